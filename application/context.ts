@@ -1,0 +1,9 @@
+/** Who is asking: every use case receives this from the driving adapter, never from the request body. */
+import type { AccountId, DeviceId, SessionId } from '../domain/ids'
+
+/** An unauthenticated request. `requestId` ties audit events to operators' logs. */
+export type RequestContext = Readonly<{ requestId: string }>
+
+/** An authenticated request: the access token's account and session, checked live. */
+export type Caller = RequestContext &
+  Readonly<{ accountId: AccountId; sessionId: SessionId; deviceId: DeviceId | null }>

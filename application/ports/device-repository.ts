@@ -1,0 +1,19 @@
+import type * as O from 'fp-ts/Option'
+import type * as TE from 'fp-ts/TaskEither'
+import type { Device } from '../../domain/device'
+import type { AccountId, DeviceId } from '../../domain/ids'
+import type { Unavailable } from '../errors'
+
+/**
+ * Durable devices, always read within one account. Implementations: adapters/persistence/knex,
+ * adapters/in-memory. Contract: test/contracts/device-repository.contract.ts. Lazy; never rejects.
+ */
+export type DeviceRepository = {
+  readonly add: (device: Device) => TE.TaskEither<Unavailable, void>
+  /** `none` for an unknown id and for another account's device alike. */
+  readonly find: (accountId: AccountId, deviceId: DeviceId) => TE.TaskEither<Unavailable, O.Option<Device>>
+  /** Oldest first. */
+  readonly list: (accountId: AccountId) => TE.TaskEither<Unavailable, ReadonlyArray<Device>>
+  /** Stores `lastSeenAt` and `revokedAt` of an existing device of the account. */
+  readonly save: (device: Device) => TE.TaskEither<Unavailable, void>
+}

@@ -1,0 +1,34 @@
+/** Every port the use cases may need, plus their settings. Factories take a `Pick` of this. */
+import type { Settings } from '../settings'
+import type { AccountRepository } from './account-repository'
+import type { AuditRepository } from './audit-repository'
+import type { BackupRepository } from './backup-repository'
+import type { BlobStore } from './blob-store'
+import type { Clock } from './clock'
+import type { DeviceRepository } from './device-repository'
+import type { Hasher } from './hasher'
+import type { IdGenerator } from './id-generator'
+import type { LoginStateStore } from './login-state-store'
+import type { OpaqueServer } from './opaque-server'
+import type { ReadinessProbe } from './readiness-probe'
+import type { SessionStore } from './session-store'
+import type { SignatureVerifier } from './signature-verifier'
+import type { TokenIssuer } from './token-issuer'
+
+export type Ports = Readonly<{
+  accounts: AccountRepository
+  devices: DeviceRepository
+  backups: BackupRepository
+  audit: AuditRepository
+  blobs: BlobStore
+  sessions: SessionStore
+  loginStates: LoginStateStore
+  opaque: OpaqueServer
+  tokens: TokenIssuer
+  signatures: SignatureVerifier
+  hasher: Hasher
+  clock: Clock
+  ids: IdGenerator
+  probes: ReadonlyArray<ReadinessProbe>
+  settings: Settings
+}>

@@ -1,0 +1,17 @@
+import type * as TE from 'fp-ts/TaskEither'
+import type { RateLimited, Unavailable } from '../errors'
+
+export type RateLimitRule = Readonly<{ name: string; points: number; windowSeconds: number }>
+export type RateLimitState = Readonly<{ limit: number; remaining: number; resetSeconds: number }>
+
+/**
+ * Fixed-window counters keyed by rule and subject (an IP, an account, a username digest).
+ * Implementations: adapters/in-memory, adapters/redis. Contract: test/contracts/rate-limiter.contract.ts.
+ * SECURITY: callers pass digests, never raw usernames, as keys may reach a shared cache.
+ */
+export type RateLimiter = {
+  readonly consume: (
+    rule: RateLimitRule,
+    key: string,
+  ) => TE.TaskEither<Unavailable | RateLimited, RateLimitState>
+}

@@ -1,0 +1,23 @@
+/** Limits and lifetimes the use cases enforce; decoded from configuration at the edge (defaults in api-v1). */
+export type Settings = Readonly<{
+  /** New accounts' quota. */
+  defaultQuotaBytes: number
+  /** Largest body accepted by the one-shot upload route. */
+  maxUploadBytes: number
+  trashRetentionDays: number
+  /** Single-use OPAQUE login state lifetime (api-v1: 60 s). */
+  loginStateTtlSeconds: number
+  /** Single-use recovery token lifetime (api-v1: 10 min). */
+  recoveryTokenTtlSeconds: number
+  /** Lifetime of a session (refresh-token family) from login. */
+  sessionTtlSeconds: number
+}>
+
+export const defaultSettings: Settings = {
+  defaultQuotaBytes: 10 * 1024 ** 3,
+  maxUploadBytes: 5 * 1024 ** 3,
+  trashRetentionDays: 30,
+  loginStateTtlSeconds: 60,
+  recoveryTokenTtlSeconds: 600,
+  sessionTtlSeconds: 30 * 24 * 60 * 60,
+}

@@ -1,0 +1,20 @@
+import * as t from 'io-ts'
+import type * as TE from 'fp-ts/TaskEither'
+import type { AuditEvent } from '../../domain/audit'
+import type { InvalidCursor } from '../../domain/errors'
+import type { Page } from '../../domain/pagination'
+import type { Caller } from '../context'
+import type { Unavailable } from '../errors'
+import type { Ports } from '../ports'
+import { PageLimit } from './codecs'
+
+export const ListAuditInput = t.exact(
+  t.intersection([t.type({ limit: PageLimit }), t.partial({ cursor: t.string })]),
+)
+export type ListAuditInput = t.TypeOf<typeof ListAuditInput>
+/** The caller's own audit events, oldest first. */
+export type ListAudit = (
+  input: ListAuditInput,
+  caller: Caller,
+) => TE.TaskEither<InvalidCursor | Unavailable, Page<AuditEvent>>
+export type ListAuditDeps = Pick<Ports, 'audit'>

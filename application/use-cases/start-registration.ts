@@ -1,0 +1,18 @@
+import * as t from 'io-ts'
+import type * as TE from 'fp-ts/TaskEither'
+import type { InvalidProtocolMessage } from '../../domain/errors'
+import { Username } from '../../domain/ids'
+import type { RequestContext } from '../context'
+import type { Ports } from '../ports'
+import { OpaqueMessage } from './codecs'
+
+export const StartRegistrationInput = t.strict({ username: Username, registrationRequest: OpaqueMessage })
+export type StartRegistrationInput = t.TypeOf<typeof StartRegistrationInput>
+export type StartRegistrationOutput = Readonly<{ registrationResponse: string }>
+export type StartRegistrationError = InvalidProtocolMessage
+/** Stateless OPAQUE step: it neither reveals nor reserves the username. */
+export type StartRegistration = (
+  input: StartRegistrationInput,
+  ctx: RequestContext,
+) => TE.TaskEither<StartRegistrationError, StartRegistrationOutput>
+export type StartRegistrationDeps = Pick<Ports, 'opaque'>
