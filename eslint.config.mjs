@@ -3,8 +3,27 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import importX from 'eslint-plugin-import-x'
 
-/** Bare packages the pure rings may use. Everything else (frameworks, I/O, node:*) belongs in adapters/. */
-const pureRingPackages = ['!fp-ts', '!fp-ts/*', '!io-ts', '!io-ts/*', '!./*', '!../*', '!../../*', '!../../../*']
+/** The pure rings import only fp-ts, io-ts and relative paths. Everything else (frameworks, I/O, node:*) is an adapter's. */
+const onlyPureImports = {
+  regex: '^(?!(fp-ts|io-ts)(/|$)|\\.{1,2}/)',
+  message: 'domain/ and application/ import only fp-ts, io-ts and inner rings.',
+}
+
+/** Ambient effects the pure rings must get through ports instead. */
+const ambientEffects = [
+  {
+    selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+    message: 'Time comes from the Clock port.',
+  },
+  {
+    selector: "MemberExpression[object.name='Date'][property.name='now']",
+    message: 'Time comes from the Clock port.',
+  },
+  {
+    selector: "MemberExpression[object.name='Math'][property.name='random']",
+    message: 'Randomness comes from the IdGenerator port.',
+  },
+]
 
 /** The hexagon's dependency rule: adapters → application → domain, never outward. */
 const ringZones = [
@@ -14,7 +33,16 @@ const ringZones = [
 ]
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'data/**', 'coverage/**', 'eslint.config.mjs', 'migrations/**/*.js'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'data/**',
+      'coverage/**',
+      'eslint.config.mjs',
+      'migrations/**/*.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -26,10 +54,6 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-definitions': ['error', 'type'],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'import-x/no-restricted-paths': ['error', { zones: ringZones }],
-      'no-restricted-imports': [
-        'error',
-        { paths: [{ name: 'inversify', message: 'inversify belongs in adapters/composition only.' }] },
-      ],
     },
   },
   {
@@ -39,20 +63,21 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['*', ...pureRingPackages], message: 'domain/ and application/ import only fp-ts, io-ts and inner rings.' },
+            onlyPureImports,
             { group: ['**/adapters/*', '**/adapters'], message: 'Dependencies point inward.' },
           ],
         },
       ],
       'no-restricted-globals': [
         'error',
-        { name: 'Date', message: 'Time comes from the Clock port.' },
         { name: 'crypto', message: 'Randomness and hashing come from ports.' },
         { name: 'process', message: 'Configuration arrives through the composition root.' },
         { name: 'fetch', message: 'I/O belongs in adapters.' },
         { name: 'setTimeout', message: 'Time comes from the Clock port.' },
+        { name: 'setInterval', message: 'Time comes from the Clock port.' },
+        { name: 'Buffer', message: 'The pure rings work on Uint8Array.' },
       ],
-      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Use the IdGenerator port.' }],
+      'no-restricted-syntax': ['error', ...ambientEffects],
     },
   },
   {
@@ -62,8 +87,11 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['*', ...pureRingPackages], message: 'domain/ imports only fp-ts, io-ts and itself.' },
-            { group: ['**/application/*', '**/application', '**/adapters/*', '**/adapters'], message: 'domain/ imports only itself.' },
+            onlyPureImports,
+            {
+              group: ['**/application/*', '**/application', '**/adapters/*', '**/adapters'],
+              message: 'domain/ imports only itself.',
+            },
           ],
         },
       ],

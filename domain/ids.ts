@@ -13,23 +13,23 @@ export const Uuid = t.brand(t.string, (s): s is t.Branded<string, UuidBrand> => 
 export type Uuid = t.TypeOf<typeof Uuid>
 
 export type AccountIdBrand = { readonly AccountId: unique symbol }
-export const AccountId = t.brand(Uuid, (s): s is t.Branded<Uuid, AccountIdBrand> => true, 'AccountId')
+export const AccountId = t.brand(Uuid, (_s): _s is t.Branded<Uuid, AccountIdBrand> => true, 'AccountId')
 export type AccountId = t.TypeOf<typeof AccountId>
 
 export type DeviceIdBrand = { readonly DeviceId: unique symbol }
-export const DeviceId = t.brand(Uuid, (s): s is t.Branded<Uuid, DeviceIdBrand> => true, 'DeviceId')
+export const DeviceId = t.brand(Uuid, (_s): _s is t.Branded<Uuid, DeviceIdBrand> => true, 'DeviceId')
 export type DeviceId = t.TypeOf<typeof DeviceId>
 
 export type BlobIdBrand = { readonly BlobId: unique symbol }
-export const BlobId = t.brand(Uuid, (s): s is t.Branded<Uuid, BlobIdBrand> => true, 'BlobId')
+export const BlobId = t.brand(Uuid, (_s): _s is t.Branded<Uuid, BlobIdBrand> => true, 'BlobId')
 export type BlobId = t.TypeOf<typeof BlobId>
 
 export type EventIdBrand = { readonly EventId: unique symbol }
-export const EventId = t.brand(Uuid, (s): s is t.Branded<Uuid, EventIdBrand> => true, 'EventId')
+export const EventId = t.brand(Uuid, (_s): _s is t.Branded<Uuid, EventIdBrand> => true, 'EventId')
 export type EventId = t.TypeOf<typeof EventId>
 
 export type SessionIdBrand = { readonly SessionId: unique symbol }
-export const SessionId = t.brand(Uuid, (s): s is t.Branded<Uuid, SessionIdBrand> => true, 'SessionId')
+export const SessionId = t.brand(Uuid, (_s): _s is t.Branded<Uuid, SessionIdBrand> => true, 'SessionId')
 export type SessionId = t.TypeOf<typeof SessionId>
 
 /** Chosen by the client before upload (protocol-v1 binds it into every AAD), so it must be a v4 UUID. */
