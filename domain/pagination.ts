@@ -13,6 +13,10 @@ export type Cursor = Readonly<{ at: Date; id: Uuid }>
 
 const CursorWire = t.strict({ v: t.literal(1), at: t.string, id: Uuid })
 
+/** `t.strict` strips unknown keys silently; a cursor with anything extra was not issued here. */
+const hasOnlyCursorKeys = (json: unknown): boolean =>
+  typeof json === 'object' && json !== null && Object.keys(json).sort().join(',') === 'at,id,v'
+
 export const encodeCursor = (c: Cursor): string =>
   encodeBase64Url(new TextEncoder().encode(JSON.stringify({ v: 1, at: c.at.toISOString(), id: c.id })))
 
@@ -24,6 +28,7 @@ export const decodeCursor = (s: string): E.Either<InvalidCursor, Cursor> => {
       () => JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(decodeBase64Url(s))) as unknown,
       () => invalidCursor,
     ),
+    E.filterOrElse(hasOnlyCursorKeys, () => invalidCursor),
     E.flatMap((json) =>
       pipe(
         CursorWire.decode(json),
