@@ -2,31 +2,65 @@
  * The application as one typed record: what the HTTP adapter drives and what internal tools embed in-process.
  * `makeUseCases` wires every use case from the ports; the composition root supplies the ports.
  */
-import type { Authenticate } from './use-cases/authenticate'
-import type { ListAudit } from './use-cases/audit'
 import type {
+  AddDevice,
+  Authenticate,
+  CheckReadiness,
+  DeleteAccount,
   DownloadBackup,
+  FinishLogin,
+  FinishPasswordChange,
+  FinishRecovery,
+  FinishRegistration,
+  GetAccount,
   GetBackup,
+  ListAudit,
   ListBackups,
+  ListDevices,
+  Logout,
   PurgeExpiredTrash,
+  RefreshSession,
   RestoreBackup,
+  RevokeDevice,
   RotateKeys,
+  StartLogin,
+  StartPasswordChange,
+  StartRecovery,
+  StartRegistration,
   TrashBackup,
+  UpdateKeyBundle,
   UploadBackup,
-} from './use-cases/backups'
-import type { FinishPasswordChange, StartPasswordChange } from './use-cases/change-password'
-import type { CheckReadiness } from './use-cases/check-readiness'
-import type { DeleteAccount } from './use-cases/delete-account'
-import type { AddDevice, ListDevices, RevokeDevice } from './use-cases/devices'
-import type { FinishLogin } from './use-cases/finish-login'
-import type { FinishRegistration } from './use-cases/finish-registration'
-import type { GetAccount } from './use-cases/get-account'
-import type { Logout } from './use-cases/logout'
-import type { FinishRecovery, StartRecovery } from './use-cases/recover-account'
-import type { RefreshSession } from './use-cases/refresh-session'
-import type { StartLogin } from './use-cases/start-login'
-import type { StartRegistration } from './use-cases/start-registration'
-import type { UpdateKeyBundle } from './use-cases/update-key-bundle'
+} from './use-cases'
+import {
+  addDevice,
+  authenticate,
+  checkReadiness,
+  deleteAccount,
+  downloadBackup,
+  finishLogin,
+  finishPasswordChange,
+  finishRecovery,
+  finishRegistration,
+  getAccount,
+  getBackup,
+  listAudit,
+  listBackups,
+  listDevices,
+  logout,
+  purgeExpiredTrash,
+  refreshSession,
+  restoreBackup,
+  revokeDevice,
+  rotateKeys,
+  startLogin,
+  startPasswordChange,
+  startRecovery,
+  startRegistration,
+  trashBackup,
+  updateKeyBundle,
+  uploadBackup,
+} from './use-cases'
+import type { Ports } from './ports'
 
 export type UseCases = Readonly<{
   startRegistration: StartRegistration
@@ -57,3 +91,34 @@ export type UseCases = Readonly<{
   purgeExpiredTrash: PurgeExpiredTrash
   checkReadiness: CheckReadiness
 }>
+
+/** Every use case wired from one set of ports. Each factory takes only the ports it declares. */
+export const makeUseCases = (ports: Ports): UseCases => ({
+  startRegistration: startRegistration(ports),
+  finishRegistration: finishRegistration(ports),
+  startLogin: startLogin(ports),
+  finishLogin: finishLogin(ports),
+  refreshSession: refreshSession(ports),
+  authenticate: authenticate(ports),
+  logout: logout(ports),
+  getAccount: getAccount(ports),
+  updateKeyBundle: updateKeyBundle(ports),
+  startPasswordChange: startPasswordChange(ports),
+  finishPasswordChange: finishPasswordChange(ports),
+  startRecovery: startRecovery(ports),
+  finishRecovery: finishRecovery(ports),
+  deleteAccount: deleteAccount(ports),
+  addDevice: addDevice(ports),
+  listDevices: listDevices(ports),
+  revokeDevice: revokeDevice(ports),
+  uploadBackup: uploadBackup(ports),
+  listBackups: listBackups(ports),
+  getBackup: getBackup(ports),
+  downloadBackup: downloadBackup(ports),
+  trashBackup: trashBackup(ports),
+  restoreBackup: restoreBackup(ports),
+  rotateKeys: rotateKeys(ports),
+  listAudit: listAudit(ports),
+  purgeExpiredTrash: purgeExpiredTrash(ports),
+  checkReadiness: checkReadiness(ports),
+})

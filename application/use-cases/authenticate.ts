@@ -1,5 +1,6 @@
-import type * as TE from 'fp-ts/TaskEither'
-import type { Unauthenticated } from '../../domain/errors'
+import { pipe } from 'fp-ts/function'
+import * as TE from 'fp-ts/TaskEither'
+import { type Unauthenticated, unauthenticated } from '../../domain/errors'
 import type { Caller, RequestContext } from '../context'
 import type { Unavailable } from '../errors'
 import type { Ports } from '../ports'
@@ -13,3 +14,26 @@ export type Authenticate = (
   ctx: RequestContext,
 ) => TE.TaskEither<Unauthenticated | Unavailable, Caller>
 export type AuthenticateDeps = Pick<Ports, 'tokens' | 'sessions' | 'clock'>
+
+export const authenticate =
+  (deps: AuthenticateDeps): Authenticate =>
+  (accessToken, ctx) =>
+    pipe(
+      deps.tokens.verify(accessToken),
+      TE.flatMap((claims) =>
+        pipe(
+          deps.sessions.findLive(claims.sessionId, deps.clock.now()),
+          TE.flatMap(TE.fromOption(() => unauthenticated)),
+          TE.filterOrElseW(
+            (session) => session.accountId === claims.accountId,
+            () => unauthenticated,
+          ),
+        ),
+      ),
+      TE.map((session): Caller => ({
+        requestId: ctx.requestId,
+        accountId: session.accountId,
+        sessionId: session.sessionId,
+        deviceId: session.deviceId,
+      })),
+    )

@@ -1,11 +1,17 @@
+import * as E from 'fp-ts/Either'
+import { pipe } from 'fp-ts/function'
+import * as O from 'fp-ts/Option'
 import * as t from 'io-ts'
-import type * as TE from 'fp-ts/TaskEither'
-import type { DeviceRevoked, InvalidCredentials } from '../../domain/errors'
-import { type AccountId, DeviceId } from '../../domain/ids'
+import * as TE from 'fp-ts/TaskEither'
+import { ensureActive } from '../../domain/device'
+import { type DeviceRevoked, type InvalidCredentials, invalidCredentials } from '../../domain/errors'
+import { type AccountId, DeviceId, type SessionId } from '../../domain/ids'
 import type { RequestContext } from '../context'
 import type { Unavailable } from '../errors'
 import type { Ports } from '../ports'
+import type { PendingState } from '../ports/login-state-store'
 import { OpaqueMessage } from './codecs'
+import { recordEvent, utf8 } from './steps'
 
 export const FinishLoginInput = t.exact(
   t.intersection([
@@ -39,3 +45,65 @@ export type FinishLoginDeps = Pick<
   | 'ids'
   | 'settings'
 >
+
+/** The OPAQUE proof; a fake login (unknown username) runs the same work and then fails. */
+const proveLogin =
+  (deps: FinishLoginDeps, input: FinishLoginInput, ctx: RequestContext) =>
+  (pending: O.Option<PendingState>): TE.TaskEither<InvalidCredentials | Unavailable, AccountId> => {
+    if (O.isNone(pending) || pending.value.kind !== 'login') return TE.left(invalidCredentials)
+    const { accountId, serverLoginState } = pending.value
+    const proof = deps.opaque.finishLogin(serverLoginState, input.finishLoginRequest)
+    if (accountId === null) return TE.left(invalidCredentials)
+    return E.isRight(proof)
+      ? TE.right(accountId)
+      : pipe(
+          recordEvent(deps)(accountId, 'login-failed', ctx),
+          TE.flatMap(() => TE.left(invalidCredentials)),
+        )
+  }
+
+/** The session's device must be an unrevoked device of this account. */
+const checkDevice =
+  (deps: FinishLoginDeps, deviceId: DeviceId | undefined) =>
+  (accountId: AccountId): TE.TaskEither<InvalidCredentials | DeviceRevoked | Unavailable, DeviceId | null> =>
+    deviceId === undefined
+      ? TE.right(null)
+      : pipe(
+          deps.devices.find(accountId, deviceId),
+          TE.flatMap(TE.fromOption(() => invalidCredentials)),
+          TE.flatMapEither(ensureActive),
+          TE.map((device) => device.deviceId),
+        )
+
+/** Starts a refresh-token family; only the token's digest is stored. */
+const openSession =
+  (deps: FinishLoginDeps) =>
+  (accountId: AccountId, deviceId: DeviceId | null): TE.TaskEither<Unavailable, FinishLoginOutput> => {
+    const now = deps.clock.now()
+    const sessionId = deps.ids.uuid() as SessionId
+    const refreshToken = deps.ids.secret()
+    const expiresAt = new Date(now.getTime() + deps.settings.sessionTtlSeconds * 1000)
+    return pipe(
+      deps.sessions.create(
+        { sessionId, accountId, deviceId, createdAt: now, expiresAt },
+        deps.hasher.sha256Hex(utf8(refreshToken)),
+      ),
+      TE.flatMap(() => deps.tokens.issue({ accountId, sessionId })),
+      TE.map(({ accessToken, expiresIn }) => ({ accessToken, refreshToken, expiresIn, accountId })),
+    )
+  }
+
+export const finishLogin =
+  (deps: FinishLoginDeps): FinishLogin =>
+  (input, ctx) =>
+    pipe(
+      deps.loginStates.take(input.loginId),
+      TE.flatMap(proveLogin(deps, input, ctx)),
+      TE.flatMap((accountId) =>
+        pipe(
+          checkDevice(deps, input.deviceId)(accountId),
+          TE.flatMap((deviceId) => openSession(deps)(accountId, deviceId)),
+          TE.tap(() => recordEvent(deps)(accountId, 'login', ctx, input.deviceId ?? null)),
+        ),
+      ),
+    )

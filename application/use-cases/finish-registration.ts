@@ -1,11 +1,13 @@
+import { pipe } from 'fp-ts/function'
 import * as t from 'io-ts'
-import type * as TE from 'fp-ts/TaskEither'
-import { KeyBundle, OpaqueRecord, RecoveryVerifier } from '../../domain/account'
+import * as TE from 'fp-ts/TaskEither'
+import { type Account, KeyBundle, OpaqueRecord, RecoveryVerifier } from '../../domain/account'
 import type { UsernameTaken } from '../../domain/errors'
 import { type AccountId, Username } from '../../domain/ids'
 import type { RequestContext } from '../context'
 import type { Unavailable } from '../errors'
 import type { Ports } from '../ports'
+import { recordEvent } from './steps'
 
 export const FinishRegistrationInput = t.strict({
   username: Username,
@@ -22,3 +24,24 @@ export type FinishRegistration = (
   ctx: RequestContext,
 ) => TE.TaskEither<FinishRegistrationError, FinishRegistrationOutput>
 export type FinishRegistrationDeps = Pick<Ports, 'accounts' | 'audit' | 'clock' | 'ids' | 'settings'>
+
+const newAccount = (deps: FinishRegistrationDeps, input: FinishRegistrationInput): Account => ({
+  accountId: deps.ids.uuid() as AccountId,
+  username: input.username,
+  createdAt: deps.clock.now(),
+  opaqueRecord: input.registrationRecord,
+  keyBundle: input.keyBundle,
+  keyBundleVersion: 1,
+  recoveryVerifier: input.recoveryVerifier,
+  quotaLimitBytes: deps.settings.defaultQuotaBytes,
+})
+
+export const finishRegistration =
+  (deps: FinishRegistrationDeps): FinishRegistration =>
+  (input, ctx) =>
+    pipe(
+      TE.fromIO(() => newAccount(deps, input)),
+      TE.tap(deps.accounts.create),
+      TE.tap((account) => recordEvent(deps)(account.accountId, 'registered', ctx)),
+      TE.map(({ accountId }) => ({ accountId })),
+    )

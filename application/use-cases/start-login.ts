@@ -1,5 +1,9 @@
+import * as E from 'fp-ts/Either'
+import { pipe } from 'fp-ts/function'
+import * as O from 'fp-ts/Option'
 import * as t from 'io-ts'
-import type * as TE from 'fp-ts/TaskEither'
+import * as TE from 'fp-ts/TaskEither'
+import type { Account } from '../../domain/account'
 import type { InvalidProtocolMessage } from '../../domain/errors'
 import { Username } from '../../domain/ids'
 import type { RequestContext } from '../context'
@@ -20,3 +24,28 @@ export type StartLogin = (
   ctx: RequestContext,
 ) => TE.TaskEither<StartLoginError, StartLoginOutput>
 export type StartLoginDeps = Pick<Ports, 'accounts' | 'opaque' | 'loginStates' | 'ids' | 'settings'>
+
+export const startLogin =
+  (deps: StartLoginDeps): StartLogin =>
+  (input) =>
+    pipe(
+      deps.accounts.findByUsername(input.username),
+      TE.map(O.toNullable),
+      TE.flatMapEither((account: Account | null) =>
+        pipe(
+          deps.opaque.startLogin(input.username, account?.opaqueRecord ?? null, input.startLoginRequest),
+          E.map((started) => ({ ...started, accountId: account?.accountId ?? null })),
+        ),
+      ),
+      TE.flatMap(({ loginResponse, serverLoginState, accountId }) => {
+        const loginId = deps.ids.secret()
+        return pipe(
+          deps.loginStates.put(
+            loginId,
+            { kind: 'login', accountId, serverLoginState },
+            deps.settings.loginStateTtlSeconds,
+          ),
+          TE.as({ loginId, loginResponse }),
+        )
+      }),
+    )

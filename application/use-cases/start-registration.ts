@@ -1,5 +1,7 @@
+import * as E from 'fp-ts/Either'
+import { pipe } from 'fp-ts/function'
 import * as t from 'io-ts'
-import type * as TE from 'fp-ts/TaskEither'
+import * as TE from 'fp-ts/TaskEither'
 import type { InvalidProtocolMessage } from '../../domain/errors'
 import { Username } from '../../domain/ids'
 import type { RequestContext } from '../context'
@@ -16,3 +18,13 @@ export type StartRegistration = (
   ctx: RequestContext,
 ) => TE.TaskEither<StartRegistrationError, StartRegistrationOutput>
 export type StartRegistrationDeps = Pick<Ports, 'opaque'>
+
+export const startRegistration =
+  (deps: StartRegistrationDeps): StartRegistration =>
+  (input) =>
+    TE.fromIOEither(() =>
+      pipe(
+        deps.opaque.registrationResponse(input.username, input.registrationRequest),
+        E.map((registrationResponse) => ({ registrationResponse })),
+      ),
+    )

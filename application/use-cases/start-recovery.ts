@@ -1,0 +1,62 @@
+import { pipe } from 'fp-ts/function'
+import * as O from 'fp-ts/Option'
+import * as t from 'io-ts'
+import * as TE from 'fp-ts/TaskEither'
+import type { Account } from '../../domain/account'
+import { decodeBase64Url } from '../../domain/base64url'
+import { type InvalidRecoveryProof, invalidRecoveryProof } from '../../domain/errors'
+import { Username } from '../../domain/ids'
+import type { RequestContext } from '../context'
+import type { Unavailable } from '../errors'
+import type { Ports } from '../ports'
+import { RecoveryProof } from './codecs'
+
+export const StartRecoveryInput = t.strict({ username: Username, recoveryProof: RecoveryProof })
+export type StartRecoveryInput = t.TypeOf<typeof StartRecoveryInput>
+/**
+ * Checks SHA-256(recoveryProof) against the stored verifier in constant time. An unknown username and a
+ * wrong proof fail alike. The token is single use and lives `recoveryTokenTtlSeconds`.
+ */
+export type StartRecovery = (
+  input: StartRecoveryInput,
+  ctx: RequestContext,
+) => TE.TaskEither<InvalidRecoveryProof | Unavailable, { readonly recoveryToken: string }>
+export type StartRecoveryDeps = Pick<Ports, 'accounts' | 'loginStates' | 'hasher' | 'ids' | 'settings'>
+
+const hexToBytes = (hex: string): Uint8Array =>
+  Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16))
+
+/** An unknown username is compared against a verifier no proof matches, so both paths do the same work. */
+const noVerifier = new Uint8Array(32)
+
+const proofMatches =
+  (deps: StartRecoveryDeps, recoveryProof: string) =>
+  (account: Account | null): boolean => {
+    const digest = hexToBytes(deps.hasher.sha256Hex(decodeBase64Url(recoveryProof)))
+    const expected = account === null ? noVerifier : decodeBase64Url(account.recoveryVerifier)
+    return deps.hasher.timingSafeEqual(digest, expected)
+  }
+
+export const startRecovery =
+  (deps: StartRecoveryDeps): StartRecovery =>
+  (input) =>
+    pipe(
+      deps.accounts.findByUsername(input.username),
+      TE.map(O.toNullable),
+      TE.flatMap(
+        (account): TE.TaskEither<InvalidRecoveryProof | Unavailable, { readonly recoveryToken: string }> => {
+          if (!proofMatches(deps, input.recoveryProof)(account) || account === null) {
+            return TE.left(invalidRecoveryProof)
+          }
+          const recoveryToken = deps.ids.secret()
+          return pipe(
+            deps.loginStates.put(
+              recoveryToken,
+              { kind: 'recovery', accountId: account.accountId },
+              deps.settings.recoveryTokenTtlSeconds,
+            ),
+            TE.as({ recoveryToken }),
+          )
+        },
+      ),
+    )

@@ -1,0 +1,133 @@
+/**
+ * The streaming half of an upload: content into a fresh blob, then verification and commit.
+ * SECURITY: the blob is unreachable until the commit names it, and deleted on every failure, so a
+ * half-written, unverified or over-quota upload leaves nothing behind.
+ */
+import * as E from 'fp-ts/Either'
+import { pipe } from 'fp-ts/function'
+import * as O from 'fp-ts/Option'
+import * as TE from 'fp-ts/TaskEither'
+import { type Backup, isSameContent } from '../../domain/backup'
+import { decodeBase64Url } from '../../domain/base64url'
+import { backupExists, badSignature, contentHashMismatch, contentLengthMismatch } from '../../domain/errors'
+import type { BlobId } from '../../domain/ids'
+import { uploadSigningBytes } from '../../domain/upload-signing'
+import type {
+  UploadBackupDeps,
+  UploadBackupError,
+  UploadBackupInput,
+  UploadBackupOutput,
+  UploadContext,
+} from './upload-backup'
+import { meteredContent } from './metered-content'
+
+type Written = Readonly<{ sizeBytes: number; sha256: Backup['sha256'] }>
+
+const writeBlob = (
+  deps: UploadBackupDeps,
+  input: UploadBackupInput,
+  content: AsyncIterable<Uint8Array>,
+  ctx: UploadContext,
+  blobId: BlobId,
+): TE.TaskEither<UploadBackupError, Written> => {
+  const metered = meteredContent(
+    content,
+    deps.hasher.sha256Stream(),
+    deps.settings.maxUploadBytes,
+    input.contentLength,
+  )
+  return pipe(
+    deps.blobs.write(ctx.account.accountId, blobId, metered.chunks),
+    TE.mapError((e): UploadBackupError => metered.stopped() ?? e),
+    TE.map(({ sizeBytes }) => ({ sizeBytes, sha256: metered.digestHex() })),
+  )
+}
+
+/** Length, hash, then the device's signature over exactly what arrived. */
+const verify = (
+  deps: UploadBackupDeps,
+  input: UploadBackupInput,
+  ctx: UploadContext,
+  written: Written,
+): E.Either<UploadBackupError, Written> => {
+  if (input.contentLength !== undefined && written.sizeBytes !== input.contentLength) {
+    return E.left(contentLengthMismatch)
+  }
+  if (written.sha256 !== input.contentSha256) return E.left(contentHashMismatch)
+  const signed = uploadSigningBytes({
+    backupId: input.backupId,
+    contentSha256: written.sha256,
+    sizeBytes: written.sizeBytes,
+    metadataSha256: deps.hasher.sha256Hex(decodeBase64Url(input.encryptedMetadata)),
+    parentId: O.fromNullable(input.parentId),
+  })
+  return deps.signatures.verifyEd25519(ctx.device.publicKey, signed, input.signature)
+    ? E.right(written)
+    : E.left(badSignature)
+}
+
+const toBackup = (
+  deps: UploadBackupDeps,
+  input: UploadBackupInput,
+  ctx: UploadContext,
+  blobId: BlobId,
+  written: Written,
+): Backup => ({
+  backupId: input.backupId,
+  accountId: ctx.account.accountId,
+  deviceId: ctx.device.deviceId,
+  parentId: O.fromNullable(input.parentId),
+  blobId,
+  sizeBytes: written.sizeBytes,
+  sha256: written.sha256,
+  encryptedMetadata: input.encryptedMetadata,
+  wrappedKey: input.wrappedKey,
+  signature: input.signature,
+  keyVersion: ctx.account.keyBundleVersion,
+  createdAt: deps.clock.now(),
+  deletedAt: O.none,
+})
+
+/** A concurrent upload of the same id won the commit: same content is a retry, other content a conflict. */
+const commitOrAdopt = (deps: UploadBackupDeps, backup: Backup, limitBytes: number) =>
+  pipe(
+    deps.backups.commit(backup, limitBytes),
+    TE.as<UploadBackupOutput>({ backup, created: true }),
+    TE.orElse((e) =>
+      e._tag !== 'BackupExists'
+        ? TE.left<UploadBackupError, UploadBackupOutput>(e)
+        : pipe(
+            deps.backups.find(backup.accountId, backup.backupId),
+            TE.flatMap((found) =>
+              O.isSome(found) && isSameContent(found.value, backup.sha256)
+                ? TE.right({ backup: found.value, created: false })
+                : TE.left(backupExists(backup.backupId)),
+            ),
+          ),
+    ),
+  )
+
+/** Writes, verifies and commits; the blob survives only if the commit made a new backup of it. */
+export const storeBackup = (
+  deps: UploadBackupDeps,
+  input: UploadBackupInput,
+  content: AsyncIterable<Uint8Array>,
+  ctx: UploadContext,
+): TE.TaskEither<UploadBackupError, UploadBackupOutput> => {
+  const blobId = deps.ids.uuid() as BlobId
+  return pipe(
+    writeBlob(deps, input, content, ctx, blobId),
+    TE.flatMapEither((written) => verify(deps, input, ctx, written)),
+    TE.flatMap((written) =>
+      commitOrAdopt(deps, toBackup(deps, input, ctx, blobId, written), ctx.account.quotaLimitBytes),
+    ),
+    (stored) => async () => {
+      const result = await stored()
+      if (E.isLeft(result) || !result.right.created) {
+        // Best effort: the original failure is what the caller needs to see.
+        await deps.blobs.delete(ctx.account.accountId, blobId)()
+      }
+      return result
+    },
+  )
+}

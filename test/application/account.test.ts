@@ -1,0 +1,253 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { expect } from 'chai'
+import * as O from 'fp-ts/Option'
+import sinon from 'sinon'
+import * as TE from 'fp-ts/TaskEither'
+import type { Caller } from '../../application/context'
+import { unavailable } from '../../application/errors'
+import type { OpaqueMessage } from '../../application/use-cases'
+import { accountNotFound, invalidRecoveryProof, unauthenticated, versionMismatch } from '../../domain/errors'
+import type { BearerSecret } from '../../domain/ids'
+import { seconds } from '../support/controllable-clock'
+import { type InMemoryZkeb, inMemoryZkeb } from '../support/in-memory-zkeb'
+import {
+  addDevice,
+  aRandomKeyBundle,
+  callerFor,
+  fails,
+  inPieces,
+  logIn,
+  ok,
+  opaqueRecord,
+  type Registered,
+  register,
+  anUpload,
+  startLogin,
+} from '../support/test-client'
+
+const ctx = { requestId: 'req-account' }
+const b64 = (n: number) => randomBytes(n).toString('base64url')
+const auditTypes = async (z: InMemoryZkeb, caller: Caller) =>
+  (await ok(z.useCases.listAudit({ limit: 200 } as never, caller))).items.map((e) => e.type)
+
+describe('account lifecycle', () => {
+  let z: InMemoryZkeb
+  beforeEach(async () => {
+    z = await inMemoryZkeb()
+  })
+  afterEach(() => sinon.restore())
+
+  describe('key bundle', () => {
+    it('replaces the bundle when the version matches and records it', async () => {
+      const caller = await callerFor(z.useCases, await register(z.useCases))
+      const out = await ok(
+        z.useCases.updateKeyBundle({ expectedVersion: 1, keyBundle: aRandomKeyBundle() } as never, caller),
+      )
+      expect(out).to.deep.equal({ keyBundleVersion: 2 })
+      expect(await auditTypes(z, caller)).to.include('key-bundle-updated')
+    })
+
+    it('refuses a stale version with the current one', async () => {
+      const caller = await callerFor(z.useCases, await register(z.useCases))
+      const input = { expectedVersion: 0, keyBundle: aRandomKeyBundle() } as never
+      expect(await fails(z.useCases.updateKeyBundle(input, caller))).to.deep.equal(versionMismatch(1))
+    })
+
+    it('answers AccountNotFound once the account is gone', async () => {
+      const caller = await callerFor(z.useCases, await register(z.useCases))
+      await ok(z.ports.accounts.delete(caller.accountId))
+      expect(await fails(z.useCases.getAccount(caller))).to.deep.equal(accountNotFound)
+    })
+  })
+
+  describe('password change', () => {
+    const changePassword = async (who: Registered, caller: Caller, newPassword: string) => {
+      const registrationRecord = await opaqueRecord(
+        async (registrationRequest) =>
+          (
+            await ok(
+              z.useCases.startPasswordChange(
+                { registrationRequest: registrationRequest as OpaqueMessage },
+                caller,
+              ),
+            )
+          ).registrationResponse,
+        newPassword,
+      )
+      const { keyBundleVersion } = await ok(z.useCases.getAccount(caller))
+      return z.useCases.finishPasswordChange(
+        { expectedVersion: keyBundleVersion, registrationRecord, passwordWrappedUmk: b64(60) } as never,
+        caller,
+      )
+    }
+
+    it('switches to the new password, keeps the caller’s session and ends the others', async () => {
+      const who = await register(z.useCases)
+      const other = await logIn(z.useCases, who)
+      const caller = await callerFor(z.useCases, who)
+      expect(await ok(await changePassword(who, caller, 'new password'))).to.deep.equal({
+        keyBundleVersion: 2,
+      })
+      expect((await logIn(z.useCases, { ...who, password: 'new password' })).accountId).to.equal(
+        who.accountId,
+      )
+      expect(await ok(z.ports.sessions.findLive(caller.sessionId, z.clock.now()))).to.not.deep.equal(O.none)
+      expect(await fails(z.useCases.authenticate(other.accessToken, ctx))).to.deep.equal(unauthenticated)
+      // The client itself notices: the server's response no longer matches the old password.
+      expect((await startLogin(z.useCases, who.username, who.password)).finishLoginRequest).to.equal(
+        undefined,
+      )
+      expect(await auditTypes(z, caller)).to.include('password-changed')
+    })
+
+    it('refuses a stale version and changes nothing', async () => {
+      const who = await register(z.useCases)
+      const caller = await callerFor(z.useCases, who)
+      await ok(
+        z.useCases.updateKeyBundle({ expectedVersion: 1, keyBundle: aRandomKeyBundle() } as never, caller),
+      )
+      const record = b64(192)
+      const input = { expectedVersion: 1, registrationRecord: record, passwordWrappedUmk: b64(60) } as never
+      expect(await fails(z.useCases.finishPasswordChange(input, caller))).to.deep.equal(versionMismatch(2))
+      expect((await logIn(z.useCases, who)).accountId).to.equal(who.accountId)
+    })
+
+    it('refuses a malformed registration request', async () => {
+      const caller = await callerFor(z.useCases, await register(z.useCases))
+      const input = { registrationRequest: 'AAAA' as OpaqueMessage }
+      expect((await fails(z.useCases.startPasswordChange(input, caller)))._tag).to.equal(
+        'InvalidProtocolMessage',
+      )
+    })
+  })
+
+  describe('recovery', () => {
+    const recover = async (who: Registered, newPassword: string) => {
+      const { recoveryToken } = await ok(
+        z.useCases.startRecovery({ username: who.username, recoveryProof: who.recoveryProof } as never, ctx),
+      )
+      const registrationRecord = await opaqueRecord(
+        async (registrationRequest) =>
+          (
+            await ok(
+              z.useCases.startRegistration(
+                { username: who.username, registrationRequest: registrationRequest as OpaqueMessage },
+                ctx,
+              ),
+            )
+          ).registrationResponse,
+        newPassword,
+      )
+      return { recoveryToken, registrationRecord }
+    }
+
+    it('lets the recovery key set a new password and ends every session', async () => {
+      const who = await register(z.useCases)
+      const before = await logIn(z.useCases, who)
+      const { recoveryToken, registrationRecord } = await recover(who, 'recovered pw')
+      const wrap = b64(60)
+      const out = await ok(
+        z.useCases.finishRecovery(
+          { recoveryToken, registrationRecord, passwordWrappedUmk: wrap } as never,
+          ctx,
+        ),
+      )
+      expect(out).to.deep.equal({ keyBundleVersion: 2 })
+      expect(await fails(z.useCases.authenticate(before.accessToken, ctx))).to.deep.equal(unauthenticated)
+      const caller = await callerFor(z.useCases, { ...who, password: 'recovered pw' })
+      const view = await ok(z.useCases.getAccount(caller))
+      expect(view.keyBundle).to.deep.equal({ ...who.keyBundle, passwordWrappedUmk: wrap })
+      expect(await auditTypes(z, caller)).to.include('recovered')
+    })
+
+    it('accepts a recovery token only once', async () => {
+      const who = await register(z.useCases)
+      const { recoveryToken, registrationRecord } = await recover(who, 'pw2')
+      const input = { recoveryToken, registrationRecord, passwordWrappedUmk: b64(60) } as never
+      await ok(z.useCases.finishRecovery(input, ctx))
+      expect(await fails(z.useCases.finishRecovery(input, ctx))).to.deep.equal(invalidRecoveryProof)
+    })
+
+    it('refuses a recovery token after ten minutes', async () => {
+      const who = await register(z.useCases)
+      const { recoveryToken, registrationRecord } = await recover(who, 'pw2')
+      z.clock.advance(seconds(601))
+      const input = { recoveryToken, registrationRecord, passwordWrappedUmk: b64(60) } as never
+      expect(await fails(z.useCases.finishRecovery(input, ctx))).to.deep.equal(invalidRecoveryProof)
+    })
+
+    it('refuses a login token used as a recovery token', async () => {
+      const who = await register(z.useCases)
+      const { loginId } = await startLogin(z.useCases, who.username, who.password)
+      const input = {
+        recoveryToken: loginId as BearerSecret,
+        registrationRecord: b64(192),
+        passwordWrappedUmk: b64(60),
+      }
+      expect(await fails(z.useCases.finishRecovery(input as never, ctx))).to.deep.equal(invalidRecoveryProof)
+    })
+
+    it('fails a wrong proof and an unknown username alike', async () => {
+      const who = await register(z.useCases)
+      const wrong = { username: who.username, recoveryProof: b64(32) } as never
+      const unknown = { username: 'nobody-here', recoveryProof: who.recoveryProof } as never
+      expect(await fails(z.useCases.startRecovery(wrong, ctx))).to.deep.equal(invalidRecoveryProof)
+      expect(await fails(z.useCases.startRecovery(unknown, ctx))).to.deep.equal(invalidRecoveryProof)
+    })
+
+    it('retries when the key bundle changes during recovery, and gives up as Unavailable', async () => {
+      const who = await register(z.useCases)
+      const { recoveryToken, registrationRecord } = await recover(who, 'pw3')
+      const save = sinon.stub(z.ports.accounts, 'save')
+      save.onFirstCall().returns(TE.left(versionMismatch(7)))
+      save.callThrough()
+      const input = { recoveryToken, registrationRecord, passwordWrappedUmk: b64(60) } as never
+      expect(await ok(z.useCases.finishRecovery(input, ctx))).to.deep.equal({ keyBundleVersion: 2 })
+      save.reset()
+      save.returns(TE.left(versionMismatch(7)))
+      const again = await recover(who, 'pw4')
+      const input2 = { ...again, passwordWrappedUmk: b64(60) } as never
+      expect((await fails(z.useCases.finishRecovery(input2, ctx)))._tag).to.equal('Unavailable')
+    })
+
+    it('verifies against SHA-256 of the proof', () => {
+      const proof = randomBytes(32)
+      expect(z.ports.hasher.sha256Hex(proof)).to.equal(createHash('sha256').update(proof).digest('hex'))
+    })
+  })
+
+  describe('deletion', () => {
+    it('erases backups, blobs, devices and sessions of the account only', async () => {
+      const who = await register(z.useCases)
+      const stranger = await callerFor(z.useCases, await register(z.useCases))
+      const caller = await callerFor(z.useCases, who)
+      const { device, key } = await addDevice(z.useCases, caller)
+      const up = anUpload(device.deviceId, key)
+      const { backup } = await ok(z.useCases.uploadBackup(up.input, inPieces(up.content), caller))
+      await ok(z.useCases.deleteAccount(caller))
+      expect((await startLogin(z.useCases, who.username, who.password)).finishLoginRequest).to.equal(
+        undefined,
+      )
+      expect(await ok(z.ports.sessions.findLive(caller.sessionId, z.clock.now()))).to.deep.equal(O.none)
+      expect(await ok(z.ports.backups.find(who.accountId, backup.backupId))).to.deep.equal(O.none)
+      expect(await ok(z.ports.devices.list(who.accountId))).to.deep.equal([])
+      const read = async () => {
+        for await (const _ of z.ports.blobs.read(who.accountId, backup.blobId)) void _
+      }
+      expect(
+        await read().then(
+          () => 'read',
+          () => 'gone',
+        ),
+      ).to.equal('gone')
+      expect((await ok(z.useCases.getAccount(stranger))).accountId).to.equal(stranger.accountId)
+    })
+
+    it('keeps the session when the blob store fails, so the caller can retry', async () => {
+      const caller = await callerFor(z.useCases, await register(z.useCases))
+      sinon.stub(z.ports.blobs, 'deleteAccount').returns(TE.left(unavailable('blobs')(new Error('down'))))
+      expect((await fails(z.useCases.deleteAccount(caller)))._tag).to.equal('Unavailable')
+      expect((await ok(z.useCases.getAccount(caller))).accountId).to.equal(caller.accountId)
+    })
+  })
+})
