@@ -1,0 +1,114 @@
+/** Knows how to keep backup records in memory, with the same contract as the PostgreSQL adapter. */
+import * as E from 'fp-ts/Either'
+import * as O from 'fp-ts/Option'
+import * as TE from 'fp-ts/TaskEither'
+import type { BackupQuery, BackupRepository, KeyRotation } from '../../application/ports/backup-repository'
+import type { Unavailable } from '../../application/errors'
+import { type Backup, checkRotationCoverage, isInTrash } from '../../domain/backup'
+import {
+  backupExists,
+  quotaExceeded,
+  type RotationIncomplete,
+  type RotationUnknownBackups,
+  type VersionMismatch,
+  versionMismatch,
+} from '../../domain/errors'
+import type { AccountId } from '../../domain/ids'
+import { backupKey, inMemoryDatabase, type InMemoryDatabase, memoryFailure } from './in-memory-database'
+
+/** Newest first by (createdAt, backupId), as the PostgreSQL index orders them. */
+const newestFirst = (a: Backup, b: Backup): number =>
+  b.createdAt.getTime() - a.createdAt.getTime() || (a.backupId < b.backupId ? 1 : -1)
+
+const isBeforeCursor = (query: BackupQuery) => (b: Backup) =>
+  O.isNone(query.cursor) ||
+  b.createdAt.getTime() < query.cursor.value.at.getTime() ||
+  (b.createdAt.getTime() === query.cursor.value.at.getTime() && b.backupId < query.cursor.value.id)
+
+const matches = (query: BackupQuery) => (b: Backup) =>
+  isInTrash(b) === query.trash &&
+  (O.isNone(query.deviceId) || b.deviceId === query.deviceId.value) &&
+  isBeforeCursor(query)(b)
+
+const trashedAt = (b: Backup): number => (O.isSome(b.deletedAt) ? b.deletedAt.value.getTime() : Infinity)
+
+/** Oldest trashed first, ties broken as PostgreSQL does: by (accountId, backupId). */
+const oldestTrashedFirst = (a: Backup, b: Backup): number =>
+  trashedAt(a) - trashedAt(b) ||
+  (backupKey(a.accountId, a.backupId) < backupKey(b.accountId, b.backupId) ? -1 : 1)
+
+/** Backups of an account that does not exist are refused, as the foreign key refuses them in PostgreSQL. */
+export const inMemoryBackupRepository = (db: InMemoryDatabase = inMemoryDatabase()): BackupRepository => {
+  const ofAccount = (accountId: AccountId): Backup[] =>
+    [...db.backups.values()].filter((b) => b.accountId === accountId)
+  const usedBytes = (accountId: AccountId): number =>
+    ofAccount(accountId).reduce((sum, b) => sum + b.sizeBytes, 0)
+
+  const rotate = (
+    accountId: AccountId,
+    rotation: KeyRotation,
+  ): E.Either<Unavailable | VersionMismatch | RotationIncomplete | RotationUnknownBackups, number> => {
+    const account = db.accounts.get(accountId)
+    if (account === undefined) return E.left(memoryFailure('account not found'))
+    if (account.keyBundleVersion !== rotation.expectedVersion)
+      return E.left(versionMismatch(account.keyBundleVersion))
+    const backups = ofAccount(accountId)
+    const ids = (trashed: boolean) => backups.filter((b) => isInTrash(b) === trashed).map((b) => b.backupId)
+    const supplied = rotation.wrappedKeys.map((w) => w.backupId)
+    const coverage = checkRotationCoverage(ids(false), ids(true), supplied)
+    if (E.isLeft(coverage)) return coverage
+    const version = account.keyBundleVersion + 1
+    db.accounts.set(accountId, {
+      ...account,
+      keyBundle: structuredClone(rotation.keyBundle),
+      keyBundleVersion: version,
+    })
+    for (const { backupId, wrappedKey } of rotation.wrappedKeys) {
+      const key = backupKey(accountId, backupId)
+      const stored = db.backups.get(key)
+      if (stored !== undefined) db.backups.set(key, { ...stored, wrappedKey, keyVersion: version })
+    }
+    return E.right(version)
+  }
+
+  return {
+    find: (accountId, backupId) =>
+      TE.fromIO(() => O.fromNullable(structuredClone(db.backups.get(backupKey(accountId, backupId))))),
+    list: (accountId, query) =>
+      TE.fromIO(() =>
+        structuredClone(
+          ofAccount(accountId)
+            .filter(matches(query))
+            .sort(newestFirst)
+            .slice(0, query.limit + 1),
+        ),
+      ),
+    usedBytes: (accountId) => TE.fromIO(() => usedBytes(accountId)),
+    commit: (backup, limitBytes) =>
+      TE.fromIOEither(() => {
+        if (!db.accounts.has(backup.accountId)) return E.left(memoryFailure('account not found'))
+        const key = backupKey(backup.accountId, backup.backupId)
+        if (db.backups.has(key)) return E.left(backupExists(backup.backupId))
+        const used = usedBytes(backup.accountId)
+        if (used + backup.sizeBytes > limitBytes) return E.left(quotaExceeded(limitBytes, used))
+        db.backups.set(key, structuredClone(backup))
+        return E.right(undefined)
+      }),
+    setDeletedAt: (accountId, backupId, deletedAt) =>
+      TE.fromIO(() => {
+        const key = backupKey(accountId, backupId)
+        const stored = db.backups.get(key)
+        if (stored !== undefined) db.backups.set(key, { ...stored, deletedAt: structuredClone(deletedAt) })
+      }),
+    rotateKeys: (accountId, rotation) => TE.fromIOEither(() => rotate(accountId, rotation)),
+    dueForPurge: (cutoff, limit) =>
+      TE.fromIO(() =>
+        [...db.backups.values()]
+          .filter((b) => O.isSome(b.deletedAt) && b.deletedAt.value.getTime() <= cutoff.getTime())
+          .sort(oldestTrashedFirst)
+          .slice(0, limit)
+          .map(({ accountId, backupId, blobId }) => ({ accountId, backupId, blobId })),
+      ),
+    remove: (accountId, backupId) => TE.fromIO(() => void db.backups.delete(backupKey(accountId, backupId))),
+  }
+}

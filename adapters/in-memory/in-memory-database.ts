@@ -1,0 +1,40 @@
+/**
+ * The shared state behind the in-memory repositories, standing in for one PostgreSQL database: deleting an
+ * account cascades to its devices, backups and audit trail, and a key rotation touches accounts and backups
+ * at once. Wire every in-memory repository of one application to the same `InMemoryDatabase`.
+ */
+import type { Account } from '../../domain/account'
+import type { AuditEvent } from '../../domain/audit'
+import type { Backup } from '../../domain/backup'
+import type { Device } from '../../domain/device'
+import type { AccountId, BackupId, DeviceId } from '../../domain/ids'
+import { unavailable, type Unavailable } from '../../application/errors'
+
+export type InMemoryDatabase = {
+  readonly accounts: Map<AccountId, Account>
+  readonly devices: Map<DeviceId, Device>
+  /** Keyed by `backupKey`: backup ids are chosen by clients, so they are unique per account only. */
+  readonly backups: Map<string, Backup>
+  /** Each account's chain, oldest first. */
+  readonly audit: Map<AccountId, AuditEvent[]>
+}
+
+export const inMemoryDatabase = (): InMemoryDatabase => ({
+  accounts: new Map(),
+  devices: new Map(),
+  backups: new Map(),
+  audit: new Map(),
+})
+
+export const backupKey = (accountId: AccountId, backupId: BackupId): string => `${accountId}/${backupId}`
+
+/** What PostgreSQL reports as a failed statement (foreign key, primary key), here as a Left. */
+export const memoryFailure = (reason: string): Unavailable => unavailable('memory')(new Error(reason))
+
+/** Removes everything the account owns, as ON DELETE CASCADE does. */
+export const cascadeDeleteAccount = (db: InMemoryDatabase, accountId: AccountId): void => {
+  db.accounts.delete(accountId)
+  db.audit.delete(accountId)
+  for (const [id, device] of db.devices) if (device.accountId === accountId) db.devices.delete(id)
+  for (const [key, backup] of db.backups) if (backup.accountId === accountId) db.backups.delete(key)
+}
