@@ -1,0 +1,58 @@
+/**
+ * Builds the Koa application serving api-v1 over the application's use cases. No port is opened here:
+ * `startHttpServer` listens, tests call `app.callback()` or listen on port 0.
+ */
+import Koa from 'koa'
+import type { RateLimiter } from '../../application/ports/rate-limiter'
+import type { UseCases } from '../../application/zkeb'
+import { type AppState, type HttpLogger, silentLogger } from './http-types'
+import { accessLogMiddleware, describeBug, errorHandlerMiddleware } from './middleware/error-handler'
+import { defaultRateLimitRules, type RateLimitRules } from './middleware/rate-limit'
+import { requestIdMiddleware } from './middleware/request-id'
+import { securityHeadersMiddleware } from './middleware/security-headers'
+import { createApiRouter, type HttpLimits, type Lifecycle } from './routes'
+
+export type HttpAppDeps = Readonly<{
+  useCases: UseCases
+  rateLimiter: RateLimiter
+  /** Defaults to a logger that drops everything. */
+  logger?: HttpLogger
+  limits: HttpLimits
+  /** Reported by /api/health. */
+  version: string
+  /** Behind one reverse proxy (Railway, nginx): client IPs come from the last X-Forwarded-For hop. */
+  trustProxy: boolean
+  /** Defaults to api-v1's limits table. */
+  rateLimits?: RateLimitRules
+  /** Defaults to always 'ready'; the composition root passes its own to report starting and draining. */
+  lifecycle?: () => Lifecycle
+}>
+
+/** api-v1's defaults: 64 KiB JSON bodies, 5 GiB one-shot uploads. */
+export const defaultHttpLimits: HttpLimits = { jsonBodyBytes: 64 * 1024, maxUploadBytes: 5 * 1024 ** 3 }
+
+export const createHttpApp = (deps: HttpAppDeps): Koa<AppState> => {
+  const logger = deps.logger ?? silentLogger
+  const app = new Koa<AppState>({ proxy: deps.trustProxy, maxIpsCount: deps.trustProxy ? 1 : 0 })
+  // Errors Koa itself meets after the answer started (a client gone mid-download): logged, never echoed.
+  app.on('error', (err: unknown, ctx?: { state?: Partial<AppState> }) =>
+    logger.warn({ requestId: ctx?.state?.requestId, err: describeBug(err) }, 'response stream failed'),
+  )
+  const router = createApiRouter({
+    useCases: deps.useCases,
+    rateLimiter: deps.rateLimiter,
+    rateLimits: deps.rateLimits ?? defaultRateLimitRules,
+    logger,
+    limits: deps.limits,
+    version: deps.version,
+    lifecycle: deps.lifecycle ?? (() => 'ready'),
+  })
+  app
+    .use(requestIdMiddleware())
+    .use(accessLogMiddleware(logger))
+    .use(securityHeadersMiddleware())
+    .use(errorHandlerMiddleware(logger))
+    .use(router.routes())
+    .use(router.allowedMethods())
+  return app
+}

@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto'
+import * as E from 'fp-ts/Either'
+import type { RateLimiter, RateLimitRule, RateLimitState } from '../../../application/ports/rate-limiter'
+import type { AppContext, AppMiddleware, HttpLogger } from '../http-types'
+import { rateLimitedError } from '../error-response'
+import { sendApplicationError, sendError } from '../respond'
+
+/** The rules of api-v1's limits table; configurable, documented in the OpenAPI. */
+export type RateLimitRules = Readonly<{
+  /** sessions/start: per IP and per username digest. */
+  login: RateLimitRule
+  /** registration/start and /finish: per IP and per username digest. */
+  registration: RateLimitRule
+  /** recovery/start and /finish: per IP, and per username digest on start. */
+  recovery: RateLimitRule
+  /** sessions/refresh: per IP (refresh tokens are unguessable; this bounds abuse). */
+  refresh: RateLimitRule
+  /** Every authenticated call: per account. */
+  account: RateLimitRule
+}>
+
+export const defaultRateLimitRules: RateLimitRules = {
+  login: { name: 'login', points: 10, windowSeconds: 60 },
+  registration: { name: 'registration', points: 10, windowSeconds: 60 },
+  recovery: { name: 'recovery', points: 10, windowSeconds: 60 },
+  refresh: { name: 'refresh', points: 60, windowSeconds: 60 },
+  account: { name: 'account', points: 1200, windowSeconds: 60 },
+}
+
+/** SECURITY: usernames reach a shared cache only as digests. */
+export const usernameDigest = (username: string): string =>
+  createHash('sha256').update(username.normalize('NFC').toLowerCase()).digest('hex')
+
+const setRateLimitHeaders = (ctx: AppContext, state: RateLimitState): void => {
+  const tightest = ctx.state.rateLimit
+  if (tightest !== undefined && tightest.remaining <= state.remaining) return
+  ctx.state.rateLimit = state
+  ctx.set('RateLimit-Limit', String(state.limit))
+  ctx.set('RateLimit-Remaining', String(Math.max(0, state.remaining)))
+  ctx.set('RateLimit-Reset', String(Math.max(0, Math.ceil(state.resetSeconds))))
+}
+
+/**
+ * Spends one point of `rule` for the subject `keyOf` names (no subject: no charge, the codec will refuse
+ * the request). Over the limit: 429 `rate-limited` with Retry-After. A limiter that is down fails closed
+ * (503): an unlimited login endpoint is worse than a brief outage.
+ */
+export const rateLimitMiddleware =
+  (
+    limiter: RateLimiter,
+    logger: HttpLogger,
+    rule: RateLimitRule,
+    keyOf: (ctx: AppContext) => string | undefined,
+  ): AppMiddleware =>
+  async (ctx, next) => {
+    const key = keyOf(ctx)
+    if (key === undefined) {
+      await next()
+      return
+    }
+    const result = await limiter.consume(rule, key)()
+    if (E.isLeft(result)) {
+      if (result.left._tag === 'Unavailable') return sendApplicationError(ctx, logger, result.left)
+      ctx.set('RateLimit-Limit', String(rule.points))
+      ctx.set('RateLimit-Remaining', '0')
+      ctx.set('RateLimit-Reset', String(Math.max(1, Math.ceil(result.left.retryAfterSeconds))))
+      return sendError(ctx, rateLimitedError(result.left.retryAfterSeconds))
+    }
+    setRateLimitHeaders(ctx, result.right)
+    await next()
+  }
+
+export const byIp = (ctx: AppContext): string => `ip:${ctx.ip}`
+
+/** The JSON body's `username`, digested; undefined when there is none (the codec then answers 400). */
+export const byUsername = (ctx: AppContext): string | undefined => {
+  const body = ctx.state.jsonBody
+  const username =
+    typeof body === 'object' && body !== null ? (body as { username?: unknown }).username : undefined
+  return typeof username === 'string' ? `user:${usernameDigest(username)}` : undefined
+}
+
+export const byAccount = (ctx: AppContext): string | undefined =>
+  ctx.state.caller === undefined ? undefined : `account:${ctx.state.caller.accountId}`

@@ -1,0 +1,93 @@
+/**
+ * The project's own API document (api-v1 leaves these choices to it), served at GET /api/openapi.json.
+ * A test checks that it names exactly the routes the router serves.
+ */
+import type { RateLimitRules } from './middleware/rate-limit'
+import { backupPaths } from './openapi-paths-backups'
+import { accountPaths } from './openapi-paths'
+import { schemas } from './openapi-schemas'
+import type { HttpLimits } from './routes/route-kit'
+
+export type OpenApiInputs = Readonly<{ version: string; limits: HttpLimits; rateLimits: RateLimitRules }>
+
+const decisions = (inputs: OpenApiInputs) => ({
+  errors:
+    'Every error is {"error":{"code","message","retryable","requestId","details?"}}. details.paths names ' +
+    'fields (dot paths such as keyBundle.passwordWrappedUmk, "(root)" for the body itself), query parameters ' +
+    'or header names, never values. Unknown JSON fields and query parameters are 400 invalid-input. ' +
+    'A 500 internal-error is a bug and exposes nothing.',
+  statusChoices:
+    'parent-not-found is 422; rotation-unknown-backups and rotation-incomplete are 409 (details.unknown / ' +
+    'details.missing list the client’s own ids); account-not-found is 404; version-mismatch carries ' +
+    'details.currentVersion; quota-exceeded carries details.limitBytes and usedBytes; a concurrent write that ' +
+    'lost is 409 conflict (retryable).',
+  passwordChange:
+    'POST /api/v1/account/password/start {registrationRequest} → {registrationResponse}; then ' +
+    '/finish {expectedVersion, registrationRecord, passwordWrappedUmk} → {keyBundleVersion}. Other sessions end.',
+  recovery:
+    'POST /api/v1/account/recovery/start {username, recoveryProof} → {recoveryToken}; the client runs ' +
+    'registration/start for its username, then recovery/finish {recoveryToken, registrationRecord, ' +
+    'passwordWrappedUmk} → {keyBundleVersion}. An unknown username and a wrong proof fail alike.',
+  cursors:
+    'nextCursor is opaque (keyset position, base64url); pass it back unchanged. A cursor this server did ' +
+    'not issue is 400 invalid-cursor. null means the last page.',
+  auditHash:
+    'hash = SHA-256 (lowercase hex) of the UTF-8 bytes "zkeb/v1/audit\\n" + eventId + "\\n" + type + "\\n" + ' +
+    'at (ISO-8601 with milliseconds, as sent) + "\\n" + (deviceId or "") + "\\n" + requestId + "\\n" + ' +
+    'prevHash + "\\n". prevHash of the first event is 64 zeros; each next prevHash is the previous hash.',
+  requestIds:
+    'X-Request-Id matching ^[A-Za-z0-9._:-]{1,128}$ is echoed (and recorded in audit events); anything ' +
+    'else is replaced by a generated UUID. Every response carries it.',
+  rateLimits: Object.fromEntries(
+    Object.values(inputs.rateLimits).map((rule) => [
+      rule.name,
+      `${rule.points} per ${rule.windowSeconds} s (fixed window)`,
+    ]),
+  ),
+  rateLimitSubjects:
+    'login (sessions/start) and registration (start and finish) per IP and per SHA-256 of the lowercased ' +
+    'username; recovery per IP (and per username on start); refresh per IP; every authenticated call per ' +
+    'account. A registration spends two points. A limiter that is down answers 503 (fails closed).',
+  limits: {
+    jsonBodyBytes: inputs.limits.jsonBodyBytes,
+    maxUploadBytes: inputs.limits.maxUploadBytes,
+  },
+})
+
+const header = (description: string, schema: Record<string, unknown> = { type: 'string' }) => ({
+  description,
+  schema,
+})
+
+const components = {
+  schemas,
+  securitySchemes: {
+    bearer: { type: 'http', scheme: 'bearer', description: 'The accessToken of a session.' },
+  },
+  headers: {
+    'X-Request-Id': header('This request’s id (echoed or generated).'),
+    'RateLimit-Limit': header('Points per window of the tightest rule.', { type: 'integer' }),
+    'RateLimit-Remaining': header('Points left in the window.', { type: 'integer' }),
+    'RateLimit-Reset': header('Seconds until the window resets.', { type: 'integer' }),
+    'Retry-After': header('Seconds to wait before retrying.', { type: 'integer' }),
+    'Content-Range': header('bytes a-b/size on 206; bytes */size on 416.'),
+    'WWW-Authenticate': header('Bearer challenge.'),
+    ETag: header('"<sha256 of the ciphertext>".'),
+  },
+}
+
+/** The OpenAPI 3.1 document; pure, built once per app. */
+export const openApiDocument = (inputs: OpenApiInputs) => ({
+  openapi: '3.1.0',
+  info: {
+    title: 'ZKEB API',
+    version: inputs.version,
+    description:
+      'Zero-knowledge encrypted backup service, HTTP API v1. The server stores ciphertext and wrapped keys ' +
+      'it cannot read. Binary JSON fields are unpadded base64url; times are ISO-8601 UTC. See x-zkeb-decisions ' +
+      'for the choices api-v1 leaves to this document.',
+  },
+  'x-zkeb-decisions': decisions(inputs),
+  paths: { ...accountPaths, ...backupPaths },
+  components,
+})

@@ -1,0 +1,56 @@
+/** Knows how to write a JSON success or error response, and how to run a use case's task into one. */
+import * as E from 'fp-ts/Either'
+import type * as TE from 'fp-ts/TaskEither'
+import type { AppContext, HttpLogger } from './http-types'
+import { type ApplicationError, type HttpError, toHttpError } from './error-response'
+
+/** The error body of api-v1: `{"error":{"code","message","retryable","requestId","details?"}}`. */
+export const sendError = (ctx: AppContext, e: HttpError): void => {
+  ctx.status = e.status
+  for (const [name, value] of Object.entries(e.headers ?? {})) ctx.set(name, value)
+  ctx.body = {
+    error: {
+      code: e.code,
+      message: e.message,
+      retryable: e.retryable,
+      requestId: ctx.state.requestId,
+      ...(e.details === undefined ? {} : { details: e.details }),
+    },
+  }
+}
+
+/**
+ * What may be logged of a failure's cause: its class, code and message, never its properties (a driver's
+ * error `detail` can quote stored values).
+ */
+export const describeCause = (cause: unknown): Record<string, unknown> =>
+  cause instanceof Error
+    ? { name: cause.name, message: cause.message, code: (cause as { code?: unknown }).code }
+    : { type: typeof cause }
+
+export const sendApplicationError = (ctx: AppContext, logger: HttpLogger, e: ApplicationError): void => {
+  if (e._tag === 'Unavailable') {
+    logger.warn(
+      { requestId: ctx.state.requestId, dependency: e.dependency, cause: describeCause(e.cause) },
+      'dependency unavailable',
+    )
+  }
+  sendError(ctx, toHttpError(e))
+}
+
+export const sendJson = (ctx: AppContext, status: number, body: unknown): void => {
+  ctx.status = status
+  ctx.body = body
+}
+
+/** Runs a use case; a Left becomes its mapped error response, a Right goes to `onSuccess`. */
+export const runTask = async <E extends ApplicationError, A>(
+  ctx: AppContext,
+  logger: HttpLogger,
+  task: TE.TaskEither<E, A>,
+  onSuccess: (a: A) => void | Promise<void>,
+): Promise<void> => {
+  const result = await task()
+  if (E.isLeft(result)) return sendApplicationError(ctx, logger, result.left)
+  await onSuccess(result.right)
+}

@@ -1,0 +1,127 @@
+/**
+ * Backup content: the streamed upload (never buffered) and the streamed download with ETag, conditional
+ * requests and single byte ranges.
+ * SECURITY: the body is ciphertext and the ZKEB-* headers are key material and signatures; none is logged.
+ */
+import { Readable } from 'node:stream'
+import * as E from 'fp-ts/Either'
+import { unavailable } from '../../../application/errors'
+import { BackupRef, type DownloadBackupOutput } from '../../../application/use-cases'
+import type { Backup } from '../../../domain/backup'
+import { rangeNotSatisfiable } from '../../../domain/errors'
+import { toBackupSummaryDto } from '../dto'
+import { invalidInput, payloadTooLarge, unsupportedMediaType } from '../error-response'
+import { type AppContext, callerOf, pathParam, type HttpLogger } from '../http-types'
+import { matchesAnyEtag, type RangeRequest, resolveRange } from '../range'
+import { runTask, sendApplicationError, sendError, sendJson } from '../respond'
+import { readUploadInput } from '../upload-headers'
+import { type ApiRouter, authenticated, decodeOrReply, type RouteDeps } from './route-kit'
+
+const octetStream = 'application/octet-stream'
+
+/** An answer sent before the body was read ends the connection, so the unread rest is not parsed as a request. */
+const closeIfUnread = (ctx: AppContext): void => {
+  if (!ctx.req.complete) ctx.set('Connection', 'close')
+}
+
+const upload = (deps: RouteDeps) => async (ctx: AppContext) => {
+  if (ctx.request.is(octetStream) !== octetStream) {
+    closeIfUnread(ctx)
+    return sendError(ctx, unsupportedMediaType(octetStream))
+  }
+  const declared = ctx.request.length
+  if (declared !== undefined && declared > deps.limits.maxUploadBytes) {
+    closeIfUnread(ctx)
+    return sendError(ctx, payloadTooLarge(deps.limits.maxUploadBytes))
+  }
+  const input = readUploadInput(ctx)
+  if (E.isLeft(input)) {
+    closeIfUnread(ctx)
+    return sendError(ctx, invalidInput(input.left))
+  }
+  await runTask(ctx, deps.logger, deps.useCases.uploadBackup(input.right, ctx.req, callerOf(ctx)), (out) =>
+    sendJson(ctx, out.created ? 201 : 200, toBackupSummaryDto(out.backup)),
+  )
+  closeIfUnread(ctx)
+}
+
+/** Pulls the first chunk before answering, so a store that fails at once gets a 503, not a cut-off 200. */
+const startStream = async (content: AsyncIterable<Uint8Array>): Promise<Readable> => {
+  const iterator = content[Symbol.asyncIterator]()
+  const first = await iterator.next()
+  async function* rest(): AsyncGenerator<Uint8Array> {
+    if (first.done === true) return
+    yield first.value
+    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value
+  }
+  return Readable.from(rest(), { objectMode: false })
+}
+
+const etagOf = (backup: Backup): string => `"${backup.sha256}"`
+
+const setContentHeaders = (ctx: AppContext, backup: Backup): void => {
+  ctx.set('ETag', etagOf(backup))
+  ctx.set('Accept-Ranges', 'bytes')
+  ctx.set('Cache-Control', 'private, no-cache')
+}
+
+const sendContent = async (ctx: AppContext, logger: HttpLogger, out: DownloadBackupOutput): Promise<void> => {
+  let body: Readable
+  try {
+    body = await startStream(out.content)
+  } catch (cause) {
+    return sendApplicationError(ctx, logger, unavailable('blobs')(cause))
+  }
+  setContentHeaders(ctx, out.backup)
+  ctx.status = out.range === null ? 200 : 206
+  ctx.type = octetStream
+  ctx.body = body
+  const { start, end } = out.range ?? { start: 0, end: out.backup.sizeBytes - 1 }
+  ctx.length = Math.max(0, end - start + 1)
+  if (out.range !== null) ctx.set('Content-Range', `bytes ${start}-${end}/${out.backup.sizeBytes}`)
+}
+
+/** The Range to honour: none when `If-Range` names another version (the client's copy is stale). */
+const requestedRange = (ctx: AppContext, backup: Backup): RangeRequest => {
+  const ifRange = ctx.get('If-Range')
+  return ifRange === '' || ifRange === etagOf(backup)
+    ? resolveRange(ctx.get('Range') || undefined, backup.sizeBytes)
+    : { kind: 'whole' }
+}
+
+const answerDownload = async (ctx: AppContext, deps: RouteDeps, backup: Backup): Promise<void> => {
+  if (matchesAnyEtag(ctx.get('If-None-Match') || undefined, etagOf(backup))) {
+    setContentHeaders(ctx, backup)
+    ctx.status = 304
+    return
+  }
+  if (ctx.method === 'HEAD') {
+    setContentHeaders(ctx, backup)
+    ctx.status = 200
+    ctx.type = octetStream
+    ctx.length = backup.sizeBytes
+    return
+  }
+  const wanted = requestedRange(ctx, backup)
+  if (wanted.kind === 'unsatisfiable') {
+    return sendApplicationError(ctx, deps.logger, rangeNotSatisfiable(backup.sizeBytes))
+  }
+  const input = { backupId: backup.backupId, ...(wanted.kind === 'partial' ? { range: wanted.range } : {}) }
+  await runTask(ctx, deps.logger, deps.useCases.downloadBackup(input, callerOf(ctx)), (out) =>
+    sendContent(ctx, deps.logger, out),
+  )
+}
+
+/** Reads the record first: its size resolves open and suffix ranges, its hash answers If-None-Match. */
+const download = (deps: RouteDeps) => async (ctx: AppContext) => {
+  const ref = decodeOrReply(ctx, BackupRef, { backupId: pathParam(ctx, 'backupId') })
+  if (E.isLeft(ref)) return
+  await runTask(ctx, deps.logger, deps.useCases.getBackup(ref.right, callerOf(ctx)), (backup) =>
+    answerDownload(ctx, deps, backup),
+  )
+}
+
+export const registerBackupContentRoutes = (router: ApiRouter, deps: RouteDeps): void => {
+  router.put('/api/v1/backups/:backupId/content', ...authenticated(deps), upload(deps))
+  router.get('/api/v1/backups/:backupId/content', ...authenticated(deps), download(deps))
+}

@@ -1,0 +1,66 @@
+/** What every route module receives, and the middleware stacks routes are built from. */
+import Router from '@koa/router'
+import * as E from 'fp-ts/Either'
+import type * as t from 'io-ts'
+import type { RequestContext } from '../../../application/context'
+import type { RateLimiter } from '../../../application/ports/rate-limiter'
+import type { UseCases } from '../../../application/zkeb'
+import { decodeExact } from '../decode'
+import { invalidInput } from '../error-response'
+import type { AppContext, AppMiddleware, AppState, HttpLogger } from '../http-types'
+import { authenticateMiddleware } from '../middleware/authenticate'
+import { jsonBodyMiddleware } from '../middleware/json-body'
+import { byAccount, rateLimitMiddleware, type RateLimitRules } from '../middleware/rate-limit'
+import { sendError } from '../respond'
+
+export type HttpLimits = Readonly<{
+  /** Largest JSON body (api-v1: 64 KiB). */
+  jsonBodyBytes: number
+  /** Largest body of the one-shot upload route (api-v1: 5 GiB); refused with 413 before reading. */
+  maxUploadBytes: number
+}>
+
+export type RouteDeps = Readonly<{
+  useCases: UseCases
+  rateLimiter: RateLimiter
+  rateLimits: RateLimitRules
+  logger: HttpLogger
+  limits: HttpLimits
+}>
+
+export type ApiRouter = Router<AppState>
+
+export const newRouter = (): ApiRouter => new Router<AppState>()
+
+/** Authenticated routes: a live Bearer session, then the per-account rate limit. */
+export const authenticated = (deps: RouteDeps): ReadonlyArray<AppMiddleware> => [
+  authenticateMiddleware(deps.useCases.authenticate, deps.logger),
+  rateLimitMiddleware(deps.rateLimiter, deps.logger, deps.rateLimits.account, byAccount),
+]
+
+/** Spends a point of one of the rules for the subject `keyOf` names. */
+export const limited = (
+  deps: RouteDeps,
+  rule: keyof RateLimitRules,
+  keyOf: (ctx: AppContext) => string | undefined,
+): AppMiddleware => rateLimitMiddleware(deps.rateLimiter, deps.logger, deps.rateLimits[rule], keyOf)
+
+export const requestContext = (ctx: AppContext): RequestContext => ({ requestId: ctx.state.requestId })
+
+export const jsonBody = (deps: RouteDeps): AppMiddleware => jsonBodyMiddleware(deps.limits.jsonBodyBytes)
+
+/** Decodes `input` exactly; on failure answers 400 `invalid-input` with the paths and returns Left. */
+export const decodeOrReply = <A, O>(
+  ctx: AppContext,
+  codec: t.Type<A, O, unknown>,
+  input: unknown,
+): E.Either<void, A> => {
+  const result = decodeExact(codec, input)
+  if (E.isRight(result)) return result
+  sendError(ctx, invalidInput(result.left))
+  return E.left(undefined)
+}
+
+/** The JSON body decoded with the use case's codec. */
+export const decodeBody = <A, O>(ctx: AppContext, codec: t.Type<A, O, unknown>): E.Either<void, A> =>
+  decodeOrReply(ctx, codec, ctx.state.jsonBody)

@@ -1,0 +1,83 @@
+import { expect } from 'chai'
+import { defaultHttpLimits } from '../../../adapters/http/create-http-app'
+import { silentLogger } from '../../../adapters/http/http-types'
+import { defaultRateLimitRules } from '../../../adapters/http/middleware/rate-limit'
+import { createApiRouter } from '../../../adapters/http/routes'
+import { inMemoryRateLimiter } from '../../../adapters/in-memory/in-memory-rate-limiter'
+import { inMemoryZkeb } from '../../support/in-memory-zkeb'
+import { jsonOf, type TestServer, startTestServer } from './http-test-kit'
+
+type Document = {
+  openapi: string
+  paths: Record<string, Record<string, { responses: Record<string, unknown> }>>
+  'x-zkeb-decisions': Record<string, unknown>
+}
+
+const routerOperations = async (): Promise<string[]> => {
+  const zkeb = await inMemoryZkeb()
+  const router = createApiRouter({
+    useCases: zkeb.useCases,
+    rateLimiter: inMemoryRateLimiter(zkeb.clock),
+    rateLimits: defaultRateLimitRules,
+    logger: silentLogger,
+    limits: defaultHttpLimits,
+    version: 'x',
+    lifecycle: () => 'ready',
+  })
+  return router.stack.flatMap((layer) =>
+    layer.methods
+      .filter((method) => method !== 'HEAD')
+      .map((method) => `${method} ${String(layer.path).replace(/:([A-Za-z]+)/g, '{$1}')}`),
+  )
+}
+
+const documentOperations = (doc: Document): string[] =>
+  Object.entries(doc.paths).flatMap(([path, operations]) =>
+    Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+  )
+
+describe('HTTP api-v1: the OpenAPI document', () => {
+  let server: TestServer
+  let doc: Document
+  before(async () => {
+    server = await startTestServer()
+    doc = await jsonOf<Document>(await server.call('GET', '/api/openapi.json'))
+  })
+  after(() => server.close())
+
+  it('is OpenAPI 3.1 served at /api/openapi.json', () => {
+    expect(doc.openapi).to.equal('3.1.0')
+  })
+
+  it('describes exactly the routes the router serves', async () => {
+    const served = await routerOperations()
+    expect(served.length).to.be.greaterThan(20)
+    expect([...documentOperations(doc)].sort()).to.deep.equal([...served].sort())
+  })
+
+  it('documents the decisions api-v1 leaves open', () => {
+    expect(doc['x-zkeb-decisions']).to.include.keys(
+      'passwordChange',
+      'recovery',
+      'cursors',
+      'auditHash',
+      'rateLimits',
+      'errors',
+    )
+    // The test server runs loose limits: the document reports the configured rules, not the defaults.
+    expect(doc['x-zkeb-decisions'].rateLimits).to.deep.include({ login: '10000 per 60 s (fixed window)' })
+  })
+
+  it('lists the error codes each operation can answer', () => {
+    const upload = doc.paths['/api/v1/backups/{backupId}/content']?.put?.responses ?? {}
+    expect(upload).to.include.keys('201', '400', '401', '403', '409', '413', '415', '422', '429', '503')
+    expect(JSON.stringify(upload['422'])).to.include('bad-signature').and.include('content-hash-mismatch')
+  })
+
+  it('resolves every schema reference', () => {
+    const text = JSON.stringify(doc)
+    const refs = [...text.matchAll(/"\$ref":"#\/components\/(schemas|headers)\/([^"]+)"/g)]
+    const components = (doc as unknown as { components: Record<string, Record<string, unknown>> }).components
+    for (const [, kind, name] of refs) expect(components[kind!], `${kind}/${name}`).to.have.property(name!)
+  })
+})
