@@ -56,6 +56,19 @@ export const sessionStoreContract = (name: string, setUp: () => Promise<SessionS
       expect(E.isLeft(await h.store.rotate(next, aDigest(), at(4))())).to.equal(true)
     })
 
+    it('lets exactly one of two concurrent rotations of a digest win, and revokes the family for the other', async () => {
+      for (let round = 0; round < 5; round += 1) {
+        const { session, digest } = await givenSession()
+        const outcomes = await Promise.all([
+          h.store.rotate(digest, aDigest(), at(1))(),
+          h.store.rotate(digest, aDigest(), at(1))(),
+        ])
+        expect(outcomes.filter(E.isRight).map((o) => o.right)).to.deep.equal([session])
+        expect(outcomes.filter(E.isLeft).map((o) => o.left)).to.deep.equal([refreshTokenReused])
+        expect(await right(h.store.findLive(session.sessionId, at(2)))).to.deep.equal(O.none)
+      }
+    })
+
     it('refuses an unknown digest as an invalid refresh token', async () => {
       expect(await left(h.store.rotate(aDigest(), aDigest(), at()))).to.deep.equal(invalidRefreshToken)
     })

@@ -1,0 +1,40 @@
+/** Knows how to open a PostgreSQL pool that returns the types the adapters decode. */
+import knex, { type Knex } from 'knex'
+import pg from 'pg'
+
+export type KnexOptions = Readonly<{
+  /** postgres://user:password@host:port/database */
+  url: string
+  poolMax?: number
+  /** Shown in pg_stat_activity, so operators can tell the app from the migrator. */
+  applicationName?: string
+  /** Server-side cap on one statement, so a stuck query cannot hold a pool connection for ever. */
+  statementTimeoutMs?: number
+  acquireTimeoutMs?: number
+}>
+
+const INT8_OID = 20
+
+/**
+ * int8 (counts, byte sizes) as numbers: every value this schema stores stays below 2^53. timestamptz stays
+ * pg's default (Date); bytea arrives as Buffer. Per connection, not pg's global parsers.
+ */
+const types = {
+  getTypeParser: (oid: number, format: string): unknown =>
+    oid === INT8_OID && format === 'text'
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format === 'binary' ? 'binary' : 'text'),
+}
+
+export const createKnex = (options: KnexOptions): Knex =>
+  knex({
+    client: 'pg',
+    connection: {
+      connectionString: options.url,
+      application_name: options.applicationName ?? 'zkeb',
+      statement_timeout: options.statementTimeoutMs ?? 30_000,
+      types,
+    },
+    pool: { min: 0, max: options.poolMax ?? 10 },
+    acquireConnectionTimeout: options.acquireTimeoutMs ?? 10_000,
+  })

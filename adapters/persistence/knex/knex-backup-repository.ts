@@ -1,0 +1,201 @@
+/** Knows how to keep backup records in PostgreSQL (table zkeb.backups, row-level security per account). */
+import * as E from 'fp-ts/Either'
+import { pipe } from 'fp-ts/function'
+import * as O from 'fp-ts/Option'
+import * as TE from 'fp-ts/TaskEither'
+import * as t from 'io-ts'
+import type { Knex } from 'knex'
+import { unavailable, type Unavailable } from '../../../application/errors'
+import type { BackupQuery, BackupRepository, KeyRotation } from '../../../application/ports/backup-repository'
+import { type Backup, checkRotationCoverage } from '../../../domain/backup'
+import {
+  type BackupExists,
+  backupExists,
+  type QuotaExceeded,
+  quotaExceeded,
+  type RotationIncomplete,
+  type RotationUnknownBackups,
+  type VersionMismatch,
+  versionMismatch,
+} from '../../../domain/errors'
+import { AccountId, BackupId, BlobId } from '../../../domain/ids'
+import { isUniqueViolation } from './pg-errors'
+import { bytes, decodeAll, decodeBackup, decodeWith } from './row-codecs'
+import { query, withAccount } from './with-account'
+
+const toRow = (b: Backup) => ({
+  account_id: b.accountId,
+  backup_id: b.backupId,
+  device_id: b.deviceId,
+  parent_id: O.toNullable(b.parentId),
+  blob_id: b.blobId,
+  size_bytes: b.sizeBytes,
+  sha256: b.sha256,
+  encrypted_metadata: bytes(b.encryptedMetadata),
+  wrapped_key: bytes(b.wrappedKey),
+  signature: bytes(b.signature),
+  key_version: b.keyVersion,
+  created_at: b.createdAt,
+  deleted_at: O.toNullable(b.deletedAt),
+})
+
+const decodeCandidate = decodeWith(
+  t.type({ account_id: AccountId, backup_id: BackupId, blob_id: BlobId }),
+  (r) => ({ accountId: r.account_id, backupId: r.backup_id, blobId: r.blob_id }),
+)
+
+/** Newest first by (created_at, backup_id), after the cursor: keyset pagination on the partial indexes. */
+const listQuery = (trx: Knex.Transaction, accountId: AccountId, q: BackupQuery) => {
+  const rows = trx('zkeb.backups').where({ account_id: accountId })
+  if (q.trash) rows.whereNotNull('deleted_at')
+  else rows.whereNull('deleted_at')
+  if (O.isSome(q.deviceId)) rows.where({ device_id: q.deviceId.value })
+  if (O.isSome(q.cursor))
+    rows.whereRaw('(created_at, backup_id) < (?, ?)', [q.cursor.value.at, q.cursor.value.id])
+  return rows
+    .orderBy([
+      { column: 'created_at', order: 'desc' },
+      { column: 'backup_id', order: 'desc' },
+    ])
+    .limit(q.limit + 1)
+}
+
+const usedBytes = async (trx: Knex.Transaction, accountId: AccountId): Promise<number> => {
+  const [row] = await trx('zkeb.backups')
+    .where({ account_id: accountId })
+    .select<Array<{ used: number }>>(trx.raw('coalesce(sum(size_bytes), 0)::bigint as used'))
+  return row?.used ?? 0
+}
+
+/** Serialises quota checks and rotations of one account; NO KEY UPDATE lets child-row inserts proceed. */
+const lockAccount = async (trx: Knex.Transaction, accountId: AccountId): Promise<number | undefined> => {
+  const [row] = await trx('zkeb.accounts')
+    .where({ account_id: accountId })
+    .forNoKeyUpdate()
+    .select<Array<{ key_bundle_version: number }>>('key_bundle_version')
+  return row?.key_bundle_version
+}
+
+const accountGone = () => unavailable('postgres')(new Error('account not found'))
+
+const commit = (knex: Knex) => (backup: Backup, limitBytes: number) =>
+  pipe(
+    withAccount(
+      knex,
+      backup.accountId,
+    )(async (trx): Promise<E.Either<Unavailable | BackupExists | QuotaExceeded, void>> => {
+      if ((await lockAccount(trx, backup.accountId)) === undefined) return E.left(accountGone())
+      const taken = await trx('zkeb.backups')
+        .where({ account_id: backup.accountId, backup_id: backup.backupId })
+        .select<Array<{ backup_id: string }>>('backup_id')
+      if (taken.length > 0) return E.left(backupExists(backup.backupId))
+      const used = await usedBytes(trx, backup.accountId)
+      if (used + backup.sizeBytes > limitBytes) return E.left(quotaExceeded(limitBytes, used))
+      await trx('zkeb.backups').insert(toRow(backup))
+      return E.right(undefined)
+    }),
+    TE.mapError((failure) =>
+      isUniqueViolation('backups_pkey')(failure) ? backupExists(backup.backupId) : failure,
+    ),
+    TE.flatMapEither((result) => result),
+  )
+
+const rotateKeys = (knex: Knex) => (accountId: AccountId, rotation: KeyRotation) =>
+  pipe(
+    withAccount(
+      knex,
+      accountId,
+    )(
+      async (
+        trx,
+      ): Promise<
+        E.Either<Unavailable | VersionMismatch | RotationIncomplete | RotationUnknownBackups, number>
+      > => {
+        const version = await lockAccount(trx, accountId)
+        if (version === undefined) return E.left(accountGone())
+        if (version !== rotation.expectedVersion) return E.left(versionMismatch(version))
+        const stored = await trx('zkeb.backups')
+          .where({ account_id: accountId })
+          .select<Array<{ backup_id: BackupId; trashed: boolean }>>(
+            'backup_id',
+            trx.raw('deleted_at is not null as trashed'),
+          )
+        const ids = (trashed: boolean) => stored.filter((b) => b.trashed === trashed).map((b) => b.backup_id)
+        const coverage = checkRotationCoverage(
+          ids(false),
+          ids(true),
+          rotation.wrappedKeys.map((w) => w.backupId),
+        )
+        if (E.isLeft(coverage)) return coverage
+        await trx('zkeb.accounts')
+          .where({ account_id: accountId })
+          .update({
+            password_wrapped_umk: bytes(rotation.keyBundle.passwordWrappedUmk),
+            recovery_wrapped_umk: bytes(rotation.keyBundle.recoveryWrappedUmk),
+            key_bundle_version: version + 1,
+          })
+        await trx.raw(
+          `update zkeb.backups b set wrapped_key = v.wrapped_key, key_version = ?
+         from unnest(?::uuid[], ?::bytea[]) as v(backup_id, wrapped_key)
+         where b.account_id = ? and b.backup_id = v.backup_id`,
+          [
+            version + 1,
+            rotation.wrappedKeys.map((w) => w.backupId),
+            rotation.wrappedKeys.map((w) => bytes(w.wrappedKey)),
+            accountId,
+          ],
+        )
+        return E.right(version + 1)
+      },
+    ),
+    TE.flatMapEither((result) => result),
+  )
+
+export const knexBackupRepository = (knex: Knex): BackupRepository => ({
+  find: (accountId, backupId) =>
+    pipe(
+      withAccount(
+        knex,
+        accountId,
+      )((trx) => trx('zkeb.backups').where({ account_id: accountId, backup_id: backupId }).select('*')),
+      TE.flatMapEither((rows) =>
+        rows[0] === undefined ? E.right(O.none) : pipe(decodeBackup(rows[0]), E.map(O.some)),
+      ),
+    ),
+  list: (accountId, q) =>
+    pipe(
+      withAccount(knex, accountId)((trx) => listQuery(trx, accountId, q).select('*')),
+      TE.flatMapEither(decodeAll(decodeBackup)),
+    ),
+  usedBytes: (accountId) => withAccount(knex, accountId)((trx) => usedBytes(trx, accountId)),
+  commit: commit(knex),
+  setDeletedAt: (accountId, backupId, deletedAt) =>
+    pipe(
+      withAccount(
+        knex,
+        accountId,
+      )((trx) =>
+        trx('zkeb.backups')
+          .where({ account_id: accountId, backup_id: backupId })
+          .update({ deleted_at: O.toNullable(deletedAt) }),
+      ),
+      TE.map(() => undefined),
+    ),
+  rotateKeys: rotateKeys(knex),
+  /** Across accounts, so through a SECURITY DEFINER function that returns ids only. */
+  dueForPurge: (cutoff, limit) =>
+    pipe(
+      query(() =>
+        knex.raw<{ rows: unknown[] }>('select * from zkeb.backups_due_for_purge(?, ?)', [cutoff, limit]),
+      ),
+      TE.flatMapEither((result) => decodeAll(decodeCandidate)(result.rows)),
+    ),
+  remove: (accountId, backupId) =>
+    pipe(
+      withAccount(
+        knex,
+        accountId,
+      )((trx) => trx('zkeb.backups').where({ account_id: accountId, backup_id: backupId }).delete()),
+      TE.map(() => undefined),
+    ),
+})

@@ -1,0 +1,144 @@
+/**
+ * Knows how to keep blobs in PostgreSQL as fixed-size bytea chunks (zkeb.blobs + zkeb.blob_chunks).
+ * SECURITY: blobs are ciphertext; they are never logged, and each chunk is written in its own short
+ * account-scoped transaction, so an upload holds no connection while the client is slow.
+ */
+import { pipe } from 'fp-ts/function'
+import * as E from 'fp-ts/Either'
+import * as TE from 'fp-ts/TaskEither'
+import type { Knex } from 'knex'
+import { unavailable, type Unavailable } from '../../../application/errors'
+import type { BlobStore, ByteRange } from '../../../application/ports/blob-store'
+import type { AccountId, BlobId } from '../../../domain/ids'
+import { withAccount } from './with-account'
+
+/** Large enough to keep round trips few, small enough to bound memory per upload and per download. */
+export const defaultChunkSize = 256 * 1024
+
+type BlobRef = Readonly<{ knex: Knex; accountId: AccountId; blobId: BlobId }>
+
+const inBlob = ({ knex, accountId }: BlobRef) => withAccount(knex, accountId)
+const blobRow = (ref: BlobRef) => ({ account_id: ref.accountId, blob_id: ref.blobId })
+
+const insertChunk = (ref: BlobRef, seq: number, data: Uint8Array) =>
+  inBlob(ref)((trx) =>
+    trx('zkeb.blob_chunks').insert({
+      ...blobRow(ref),
+      seq,
+      data: Buffer.from(data.buffer, data.byteOffset, data.length),
+    }),
+  )
+
+/**
+ * Cuts the incoming pieces into chunks of exactly `chunkSize` (the last may be shorter) and stores each as it
+ * fills, so at most one chunk and one piece are held at a time. Returns the byte count.
+ */
+const pump = async (
+  ref: BlobRef,
+  chunkSize: number,
+  pieces: AsyncIterable<Uint8Array>,
+): Promise<E.Either<Unavailable, number>> => {
+  let pending = Buffer.alloc(0)
+  let seq = 0
+  let size = 0
+  const flush = async (data: Buffer) => {
+    const stored = await insertChunk(ref, seq++, data)()
+    return E.isLeft(stored) ? stored : E.right(undefined)
+  }
+  try {
+    for await (const piece of pieces) {
+      size += piece.length
+      pending = Buffer.concat([pending, piece])
+      while (pending.length >= chunkSize) {
+        const stored = await flush(pending.subarray(0, chunkSize))
+        if (E.isLeft(stored)) return stored
+        pending = pending.subarray(chunkSize)
+      }
+    }
+  } catch (cause) {
+    return E.left(unavailable('blobs')(cause))
+  }
+  if (pending.length === 0) return E.right(size)
+  return pipe(await flush(pending), E.as(size))
+}
+
+const write =
+  (knex: Knex, chunkSize: number) =>
+  (accountId: AccountId, blobId: BlobId, pieces: AsyncIterable<Uint8Array>) => {
+    const ref = { knex, accountId, blobId }
+    const remove = inBlob(ref)((trx) => trx('zkeb.blobs').where(blobRow(ref)).delete())
+    return pipe(
+      inBlob(ref)((trx) => trx('zkeb.blobs').insert({ ...blobRow(ref), chunk_size: chunkSize })),
+      TE.flatMap(() => async () => {
+        const pumped = await pump(ref, chunkSize, pieces)
+        if (E.isLeft(pumped)) await remove()
+        return pumped
+      }),
+      TE.tap((sizeBytes) =>
+        pipe(
+          inBlob(ref)((trx) =>
+            trx('zkeb.blobs').where(blobRow(ref)).update({ size_bytes: sizeBytes, complete: true }),
+          ),
+          TE.orElseFirst(() => remove),
+        ),
+      ),
+      TE.map((sizeBytes) => ({ sizeBytes })),
+    )
+  }
+
+/** Throws from the consumer's pull: a download that cannot go on can only be aborted. */
+const orThrow = async <A>(task: TE.TaskEither<Unavailable, A>): Promise<A> => {
+  const result = await task()
+  if (E.isLeft(result))
+    throw result.left.cause instanceof Error ? result.left.cause : new Error('blob store unavailable')
+  return result.right
+}
+
+/** Fetches only the chunks the range touches, one per pull, each cut to the range on the server. */
+async function* read(ref: BlobRef, range: ByteRange | undefined): AsyncGenerator<Uint8Array> {
+  const [blob] = await orThrow(
+    inBlob(ref)((trx) =>
+      trx('zkeb.blobs')
+        .where({ ...blobRow(ref), complete: true })
+        .select<Array<{ chunk_size: number; size_bytes: number }>>('chunk_size', 'size_bytes'),
+    ),
+  )
+  if (blob === undefined) throw new Error('blob not found')
+  const { chunk_size: chunkSize, size_bytes: size } = blob
+  const start = range?.start ?? 0
+  const end = Math.min(range?.end ?? size - 1, size - 1)
+  for (let seq = Math.floor(start / chunkSize); start <= end && seq <= Math.floor(end / chunkSize); seq++) {
+    const from = Math.max(start - seq * chunkSize, 0)
+    const to = Math.min(end - seq * chunkSize, chunkSize - 1)
+    const [chunk] = await orThrow(
+      inBlob(ref)((trx) =>
+        trx('zkeb.blob_chunks')
+          .where({ ...blobRow(ref), seq })
+          .select<Array<{ data: Buffer }>>(
+            trx.raw('substring(data from ? for ?) as data', [from + 1, to - from + 1]),
+          ),
+      ),
+    )
+    if (chunk === undefined) throw new Error('blob chunk missing')
+    yield chunk.data
+  }
+}
+
+export const knexBlobStore = (knex: Knex, chunkSize: number = defaultChunkSize): BlobStore => ({
+  write: write(knex, chunkSize),
+  read: (accountId, blobId, range) => ({
+    [Symbol.asyncIterator]: () => read({ knex, accountId, blobId }, range),
+  }),
+  delete: (accountId, blobId) =>
+    pipe(
+      inBlob({ knex, accountId, blobId })((trx) =>
+        trx('zkeb.blobs').where({ account_id: accountId, blob_id: blobId }).delete(),
+      ),
+      TE.map(() => undefined),
+    ),
+  deleteAccount: (accountId) =>
+    pipe(
+      withAccount(knex, accountId)((trx) => trx('zkeb.blobs').where({ account_id: accountId }).delete()),
+      TE.map(() => undefined),
+    ),
+})

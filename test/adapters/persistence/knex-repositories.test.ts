@@ -1,0 +1,53 @@
+/** What only the PostgreSQL adapters can get wrong: corrupt rows, int8 decoding, the readiness probe. */
+import { expect } from 'chai'
+import * as E from 'fp-ts/Either'
+import { knexAccountRepository } from '../../../adapters/persistence/knex/knex-account-repository'
+import { knexBackupRepository } from '../../../adapters/persistence/knex/knex-backup-repository'
+import { knexReadinessProbe } from '../../../adapters/persistence/knex/knex-readiness-probe'
+import { left, right } from '../../contracts/harness'
+import { aBackup, aDeviceId, anAccount } from '../../support/persistence-builders'
+import { createTestDatabase, type TestDatabase } from '../../support/postgres'
+
+describe('knex repositories', () => {
+  let db: TestDatabase
+  before(async () => {
+    db = await createTestDatabase()
+  })
+  after(() => db.drop())
+
+  it('reports a corrupt row as Unavailable naming the field, never its value', async () => {
+    const account = anAccount()
+    await right(knexAccountRepository(db.appKnex).create(account))
+    const backup = aBackup(account.accountId, aDeviceId())
+    await right(knexBackupRepository(db.appKnex).commit(backup, 10_000))
+    await db
+      .ownerKnex('zkeb.backups')
+      .where({ backup_id: backup.backupId })
+      .update({ wrapped_key: Buffer.alloc(0) })
+    const failure = await left(knexBackupRepository(db.appKnex).find(account.accountId, backup.backupId))
+    expect(failure).to.include({ _tag: 'Unavailable', dependency: 'postgres' })
+    expect(String(failure.cause)).to.contain('wrapped_key')
+  })
+
+  it('returns byte counts beyond 32 bits as numbers', async () => {
+    const account = anAccount()
+    await right(knexAccountRepository(db.appKnex).create(account))
+    const big = 5 * 1024 ** 3
+    await right(
+      knexBackupRepository(db.appKnex).commit(
+        aBackup(account.accountId, aDeviceId(), { sizeBytes: big }),
+        2 * big,
+      ),
+    )
+    expect(await right(knexBackupRepository(db.appKnex).usedBytes(account.accountId))).to.equal(big)
+  })
+
+  it('answers the database readiness probe, and fails it once the pool is gone', async () => {
+    const probe = knexReadinessProbe(db.appKnex)
+    expect(probe.name).to.equal('database')
+    expect(await probe.check()()).to.deep.equal(E.right(undefined))
+    const gone = await createTestDatabase()
+    await gone.drop()
+    expect((await left(knexReadinessProbe(gone.appKnex).check()))._tag).to.equal('Unavailable')
+  })
+})

@@ -1,0 +1,4 @@
+import { accountRepositoryContract } from './account-repository.contract'
+import { inMemoryName, inMemoryPersistence } from './in-memory-persistence'
+
+accountRepositoryContract(inMemoryName, inMemoryPersistence)

@@ -1,0 +1,4 @@
+import { auditRepositoryContract } from './audit-repository.contract'
+import { inMemoryName, inMemoryPersistence } from './in-memory-persistence'
+
+auditRepositoryContract(inMemoryName, inMemoryPersistence)

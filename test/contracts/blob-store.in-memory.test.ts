@@ -1,0 +1,4 @@
+import { blobStoreContract } from './blob-store.contract'
+import { inMemoryBlobs, inMemoryName } from './in-memory-persistence'
+
+blobStoreContract(inMemoryName, inMemoryBlobs)

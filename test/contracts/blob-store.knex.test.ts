@@ -1,0 +1,4 @@
+import { blobStoreContract } from './blob-store.contract'
+import { knexBlobs, knexName } from './knex-persistence'
+
+blobStoreContract(knexName, knexBlobs)
