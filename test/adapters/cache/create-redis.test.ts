@@ -1,0 +1,63 @@
+import { expect } from 'chai'
+import * as E from 'fp-ts/Either'
+import { createRedis, redisReady } from '../../../adapters/cache/redis/create-redis'
+import { redisReadinessProbe } from '../../../adapters/cache/redis/redis-readiness-probe'
+import { redisSessionStore } from '../../../adapters/cache/redis/redis-session-store'
+import { right } from '../../contracts/harness'
+import { aDigest, aSession } from '../../support/builders'
+import { freePort, redisForTest, redisUrl, requireRedis } from '../../support/redis'
+
+describe('createRedis', function () {
+  before(function () {
+    requireRedis(this)
+  })
+
+  it('puts every key under the zkeb: prefix unless told otherwise', async () => {
+    const url = await redisUrl()
+    const redis = createRedis({ url, connectTimeoutMs: 1000, commandTimeoutMs: 1000 })
+    const raw = createRedis({ url, keyPrefix: '', connectTimeoutMs: 1000, commandTimeoutMs: 1000 })
+    try {
+      await Promise.all([redisReady(redis, 5000), redisReady(raw, 5000)])
+      const session = aSession()
+      const digest = aDigest()
+      await right(redisSessionStore(redis).create(session, digest))
+      const keys = [
+        `zkeb:session:${session.sessionId}`,
+        `zkeb:refresh:${digest}`,
+        `zkeb:account-sessions:${session.accountId}`,
+      ]
+      expect(await raw.exists(...keys)).to.equal(3)
+      await raw.del(...keys)
+    } finally {
+      redis.disconnect()
+      raw.disconnect()
+    }
+  })
+
+  it('speaks TLS to a rediss:// URL', async () => {
+    const redis = createRedis({
+      url: `rediss://127.0.0.1:${await freePort()}`,
+      connectTimeoutMs: 200,
+      commandTimeoutMs: 200,
+    })
+    redis.disconnect()
+    expect(redis.options.tls).to.be.an('object')
+  })
+})
+
+describe('Redis readiness probe', function () {
+  before(function () {
+    requireRedis(this)
+  })
+
+  it('reports a reachable Redis as the ready `cache`', async () => {
+    const t = await redisForTest()
+    try {
+      const probe = redisReadinessProbe(t.redis)
+      expect(probe.name).to.equal('cache')
+      expect(await probe.check()()).to.deep.equal(E.right(undefined))
+    } finally {
+      await t.close()
+    }
+  })
+})
