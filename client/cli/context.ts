@@ -1,0 +1,102 @@
+/**
+ * Knows what every command needs: its parsed arguments, secrets from the environment or a no-echo prompt, the
+ * SDK options, and `withSession`, which unlocks the account for one run (OPAQUE login with the password, UMK
+ * from the server, device key from the local state) and always logs that session out at the end.
+ */
+import * as E from 'fp-ts/Either'
+import { decodeBase64Url, isBase64Url } from '../../domain/base64url'
+import type { KeyStretching } from '../crypto'
+import {
+  loadDevice,
+  login,
+  logout,
+  ZkebError,
+  type ClientOptions,
+  type FetchLike,
+  type RetryPolicy,
+  type SdkError,
+  type Session,
+} from '../sdk'
+import type { Parsed } from './args'
+import { cliError, ExitCode } from './exit-codes'
+import type { CliIo } from './io'
+import { readState, statePath, type CliState } from './state'
+
+/** What tests (and embedders) may change; the bin uses the defaults. */
+export type CliOptions = Readonly<{
+  keyStretching?: KeyStretching
+  fetch?: FetchLike
+  retry?: Partial<RetryPolicy>
+}>
+
+export type Ctx = Readonly<{ io: CliIo; args: Parsed; json: boolean; options: CliOptions }>
+
+/** What a command prints: `text` for people, `json` with --json. */
+export type Output = Readonly<{ text: string; json: unknown }>
+
+/** The Right of an SDK result; a Left is thrown for main to report. */
+export const sdk = <A>(result: E.Either<SdkError, A>): A => {
+  if (E.isLeft(result)) throw new ZkebError(result.left)
+  return result.right
+}
+
+/** A secret from `envName`, else a no-echo prompt (twice when `confirm`); a usage error with neither. */
+export const secret = async (ctx: Ctx, envName: string, prompt: string, confirm = false): Promise<string> => {
+  const fromEnv = ctx.io.env[envName]
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv
+  const typed = await ctx.io.readSecret(prompt)
+  if (typed === undefined || typed === '')
+    return cliError(
+      ExitCode.usage,
+      `no ${prompt.replace(/:\s*$/, '').toLowerCase()}: set ${envName} or run in a terminal`,
+    )
+  if (confirm && (await ctx.io.readSecret('Repeat it: ')) !== typed)
+    return cliError(ExitCode.usage, 'the two entries differ')
+  return typed
+}
+
+export const serverOf = (ctx: Ctx, state?: CliState): string => {
+  const server = ctx.args.values.server ?? ctx.io.env.ZKEB_SERVER ?? state?.server
+  if (server === undefined)
+    return cliError(ExitCode.usage, 'no server: pass --server URL (or set ZKEB_SERVER)')
+  if (!/^https?:\/\/[^\s]+$/.test(server)) return cliError(ExitCode.usage, '--server must be an http(s) URL')
+  return server
+}
+
+export const clientOptions = (ctx: Ctx, server: string): ClientOptions => ({
+  baseUrl: server,
+  ...(ctx.options.keyStretching === undefined ? {} : { keyStretching: ctx.options.keyStretching }),
+  ...(ctx.options.fetch === undefined ? {} : { fetch: ctx.options.fetch }),
+  ...(ctx.options.retry === undefined ? {} : { retry: ctx.options.retry }),
+})
+
+export const requireState = async (ctx: Ctx): Promise<CliState> =>
+  (await readState(ctx.io.env)) ??
+  cliError(ExitCode.notLoggedIn, 'not logged in: run `zkeb login USERNAME --server URL` or `zkeb register`')
+
+export const wrappedDeviceKeyOf = (ctx: Ctx, state: CliState): Uint8Array =>
+  isBase64Url(state.wrappedDeviceKey)
+    ? decodeBase64Url(state.wrappedDeviceKey)
+    : cliError(
+        ExitCode.localState,
+        `local state ${statePath(ctx.io.env)} is corrupted; remove it and run \`zkeb login\``,
+      )
+
+/** Runs `work` with this run's unlocked session and this device's signing key; logs out afterwards. */
+export const withSession = async <A>(
+  ctx: Ctx,
+  work: (session: Session, state: CliState) => Promise<A>,
+): Promise<A> => {
+  const state = await requireState(ctx)
+  const password = await secret(ctx, 'ZKEB_PASSWORD', 'Password:')
+  const options = clientOptions(ctx, serverOf(ctx, state))
+  const opened = sdk(await login(options, { username: state.username, password, deviceId: state.deviceId }))
+  try {
+    if (opened.accountId !== state.accountId)
+      return cliError(ExitCode.localState, 'local state belongs to another account; run `zkeb login` again')
+    const session = sdk(await loadDevice(opened, state.deviceId, wrappedDeviceKeyOf(ctx, state)))
+    return await work(session, state)
+  } finally {
+    await logout(opened)
+  }
+}

@@ -1,0 +1,60 @@
+/** Knows the backup list (every page, metadata opened on the client), the trash and restoring from it. */
+import type * as E from 'fp-ts/Either'
+import type { BackupMetadata } from '../crypto'
+import { attempt, type SdkError } from './errors'
+import type { HttpClient } from './http-client'
+import { openMetadata } from './pull'
+import type { Session } from './session'
+import type { BackupRecord } from './wire'
+
+export type BackupView = Readonly<{
+  backupId: string
+  /** Ciphertext bytes on the server (a Padmé bucket, not the exact plaintext size). */
+  sizeBytes: number
+  createdAt: string
+  deviceId: string
+  parentId: string | null
+  deletedAt: string | null
+  /** null when it does not open with the current MEK (uploaded before a key rotation). */
+  metadata: BackupMetadata | null
+}>
+
+/** Every record of the live list (or of the trash), following nextCursor to the end. */
+export const allRecords = async (http: HttpClient, trash: boolean): Promise<ReadonlyArray<BackupRecord>> => {
+  const records: BackupRecord[] = []
+  let cursor: string | undefined
+  do {
+    const page = await http.listBackups({ limit: 200, trash, ...(cursor === undefined ? {} : { cursor }) })
+    records.push(...page.items)
+    cursor = page.nextCursor ?? undefined
+  } while (cursor !== undefined)
+  return records
+}
+
+const viewOf = async (session: Session, r: BackupRecord): Promise<BackupView> => ({
+  backupId: r.backupId,
+  sizeBytes: r.sizeBytes,
+  createdAt: r.createdAt,
+  deviceId: r.deviceId,
+  parentId: r.parentId,
+  deletedAt: r.deletedAt,
+  metadata: await openMetadata(session, r),
+})
+
+/** Live backups newest first, or the trash with `trash: true`. */
+export const listBackups = (
+  session: Session,
+  options: Readonly<{ trash?: boolean }> = {},
+): Promise<E.Either<SdkError, ReadonlyArray<BackupView>>> =>
+  attempt(async () => {
+    const records = await allRecords(session.http, options.trash === true)
+    return Promise.all(records.map((r) => viewOf(session, r)))
+  })
+
+/** Moves a backup to the trash (restorable until it is purged). */
+export const trashBackup = (session: Session, backupId: string): Promise<E.Either<SdkError, void>> =>
+  attempt(() => session.http.trashBackup(backupId))
+
+/** Brings a backup back from the trash. */
+export const restoreBackup = (session: Session, backupId: string): Promise<E.Either<SdkError, BackupView>> =>
+  attempt(async () => viewOf(session, await session.http.restoreBackup(backupId)))

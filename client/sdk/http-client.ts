@@ -1,0 +1,177 @@
+/**
+ * A typed call for every api-v1 endpoint (see /api/openapi.json for the decisions api-v1 leaves open).
+ * Each call resolves to the decoded answer or throws ZkebError (ApiError, BadResponse, NetworkError);
+ * the flows catch it and resolve to Either at the SDK's public surface.
+ */
+import {
+  createTransport,
+  expectJson,
+  expectStatus,
+  apiErrorOf,
+  type Transport,
+  type TransportOptions,
+} from './http-transport'
+import { fail } from './errors'
+import { fromReadableStream } from './streams'
+import * as W from './wire'
+
+export type UploadHeaders = Readonly<{
+  deviceId: string
+  contentSha256: string
+  signature: string
+  wrappedKey: string
+  encryptedMetadata: string
+  parentId?: string
+}>
+
+export type BackupQuery = Readonly<{ limit?: number; cursor?: string; deviceId?: string; trash?: boolean }>
+
+export type Download = Readonly<{
+  body: AsyncIterable<Uint8Array>
+  /** Declared ciphertext length (Content-Length), when the server sent one. */
+  length: number | undefined
+  etag: string | null
+}>
+
+const post = (path: string, json: unknown, auth = false) => ({ method: 'POST' as const, path, json, auth })
+const get = (path: string) => ({ method: 'GET' as const, path, auth: true })
+const del = (path: string) => ({ method: 'DELETE' as const, path, auth: true })
+const enc = encodeURIComponent
+
+const query = (q: Readonly<Record<string, string | number | boolean | undefined>>): string => {
+  const entries = Object.entries(q).filter(
+    (e): e is [string, string | number | boolean] => e[1] !== undefined,
+  )
+  return entries.length === 0
+    ? ''
+    : '?' + new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)])).toString()
+}
+
+/** Builds the client; `transport` exposes the token holder (set after login, read to persist). */
+export const createHttpClient = (options: TransportOptions) => {
+  const transport: Transport = createTransport(options)
+  const { send } = transport
+  return {
+    transport,
+    health: async () => expectJson(await send({ method: 'GET', path: '/api/health' }), 200, W.Health),
+    startRegistration: async (username: string, registrationRequest: string) =>
+      expectJson(
+        await send(post('/api/v1/accounts/registration/start', { username, registrationRequest })),
+        200,
+        W.RegistrationResponse,
+      ),
+    finishRegistration: async (body: {
+      username: string
+      registrationRecord: string
+      keyBundle: W.KeyBundle
+      recoveryVerifier: string
+    }) => expectJson(await send(post('/api/v1/accounts/registration/finish', body)), 201, W.AccountCreated),
+    startLogin: async (username: string, startLoginRequest: string) =>
+      expectJson(
+        await send(post('/api/v1/sessions/start', { username, startLoginRequest })),
+        200,
+        W.LoginStarted,
+      ),
+    finishLogin: async (body: { loginId: string; finishLoginRequest: string; deviceId?: string }) =>
+      expectJson(await send(post('/api/v1/sessions/finish', body)), 200, W.SessionOpened),
+    logout: async () => expectStatus(await send(del('/api/v1/sessions/current')), 204),
+    getAccount: async () => expectJson(await send(get('/api/v1/account')), 200, W.Account),
+    updateKeyBundle: async (expectedVersion: number, keyBundle: W.KeyBundle) =>
+      expectJson(
+        await send({
+          method: 'PUT',
+          path: '/api/v1/account/key-bundle',
+          json: { expectedVersion, keyBundle },
+          auth: true,
+        }),
+        200,
+        W.KeyBundleVersion,
+      ),
+    startPasswordChange: async (registrationRequest: string) =>
+      expectJson(
+        await send(post('/api/v1/account/password/start', { registrationRequest }, true)),
+        200,
+        W.RegistrationResponse,
+      ),
+    finishPasswordChange: async (body: {
+      expectedVersion: number
+      registrationRecord: string
+      passwordWrappedUmk: string
+    }) =>
+      expectJson(await send(post('/api/v1/account/password/finish', body, true)), 200, W.KeyBundleVersion),
+    startRecovery: async (username: string, recoveryProof: string) =>
+      expectJson(
+        await send(post('/api/v1/account/recovery/start', { username, recoveryProof })),
+        200,
+        W.RecoveryToken,
+      ),
+    finishRecovery: async (body: {
+      recoveryToken: string
+      registrationRecord: string
+      passwordWrappedUmk: string
+    }) => expectJson(await send(post('/api/v1/account/recovery/finish', body)), 200, W.KeyBundleVersion),
+    deleteAccount: async () => expectJson(await send(del('/api/v1/account')), 202, W.AccountErased),
+    addDevice: async (publicKey: string, encryptedName: string) =>
+      expectJson(
+        await send(post('/api/v1/devices', { publicKey, encryptedName }, true)),
+        201,
+        W.DeviceCreated,
+      ),
+    listDevices: async () => expectJson(await send(get('/api/v1/devices')), 200, W.DeviceList),
+    revokeDevice: async (deviceId: string) =>
+      expectStatus(await send(del(`/api/v1/devices/${enc(deviceId)}`)), 204),
+    uploadBackup: async (backupId: string, h: UploadHeaders, body: () => ReadableStream<Uint8Array>) => {
+      const headers: Record<string, string> = {
+        'Content-Type': 'application/octet-stream',
+        'ZKEB-Device-Id': h.deviceId,
+        'ZKEB-Content-SHA256': h.contentSha256,
+        'ZKEB-Signature': h.signature,
+        'ZKEB-Wrapped-Key': h.wrappedKey,
+        'ZKEB-Metadata': h.encryptedMetadata,
+        ...(h.parentId === undefined ? {} : { 'ZKEB-Parent-Id': h.parentId }),
+      }
+      const res = await send({
+        method: 'PUT',
+        path: `/api/v1/backups/${enc(backupId)}/content`,
+        headers,
+        body,
+        auth: true,
+      })
+      return expectJson(res, res.status === 200 ? 200 : 201, W.BackupSummary)
+    },
+    listBackups: async (q: BackupQuery = {}) =>
+      expectJson(await send(get(`/api/v1/backups${query(q)}`)), 200, W.BackupPage),
+    getBackup: async (backupId: string) =>
+      expectJson(await send(get(`/api/v1/backups/${enc(backupId)}`)), 200, W.BackupRecord),
+    downloadBackup: async (backupId: string): Promise<Download> => {
+      const res = await send({
+        ...get(`/api/v1/backups/${enc(backupId)}/content`),
+        headers: { Accept: 'application/octet-stream' },
+      })
+      if (res.status !== 200) return fail(await apiErrorOf(res))
+      const declared = res.headers.get('Content-Length')
+      return {
+        body: res.body === null ? fromReadableStream(new Blob([]).stream()) : fromReadableStream(res.body),
+        length: declared === null ? undefined : Number(declared),
+        etag: res.headers.get('ETag'),
+      }
+    },
+    trashBackup: async (backupId: string) =>
+      expectStatus(await send(del(`/api/v1/backups/${enc(backupId)}`)), 204),
+    restoreBackup: async (backupId: string) =>
+      expectJson(
+        await send(post(`/api/v1/backups/${enc(backupId)}/restore`, undefined, true)),
+        200,
+        W.BackupRecord,
+      ),
+    rotateKeys: async (body: {
+      expectedVersion: number
+      keyBundle: W.KeyBundle
+      wrappedKeys: ReadonlyArray<{ backupId: string; wrappedKey: string }>
+    }) => expectJson(await send(post('/api/v1/key-rotations', body, true)), 200, W.KeyBundleVersion),
+    listAudit: async (q: { limit?: number; cursor?: string } = {}) =>
+      expectJson(await send(get(`/api/v1/audit${query(q)}`)), 200, W.AuditPage),
+  }
+}
+
+export type HttpClient = ReturnType<typeof createHttpClient>

@@ -1,0 +1,82 @@
+/**
+ * Knows key rotation: a new UMK, every backup's DEK re-wrapped under the new BKK (content is never
+ * re-encrypted), and the new key bundle, sent as one staged request the server applies all or nothing.
+ *
+ * The recovery key is needed: the server keeps the recovery verifier of registration, so the recovery key
+ * cannot change here, and the new UMK must be wrapped under it too. It is checked against the current bundle
+ * first, so a wrong key fails before anything changes.
+ * Limitation of protocol v1: metadata and device names are encrypted under MEK = HKDF(UMK) and api-v1 has no
+ * call to re-encrypt them, so those written before a rotation no longer open (content still does).
+ */
+import * as E from 'fp-ts/Either'
+import type { BackupId } from '../../domain/ids'
+import {
+  deriveBackupKeys,
+  generateUmk,
+  rewrapDek,
+  wrapUmkWithPassword,
+  wrapUmkWithRecoveryKey,
+  type BackupKeys,
+} from '../crypto'
+import { allRecords } from './backups'
+import { b64, fromB64 } from './encoding'
+import { attempt, badRecoveryKey, fail, isZkebError, keysUnreadable, type SdkError } from './errors'
+import { readRecoveryKey, umkFromRecoveryKey } from './recovery-key'
+import { withUmk, type Session } from './session'
+
+/** A backup uploaded while the rotation was being prepared makes the server answer 409; prepare again. */
+const maxAttempts = 3
+
+const equalBytes = (a: Uint8Array, b: Uint8Array): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i])
+
+/** Every backup (live and trash, so a restored one still opens) re-wrapped from `from` to `to`. */
+const rewrapAll = async (session: Session, from: BackupKeys, to: BackupKeys) => {
+  const records = [...(await allRecords(session.http, false)), ...(await allRecords(session.http, true))]
+  return Promise.all(
+    records.map(async (r) => {
+      const wrapped = await rewrapDek(
+        from.bkk,
+        to.bkk,
+        fromB64(r.wrappedKey, 'wrappedKey'),
+        r.backupId as BackupId,
+      )
+      return E.isRight(wrapped)
+        ? { backupId: r.backupId, wrappedKey: b64(wrapped.right) }
+        : fail(keysUnreadable('dek'))
+    }),
+  )
+}
+
+const isRotationRace = (e: unknown): boolean =>
+  isZkebError(e) && e.error._tag === 'ApiError' && e.error.code === 'rotation-incomplete'
+
+/** Rotates the UMK; resolves to the session under the new keys. */
+export const rotateKeys = (
+  session: Session,
+  input: Readonly<{ recoveryKey: string }>,
+): Promise<E.Either<SdkError, Session>> =>
+  attempt(async () => {
+    const recoveryKey = await readRecoveryKey(input.recoveryKey)
+    const current = await umkFromRecoveryKey(session.keyBundle, recoveryKey)
+    if (!equalBytes(current, session.umk)) return fail(badRecoveryKey('mismatch'))
+    const umk = generateUmk()
+    const keys = await deriveBackupKeys(umk)
+    const keyBundle = {
+      passwordWrappedUmk: b64(await wrapUmkWithPassword(umk, session.exportKey)),
+      recoveryWrappedUmk: b64(await wrapUmkWithRecoveryKey(umk, recoveryKey)),
+    }
+    for (let attemptNo = 1; ; attemptNo++) {
+      const wrappedKeys = await rewrapAll(session, session.keys, keys)
+      try {
+        const { keyBundleVersion } = await session.http.rotateKeys({
+          expectedVersion: session.keyBundleVersion,
+          keyBundle,
+          wrappedKeys,
+        })
+        return withUmk(session, umk, keyBundle, keyBundleVersion)
+      } catch (e) {
+        if (!isRotationRace(e) || attemptNo >= maxAttempts) throw e
+      }
+    }
+  })
