@@ -3,7 +3,7 @@
  * (blob ids, account ids on owned resources) left out.
  */
 import * as O from 'fp-ts/Option'
-import type { AccountView } from '../../application/use-cases'
+import type { AccountView, RecoveryStarted } from '../../application/use-cases'
 import type { AuditEvent } from '../../domain/audit'
 import type { Backup } from '../../domain/backup'
 import type { Device } from '../../domain/device'
@@ -32,8 +32,10 @@ export const toBackupDto = (b: Backup) => ({
   deletedAt: isoOrNull(b.deletedAt),
 })
 
+/** A device, with its Ed25519 public key (public by nature) so clients can verify the uploads it signed. */
 export const toDeviceDto = (d: Device) => ({
   deviceId: d.deviceId,
+  publicKey: d.publicKey,
   encryptedName: d.encryptedName,
   createdAt: iso(d.createdAt),
   lastSeenAt: iso(d.lastSeenAt),
@@ -50,6 +52,16 @@ export const toAccountDto = (a: AccountView) => ({
   },
   keyBundleVersion: a.keyBundleVersion,
   quota: { limitBytes: a.quota.limitBytes, usedBytes: a.quota.usedBytes },
+})
+
+/**
+ * Only for a caller who proved the recovery key: the token plus the recovery-wrapped UMK (ciphertext that
+ * only the recovery key opens) and its version, so recovery finishes without a login in between.
+ */
+export const toRecoveryStartedDto = (r: RecoveryStarted) => ({
+  recoveryToken: r.recoveryToken,
+  recoveryWrappedUmk: r.recoveryWrappedUmk,
+  keyBundleVersion: r.keyBundleVersion,
 })
 
 /** Audit events, never content: `at` has milliseconds, exactly the string hashed into `hash`. */

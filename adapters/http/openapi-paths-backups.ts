@@ -51,6 +51,9 @@ export const backupPaths = {
       summary: 'The account’s devices',
       tag: d,
       auth: true,
+      description:
+        'Each item also carries publicKey (an added field, see x-zkeb-decisions.devicePublicKeys), so ' +
+        'clients can verify the signature of every backup against the device that uploaded it.',
       ok: [200, 'DeviceList', 'Devices.'],
     }),
   },

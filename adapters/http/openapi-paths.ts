@@ -135,9 +135,13 @@ export const accountPaths = {
     post: operation({
       summary: 'Recovery, step 1: proves the recovery key, returns a single-use 10-minute token',
       tag: a,
+      description:
+        'Besides api-v1’s recoveryToken, answers the account’s recoveryWrappedUmk and keyBundleVersion ' +
+        '(added fields, see x-zkeb-decisions.recoveryBundle). An unknown username and a wrong proof get ' +
+        'the same 401.',
       limit: 'recovery (per IP and per username digest)',
       body: 'StartRecoveryRequest',
-      ok: [200, 'RecoveryToken', 'The recovery token.'],
+      ok: [200, 'RecoveryStarted', 'The recovery token and the recovery-wrapped UMK.'],
       errors: { 401: ['invalid-recovery-proof'] },
     }),
   },

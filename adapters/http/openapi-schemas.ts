@@ -138,7 +138,19 @@ export const schemas: Readonly<Record<string, Schema>> = {
     username,
     recoveryProof: bytes(32, 32, 'HKDF(recoveryKey, "zkeb/v1/recovery-auth").'),
   }),
-  RecoveryToken: object({ recoveryToken: bearerSecret }),
+  RecoveryStarted: object({
+    recoveryToken: bearerSecret,
+    recoveryWrappedUmk: {
+      ...wrappedUmk,
+      description:
+        'Added to api-v1: the account’s keyBundle.recoveryWrappedUmk, only after a correct proof. ' +
+        'AES-GCM under HKDF(recoveryKey, "zkeb/v1/recovery-kek"); unpadded base64url, 1–1024 bytes.',
+    },
+    keyBundleVersion: {
+      ...version,
+      description: 'Added to api-v1: the version of the bundle recoveryWrappedUmk was read from.',
+    },
+  }),
   FinishRecoveryRequest: object({
     recoveryToken: bearerSecret,
     registrationRecord: opaqueRecord,
@@ -152,6 +164,11 @@ export const schemas: Readonly<Record<string, Schema>> = {
   DeviceCreated: object({ deviceId: uuid, createdAt: dateTime }),
   Device: object({
     deviceId: uuid,
+    publicKey: bytes(
+      32,
+      32,
+      'Added to api-v1: the device’s registered Ed25519 raw public key (public), to verify its uploads.',
+    ),
     encryptedName: bytes(1, 1024, 'The device name encrypted by the client.'),
     createdAt: dateTime,
     lastSeenAt: dateTime,

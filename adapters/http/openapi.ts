@@ -25,9 +25,24 @@ const decisions = (inputs: OpenApiInputs) => ({
     'POST /api/v1/account/password/start {registrationRequest} → {registrationResponse}; then ' +
     '/finish {expectedVersion, registrationRecord, passwordWrappedUmk} → {keyBundleVersion}. Other sessions end.',
   recovery:
-    'POST /api/v1/account/recovery/start {username, recoveryProof} → {recoveryToken}; the client runs ' +
-    'registration/start for its username, then recovery/finish {recoveryToken, registrationRecord, ' +
-    'passwordWrappedUmk} → {keyBundleVersion}. An unknown username and a wrong proof fail alike.',
+    'POST /api/v1/account/recovery/start {username, recoveryProof} → {recoveryToken, recoveryWrappedUmk, ' +
+    'keyBundleVersion}; the client opens the UMK with the recovery key, runs registration/start for its ' +
+    'username, then recovery/finish {recoveryToken, registrationRecord, passwordWrappedUmk} → ' +
+    '{keyBundleVersion}: one atomic step, no login in between. An unknown username and a wrong proof fail ' +
+    'alike (401 invalid-recovery-proof, same body).',
+  recoveryBundle:
+    'recovery/start adds recoveryWrappedUmk and keyBundleVersion to api-v1’s {recoveryToken}. Without them ' +
+    'the client cannot compute the new passwordWrappedUmk before finishing. They are sent only once the ' +
+    'proof matched the stored verifier: the wrapped UMK is ciphertext that opens only under ' +
+    'HKDF(recoveryKey, "zkeb/v1/recovery-kek"), and the proof (HKDF(recoveryKey, "zkeb/v1/recovery-auth")) ' +
+    'does not open it, so it tells a caller nothing the recovery key does not already give. finish answers ' +
+    'the new version: anything but keyBundleVersion + 1 means the bundle changed in between (a rotation), ' +
+    'and the client must re-read it and re-wrap the UMK.',
+  devicePublicKeys:
+    'GET /api/v1/devices adds publicKey (the registered Ed25519 raw key, base64url) to each item. It is ' +
+    'public by nature; clients verify each backup’s signature over the protocol-v1 signing bytes against ' +
+    'the key of the device named in the backup’s deviceId, so a record altered after upload (in storage ' +
+    'or on the way) is noticed. The list itself comes from the server: it is not a pinned trust anchor.',
   cursors:
     'nextCursor is opaque (keyset position, base64url); pass it back unchanged. A cursor this server did ' +
     'not issue is 400 invalid-cursor. null means the last page.',

@@ -2,7 +2,7 @@ import { pipe } from 'fp-ts/function'
 import * as O from 'fp-ts/Option'
 import * as t from 'io-ts'
 import * as TE from 'fp-ts/TaskEither'
-import type { Account } from '../../domain/account'
+import type { Account, WrappedUmk } from '../../domain/account'
 import { decodeBase64Url } from '../../domain/base64url'
 import { type InvalidRecoveryProof, invalidRecoveryProof } from '../../domain/errors'
 import { Username } from '../../domain/ids'
@@ -13,14 +13,28 @@ import { RecoveryProof } from './codecs'
 
 export const StartRecoveryInput = t.strict({ username: Username, recoveryProof: RecoveryProof })
 export type StartRecoveryInput = t.TypeOf<typeof StartRecoveryInput>
+
+/**
+ * What a caller who proved the recovery key receives: the single-use token, and the account's
+ * recoveryWrappedUmk with its keyBundleVersion, so the client can open the UMK with the recovery key and
+ * send the new passwordWrappedUmk in the same finish call (no login in between).
+ * SECURITY: the wrapped UMK opens only under HKDF(recoveryKey, "zkeb/v1/recovery-kek"); the proof is another
+ * HKDF output of the same key and does not open it.
+ */
+export type RecoveryStarted = Readonly<{
+  recoveryToken: string
+  recoveryWrappedUmk: WrappedUmk
+  keyBundleVersion: number
+}>
+
 /**
  * Checks SHA-256(recoveryProof) against the stored verifier in constant time. An unknown username and a
- * wrong proof fail alike. The token is single use and lives `recoveryTokenTtlSeconds`.
+ * wrong proof fail alike and reveal nothing. The token is single use and lives `recoveryTokenTtlSeconds`.
  */
 export type StartRecovery = (
   input: StartRecoveryInput,
   ctx: RequestContext,
-) => TE.TaskEither<InvalidRecoveryProof | Unavailable, { readonly recoveryToken: string }>
+) => TE.TaskEither<InvalidRecoveryProof | Unavailable, RecoveryStarted>
 export type StartRecoveryDeps = Pick<Ports, 'accounts' | 'loginStates' | 'hasher' | 'ids' | 'settings'>
 
 const hexToBytes = (hex: string): Uint8Array =>
@@ -37,26 +51,35 @@ const proofMatches =
     return deps.hasher.timingSafeEqual(digest, expected)
   }
 
+/** Issues the token for an account whose recovery key was proved, and hands back its recovery wrap. */
+const issueToken = (
+  deps: StartRecoveryDeps,
+  account: Account,
+): TE.TaskEither<Unavailable, RecoveryStarted> => {
+  const recoveryToken = deps.ids.secret()
+  return pipe(
+    deps.loginStates.put(
+      recoveryToken,
+      { kind: 'recovery', accountId: account.accountId },
+      deps.settings.recoveryTokenTtlSeconds,
+    ),
+    TE.as({
+      recoveryToken,
+      recoveryWrappedUmk: account.keyBundle.recoveryWrappedUmk,
+      keyBundleVersion: account.keyBundleVersion,
+    }),
+  )
+}
+
 export const startRecovery =
   (deps: StartRecoveryDeps): StartRecovery =>
   (input) =>
     pipe(
       deps.accounts.findByUsername(input.username),
       TE.map(O.toNullable),
-      TE.flatMap(
-        (account): TE.TaskEither<InvalidRecoveryProof | Unavailable, { readonly recoveryToken: string }> => {
-          if (!proofMatches(deps, input.recoveryProof)(account) || account === null) {
-            return TE.left(invalidRecoveryProof)
-          }
-          const recoveryToken = deps.ids.secret()
-          return pipe(
-            deps.loginStates.put(
-              recoveryToken,
-              { kind: 'recovery', accountId: account.accountId },
-              deps.settings.recoveryTokenTtlSeconds,
-            ),
-            TE.as({ recoveryToken }),
-          )
-        },
+      TE.flatMap((account): TE.TaskEither<InvalidRecoveryProof | Unavailable, RecoveryStarted> =>
+        !proofMatches(deps, input.recoveryProof)(account) || account === null
+          ? TE.left(invalidRecoveryProof)
+          : issueToken(deps, account),
       ),
     )

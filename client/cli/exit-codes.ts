@@ -20,7 +20,7 @@ export const ExitCode = {
   conflict: 6,
   /** Over quota or too large. */
   quota: 7,
-  /** Integrity: corrupt or truncated download, data that does not open, a broken audit chain. */
+  /** Integrity: corrupt or cut download, bad upload signature, unopenable data, broken audit chain. */
   integrity: 8,
   /** The server is unreachable, unavailable, rate limiting, or answered garbage. */
   unavailable: 9,
@@ -69,6 +69,7 @@ export const exitCodeOf = (e: SdkError): ExitCode => {
     case 'KeysUnreadable':
       return e.what === 'device-key' ? ExitCode.localState : ExitCode.integrity
     case 'ContentCorrupt':
+    case 'BadSignature':
       return ExitCode.integrity
     case 'MetadataTooLarge':
     case 'InvalidArgument':

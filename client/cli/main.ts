@@ -47,8 +47,9 @@ Also read from the environment: ZKEB_NEW_PASSWORD, ZKEB_RECOVERY_KEY, ZKEB_SERVE
 (default: $XDG_CONFIG_HOME/zkeb or ~/.config/zkeb).
 
 Exit codes: 0 ok, 1 unexpected, 2 usage, 3 not logged in, 4 wrong password/recovery key or not
-allowed, 5 not found, 6 conflict, 7 over quota, 8 integrity (corrupt download, broken audit chain),
-9 server unavailable or invalid answer, 10 local state corrupted, 11 local file error.
+allowed, 5 not found, 6 conflict, 7 over quota, 8 integrity (corrupt download, bad upload signature,
+broken audit chain), 9 server unavailable or invalid answer, 10 local state corrupted, 11 local file
+error.
 `
 
 type Command = (ctx: Ctx) => Promise<Output>

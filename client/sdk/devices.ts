@@ -71,6 +71,8 @@ export const loadDevice = (
 
 export type DeviceView = Readonly<{
   deviceId: string
+  /** The Ed25519 raw public key (base64url) the device signs uploads with; public, safe to show. */
+  publicKey: string
   /** null when the name does not open (written under an earlier key, or not by a ZKEB client). */
   name: string | null
   createdAt: string
@@ -101,6 +103,7 @@ export const listDevices = (session: Session): Promise<E.Either<SdkError, Readon
     return Promise.all(
       items.map(async (d) => ({
         deviceId: d.deviceId,
+        publicKey: d.publicKey,
         name: await openName(session, d.encryptedName),
         createdAt: d.createdAt,
         lastSeenAt: d.lastSeenAt,

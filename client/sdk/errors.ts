@@ -27,6 +27,11 @@ export type BadRecoveryKey = Readonly<{ _tag: 'BadRecoveryKey'; reason: 'format'
 export type KeysUnreadable = Readonly<{ _tag: 'KeysUnreadable'; what: string }>
 /** Downloaded content that is not exactly what was uploaded (cut, extended, flipped, another backup's). */
 export type ContentCorrupt = Readonly<{ _tag: 'ContentCorrupt'; reason: string }>
+/**
+ * A backup record whose upload signature does not verify against the key of the device it names (`mismatch`),
+ * or that names a device the account does not have (`unknown-device`): the record was altered after upload.
+ */
+export type BadSignature = Readonly<{ _tag: 'BadSignature'; reason: 'mismatch' | 'unknown-device' }>
 /** Metadata that cannot be encrypted within the server's 8 KiB (a very long name or many tags). */
 export type MetadataTooLarge = Readonly<{ _tag: 'MetadataTooLarge' }>
 /** The caller's input was unusable (a malformed id, a name too long). */
@@ -40,6 +45,7 @@ export type SdkError =
   | BadRecoveryKey
   | KeysUnreadable
   | ContentCorrupt
+  | BadSignature
   | MetadataTooLarge
   | InvalidArgument
 
@@ -57,6 +63,10 @@ export const badRecoveryKey = (reason: BadRecoveryKey['reason']): BadRecoveryKey
 export const keysUnreadable = (what: string): KeysUnreadable => ({ _tag: 'KeysUnreadable', what })
 export const contentCorrupt = (reason: string): ContentCorrupt => ({ _tag: 'ContentCorrupt', reason })
 export const contentCorruptFrom = (e: StreamError): ContentCorrupt => contentCorrupt(e._tag)
+export const badSignature = (reason: BadSignature['reason']): BadSignature => ({
+  _tag: 'BadSignature',
+  reason,
+})
 export const metadataTooLarge: MetadataTooLarge = { _tag: 'MetadataTooLarge' }
 export const invalidArgument = (what: string): InvalidArgument => ({ _tag: 'InvalidArgument', what })
 
@@ -97,6 +107,10 @@ export const describeError = (e: SdkError): string => {
       return `cannot open the ${e.what} with these keys`
     case 'ContentCorrupt':
       return `the downloaded content is corrupt or incomplete (${e.reason})`
+    case 'BadSignature':
+      return e.reason === 'mismatch'
+        ? 'the backup record’s signature does not verify against its device’s key (altered after upload)'
+        : 'the backup record names a device this account does not have (altered after upload)'
     case 'MetadataTooLarge':
       return 'the file name and tags are too long to encrypt within 8 KiB'
     case 'InvalidArgument':

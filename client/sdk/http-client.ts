@@ -103,7 +103,7 @@ export const createHttpClient = (options: TransportOptions) => {
       expectJson(
         await send(post('/api/v1/account/recovery/start', { username, recoveryProof })),
         200,
-        W.RecoveryToken,
+        W.RecoveryStarted,
       ),
     finishRecovery: async (body: {
       recoveryToken: string

@@ -49,7 +49,7 @@ export const sessionFrom = async (
 
 /**
  * Logs in and unlocks the account. WrongPassword for a wrong username or password; KeysUnreadable('umk') when
- * the password is right but the key bundle does not open with it (an interrupted recovery: run it again).
+ * the password is right but the key bundle does not open with it (a bundle written by a broken client).
  */
 export const login = (options: ClientOptions, input: LoginInput): Promise<E.Either<SdkError, Session>> =>
   attempt(async () => {

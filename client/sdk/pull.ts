@@ -1,6 +1,8 @@
 /**
- * Knows how a backup is pulled: its record fetched, the DEK unwrapped with the BKK, the metadata opened with the
- * MEK, and the content streamed through segment decryption while the ciphertext is hashed and counted.
+ * Knows how a backup is pulled: its record fetched and its upload signature verified against the uploading
+ * device's public key, the DEK unwrapped with the BKK, the metadata opened with the MEK, and the content
+ * streamed through segment decryption while the ciphertext is hashed and counted.
+ * A record whose signature does not verify is refused (BadSignature) before any content is fetched.
  * SECURITY: decrypted chunks are authentic as they arrive, but the content is complete only when iteration
  * ends without throwing (a cut, extended or swapped stream throws ZkebError(ContentCorrupt) at the point it is
  * noticed). Write to a temporary place and keep it only then.
@@ -29,6 +31,7 @@ import {
 } from './errors'
 import type { TransferProgress } from './push'
 import type { Session } from './session'
+import { verifyRecordSignature } from './upload-signatures'
 import type { BackupRecord } from './wire'
 
 export type PulledBackup = Readonly<{
@@ -91,7 +94,10 @@ async function* plaintextOf(
   }
 }
 
-/** Fetches a backup's record and metadata; the content streams when `content` is iterated. */
+/**
+ * Fetches a backup's record (its signature verified) and metadata; the content streams when `content` is
+ * iterated. BadSignature when the record is not what its device signed.
+ */
 export const pull = (
   session: Session,
   backupId: string,
@@ -99,6 +105,7 @@ export const pull = (
 ): Promise<E.Either<SdkError, PulledBackup>> =>
   attempt(async () => {
     const record = await session.http.getBackup(backupId)
+    await verifyRecordSignature(session, record)
     const dek = await unwrapDek(
       session.keys.bkk,
       fromB64(record.wrappedKey, 'wrappedKey'),

@@ -12,7 +12,10 @@ export const readRecoveryKey = async (text: string): Promise<RecoveryKey> => {
 }
 
 /** The UMK the recovery key opens from this bundle; BadRecoveryKey('mismatch') for another account's key. */
-export const umkFromRecoveryKey = async (keyBundle: KeyBundle, key: RecoveryKey): Promise<Umk> => {
+export const umkFromRecoveryKey = async (
+  keyBundle: Pick<KeyBundle, 'recoveryWrappedUmk'>,
+  key: RecoveryKey,
+): Promise<Umk> => {
   const umk = await unwrapUmkWithRecoveryKey(fromB64(keyBundle.recoveryWrappedUmk, 'recoveryWrappedUmk'), key)
   return E.isRight(umk) ? umk.right : fail(badRecoveryKey('mismatch'))
 }

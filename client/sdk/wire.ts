@@ -23,7 +23,12 @@ export const Tokens = t.type({ accessToken: t.string, refreshToken: t.string, ex
 export type Tokens = t.TypeOf<typeof Tokens>
 export const SessionOpened = t.intersection([Tokens, t.type({ accountId: t.string })])
 export const KeyBundleVersion = t.type({ keyBundleVersion: t.number })
-export const RecoveryToken = t.type({ recoveryToken: t.string })
+/** recovery/start: the token, and the recovery-wrapped UMK the proof unlocked (see the OpenAPI decisions). */
+export const RecoveryStarted = t.type({
+  recoveryToken: t.string,
+  recoveryWrappedUmk: t.string,
+  keyBundleVersion: t.number,
+})
 export const AccountErased = t.type({ status: t.string })
 
 export const Account = t.type({
@@ -39,6 +44,8 @@ export type Account = t.TypeOf<typeof Account>
 export const DeviceCreated = t.type({ deviceId: t.string, createdAt: t.string })
 export const Device = t.type({
   deviceId: t.string,
+  /** The device's Ed25519 raw public key (base64url): what its upload signatures are checked against. */
+  publicKey: t.string,
   encryptedName: t.string,
   createdAt: t.string,
   lastSeenAt: t.string,

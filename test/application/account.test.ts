@@ -187,12 +187,45 @@ describe('account lifecycle', () => {
       expect(await fails(z.useCases.finishRecovery(input as never, ctx))).to.deep.equal(invalidRecoveryProof)
     })
 
+    it('hands back the recovery-wrapped UMK and its version with the token for a correct proof', async () => {
+      const who = await register(z.useCases)
+      const started = await ok(
+        z.useCases.startRecovery({ username: who.username, recoveryProof: who.recoveryProof } as never, ctx),
+      )
+      expect(started).to.have.all.keys('recoveryToken', 'recoveryWrappedUmk', 'keyBundleVersion')
+      expect(started.recoveryWrappedUmk).to.equal(who.keyBundle.recoveryWrappedUmk)
+      expect(started.keyBundleVersion).to.equal(1)
+      expect(started.recoveryToken).to.match(/^[A-Za-z0-9_-]{43}$/)
+    })
+
+    it('reports the current bundle version, so a client can tell the bundle changed meanwhile', async () => {
+      const who = await register(z.useCases)
+      const caller = await callerFor(z.useCases, who)
+      const keyBundle = aRandomKeyBundle()
+      await ok(z.useCases.updateKeyBundle({ expectedVersion: 1, keyBundle } as never, caller))
+      const started = await ok(
+        z.useCases.startRecovery({ username: who.username, recoveryProof: who.recoveryProof } as never, ctx),
+      )
+      expect(started.recoveryWrappedUmk).to.equal(keyBundle.recoveryWrappedUmk)
+      expect(started.keyBundleVersion).to.equal(2)
+    })
+
     it('fails a wrong proof and an unknown username alike', async () => {
       const who = await register(z.useCases)
       const wrong = { username: who.username, recoveryProof: b64(32) } as never
       const unknown = { username: 'nobody-here', recoveryProof: who.recoveryProof } as never
       expect(await fails(z.useCases.startRecovery(wrong, ctx))).to.deep.equal(invalidRecoveryProof)
       expect(await fails(z.useCases.startRecovery(unknown, ctx))).to.deep.equal(invalidRecoveryProof)
+    })
+
+    it('gives a wrong proof neither the recovery-wrapped UMK nor a usable token', async () => {
+      const who = await register(z.useCases)
+      const put = sinon.spy(z.ports.loginStates, 'put')
+      const wrong = { username: who.username, recoveryProof: b64(32) } as never
+      const refused = await z.useCases.startRecovery(wrong, ctx)()
+      expect(refused).to.deep.equal({ _tag: 'Left', left: invalidRecoveryProof })
+      expect(JSON.stringify(refused)).not.to.include(who.keyBundle.recoveryWrappedUmk)
+      expect(put.callCount).to.equal(0)
     })
 
     it('retries when the key bundle changes during recovery, and gives up as Unavailable', async () => {

@@ -7,7 +7,7 @@ import {
   StartRecoveryInput,
   UpdateKeyBundleInput,
 } from '../../../application/use-cases'
-import { toAccountDto } from '../dto'
+import { toAccountDto, toRecoveryStartedDto } from '../dto'
 import { callerOf } from '../http-types'
 import { byIp, byUsername } from '../middleware/rate-limit'
 import { runTask, sendJson } from '../respond'
@@ -61,7 +61,7 @@ export const registerAccountRoutes = (router: ApiRouter, deps: RouteDeps): void 
       const input = decodeBody(ctx, StartRecoveryInput)
       if (E.isLeft(input)) return
       await runTask(ctx, logger, uc.startRecovery(input.right, requestContext(ctx)), (out) =>
-        sendJson(ctx, 200, { recoveryToken: out.recoveryToken }),
+        sendJson(ctx, 200, toRecoveryStartedDto(out)),
       )
     },
   )

@@ -68,6 +68,22 @@ describe('HTTP api-v1: the OpenAPI document', () => {
     expect(doc['x-zkeb-decisions'].rateLimits).to.deep.include({ login: '10000 per 60 s (fixed window)' })
   })
 
+  it('documents the fields added to api-v1: the recovery bundle and device public keys', () => {
+    const { schemas } = (
+      doc as unknown as { components: { schemas: Record<string, { required: string[] }> } }
+    ).components
+    expect(doc['x-zkeb-decisions']).to.include.keys('recoveryBundle', 'devicePublicKeys')
+    expect(schemas.RecoveryStarted?.required).to.have.members([
+      'recoveryToken',
+      'recoveryWrappedUmk',
+      'keyBundleVersion',
+    ])
+    expect(schemas.Device?.required).to.include('publicKey')
+    const recoveryStart = doc.paths['/api/v1/account/recovery/start']?.post?.responses ?? {}
+    expect(JSON.stringify(recoveryStart['200'])).to.include('#/components/schemas/RecoveryStarted')
+    expect(JSON.stringify(recoveryStart['401'])).to.include('invalid-recovery-proof')
+  })
+
   it('lists the error codes each operation can answer', () => {
     const upload = doc.paths['/api/v1/backups/{backupId}/content']?.put?.responses ?? {}
     expect(upload).to.include.keys('201', '400', '401', '403', '409', '413', '415', '422', '429', '503')

@@ -202,6 +202,58 @@ describe('HTTP api-v1: sessions and access control', () => {
     expect(again.accessToken).to.be.a('string')
   })
 
+  it('hands the recovery-wrapped UMK and its version only to a correct recovery proof', async () => {
+    const account = await registerOverHttp(server)
+    const { accessToken } = await logInOverHttp(server, account)
+    const { keyBundle } = await jsonOf<{ keyBundle: { recoveryWrappedUmk: string } }>(
+      await server.call('GET', '/api/v1/account', { token: accessToken }),
+    )
+    const start = (username: string, recoveryProof: string) =>
+      server.call('POST', '/api/v1/account/recovery/start', { json: { username, recoveryProof } })
+    const started = await start(account.username, account.recoveryProof)
+    expect(started.status).to.equal(200)
+    const body = await jsonOf<Record<string, unknown>>(started)
+    expect(Object.keys(body).sort()).to.deep.equal([
+      'keyBundleVersion',
+      'recoveryToken',
+      'recoveryWrappedUmk',
+    ])
+    expect(body).to.include({ recoveryWrappedUmk: keyBundle.recoveryWrappedUmk, keyBundleVersion: 1 })
+    const secrets = [keyBundle.recoveryWrappedUmk]
+    const wrong = await expectError(
+      await start(account.username, 'B'.repeat(43)),
+      401,
+      'invalid-recovery-proof',
+      secrets,
+    )
+    const unknown = await expectError(
+      await start(`nobody-${randomUUID().slice(0, 8)}`, account.recoveryProof),
+      401,
+      'invalid-recovery-proof',
+      secrets,
+    )
+    const { requestId: _a, ...wrongRest } = wrong
+    const { requestId: _b, ...unknownRest } = unknown
+    expect(wrongRest).to.deep.equal(unknownRest)
+  })
+
+  it('lists each device with its registered Ed25519 public key', async () => {
+    const user = await aUserWithDevice(server)
+    const { items } = await jsonOf<{ items: Array<Record<string, unknown>> }>(
+      await server.call('GET', '/api/v1/devices', { token: user.token }),
+    )
+    expect(items).to.have.length(1)
+    expect(items[0]).to.include({ deviceId: user.device.deviceId, publicKey: user.device.key.publicKey })
+    expect(Object.keys(items[0]!).sort()).to.deep.equal([
+      'createdAt',
+      'deviceId',
+      'encryptedName',
+      'lastSeenAt',
+      'publicKey',
+      'revokedAt',
+    ])
+  })
+
   it('recovers an account with the recovery proof and a fresh OPAQUE registration', async () => {
     const account = await registerOverHttp(server)
     const wrongProof = await server.call('POST', '/api/v1/account/recovery/start', {

@@ -2,7 +2,14 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'chai'
 import type { TestServer } from '../../adapters/http/http-test-kit'
-import { aPassword, aServer, aUsername, someBytes } from '../sdk/sdk-kit'
+import {
+  aPassword,
+  aServer,
+  aUsername,
+  isBackupRecord,
+  someBytes,
+  withAlteredSignature,
+} from '../sdk/sdk-kit'
 import { aCliUser, aTempDir, interceptingFetch, withBody, type CliUser } from './cli-kit'
 
 const isContent = (url: string, init: RequestInit) => init.method === 'GET' && /\/content$/.test(url)
@@ -78,6 +85,17 @@ describe('zkeb on bad input', function () {
     const result = await pullWith(flipped, folder)
     expect(result.code).to.equal(8)
     expectOneLineError(result, /corrupt/)
+    expect(readdirSync(folder)).to.deep.equal([])
+  })
+
+  it('leaves no file behind when the record’s upload signature was altered, and exits 8', async () => {
+    const folder = aTempDir()
+    const tampered = interceptingFetch((url, init, res) =>
+      isBackupRecord(url, init) ? withAlteredSignature(res) : res,
+    )
+    const result = await pullWith(tampered, folder)
+    expect(result.code).to.equal(8)
+    expectOneLineError(result, /signature does not verify/)
     expect(readdirSync(folder)).to.deep.equal([])
   })
 

@@ -54,3 +54,18 @@ export const someBytes = (length: number, seed = 1): Uint8Array => {
   }
   return out
 }
+
+/** A GET of one backup record (not its content). */
+export const isBackupRecord = (url: string, init: RequestInit): boolean =>
+  (init.method ?? 'GET') === 'GET' && /\/api\/v1\/backups\/[0-9a-f-]{36}$/.test(new URL(url).pathname)
+
+/** The record's JSON with one bit of its `signature` flipped (still valid base64url of 64 bytes). */
+export const withAlteredSignature = async (res: Response): Promise<Response> => {
+  const record = (await res.json()) as { signature: string }
+  const signature = Buffer.from(record.signature, 'base64url')
+  signature[0]! ^= 0x01
+  const body = JSON.stringify({ ...record, signature: signature.toString('base64url') })
+  const headers = new Headers(res.headers)
+  headers.delete('content-length')
+  return new Response(body, { status: res.status, headers })
+}
