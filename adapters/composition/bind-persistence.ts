@@ -1,0 +1,28 @@
+/**
+ * Binds the durable ports to PostgreSQL through the application role's pool (row-level security applies):
+ * accounts, devices, backups, the audit trail, and the blobs, whose chunks live in the same database.
+ */
+import type { Container } from 'inversify'
+import type { Knex } from 'knex'
+import { knexAccountRepository } from '../persistence/knex/knex-account-repository'
+import { knexAuditRepository } from '../persistence/knex/knex-audit-repository'
+import { knexBackupRepository } from '../persistence/knex/knex-backup-repository'
+import { knexBlobStore } from '../persistence/knex/knex-blob-store'
+import { knexDeviceRepository } from '../persistence/knex/knex-device-repository'
+import { knexReadinessProbe } from '../persistence/knex/knex-readiness-probe'
+import { id, TOKENS } from './tokens'
+
+export const bindPersistence = (c: Container, appKnex: Knex): void => {
+  c.bind(id(TOKENS.AppKnex)).toConstantValue(appKnex)
+  const knex = [id(TOKENS.AppKnex)] as const
+  c.bind(id(TOKENS.AccountRepository)).toResolvedValue(knexAccountRepository, [...knex])
+  c.bind(id(TOKENS.DeviceRepository)).toResolvedValue(knexDeviceRepository, [...knex])
+  c.bind(id(TOKENS.BackupRepository)).toResolvedValue(knexBackupRepository, [...knex])
+  c.bind(id(TOKENS.AuditRepository)).toResolvedValue(knexAuditRepository, [...knex])
+  c.bind(id(TOKENS.BlobStore)).toResolvedValue((db: Knex) => knexBlobStore(db), [...knex])
+  // Blobs are chunks in the same PostgreSQL, so their check is the database's, reported under its own name.
+  c.bind(id(TOKENS.PersistenceProbes)).toResolvedValue(
+    (db: Knex) => [knexReadinessProbe(db), { ...knexReadinessProbe(db), name: 'blobs' }],
+    [...knex],
+  )
+}

@@ -1,0 +1,46 @@
+/**
+ * Binds the short-lived stores (sessions, pending logins, rate-limit counters) chosen by STORE.
+ * `memory` keeps them in this process: one instance only, lost on restart, refused in production by config.
+ * `redis` shares them between instances through the connection the runtime opened.
+ */
+import * as TE from 'fp-ts/TaskEither'
+import type { Container } from 'inversify'
+import type { Redis } from 'ioredis'
+import type { ReadinessProbe } from '../../application/ports/readiness-probe'
+import { redisLoginStateStore } from '../cache/redis/redis-login-state-store'
+import { redisRateLimiter } from '../cache/redis/redis-rate-limiter'
+import { redisReadinessProbe } from '../cache/redis/redis-readiness-probe'
+import { redisSessionStore } from '../cache/redis/redis-session-store'
+import { inMemoryLoginStateStore } from '../in-memory/in-memory-login-state-store'
+import { inMemoryRateLimiter } from '../in-memory/in-memory-rate-limiter'
+import { inMemorySessionStore } from '../in-memory/in-memory-session-store'
+import { id, TOKENS } from './tokens'
+
+/** Which store the runtime prepared: for `redis`, an open connection it owns and closes. */
+export type StoreChoice = Readonly<{ kind: 'memory' }> | Readonly<{ kind: 'redis'; redis: Redis }>
+
+/** In-process stores cannot fail to answer. */
+const memoryCacheProbe: ReadinessProbe = { name: 'cache', check: () => TE.right(undefined) }
+
+const bindMemoryStores = (c: Container): void => {
+  c.bind(id(TOKENS.SessionStore)).toConstantValue(inMemorySessionStore())
+  c.bind(id(TOKENS.LoginStateStore)).toResolvedValue(inMemoryLoginStateStore, [id(TOKENS.Clock)])
+  c.bind(id(TOKENS.RateLimiter)).toResolvedValue(inMemoryRateLimiter, [id(TOKENS.Clock)])
+  c.bind(id(TOKENS.StoreProbes)).toConstantValue([memoryCacheProbe])
+}
+
+const bindRedisStores = (c: Container, redis: Redis): void => {
+  c.bind(id(TOKENS.SessionStore)).toConstantValue(redisSessionStore(redis))
+  c.bind(id(TOKENS.LoginStateStore)).toConstantValue(redisLoginStateStore(redis))
+  c.bind(id(TOKENS.RateLimiter)).toConstantValue(redisRateLimiter(redis))
+  c.bind(id(TOKENS.StoreProbes)).toConstantValue([redisReadinessProbe(redis)])
+}
+
+export const bindStores = (c: Container, store: StoreChoice): void => {
+  switch (store.kind) {
+    case 'memory':
+      return bindMemoryStores(c)
+    case 'redis':
+      return bindRedisStores(c, store.redis)
+  }
+}

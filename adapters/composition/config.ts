@@ -1,0 +1,210 @@
+/**
+ * Knows how to turn process.env into a typed Config: defaults, then the rules that depend on NODE_ENV.
+ * SECURITY: errors name the variable and what it should be, never the value (it may be a secret).
+ */
+import * as E from 'fp-ts/Either'
+import { pipe } from 'fp-ts/function'
+import * as t from 'io-ts'
+import { defaultSettings } from '../../application/settings'
+import { StartupError } from './startup-error'
+
+/** Parses a present, non-empty variable; `undefined` means "not of this shape". */
+const fromEnv = <A>(expected: string, parse: (raw: string) => A | undefined): t.Type<A, string, unknown> =>
+  new t.Type<A, string, unknown>(
+    expected,
+    (u): u is A => u !== undefined,
+    (u, c) => {
+      const parsed = typeof u === 'string' ? parse(u.trim()) : undefined
+      return parsed === undefined ? t.failure(u, c) : t.success(parsed)
+    },
+    String,
+  )
+
+/** An unset or empty variable takes `fallback`. */
+const withDefault = <A, B extends A | null>(
+  codec: t.Type<A, string, unknown>,
+  fallback: B,
+): t.Type<A | B, string, unknown> =>
+  new t.Type<A | B, string, unknown>(
+    codec.name,
+    (u): u is A | B => u === fallback || codec.is(u),
+    (u, c) => (u === undefined || u === '' ? t.success(fallback) : codec.validate(u, c)),
+    (a) => (a === null ? '' : codec.encode(a)),
+  )
+
+const integer = (min: number, max: number, expected: string) =>
+  fromEnv(expected, (raw) => {
+    const n = /^\d+$/.test(raw) ? Number(raw) : NaN
+    return Number.isSafeInteger(n) && n >= min && n <= max ? n : undefined
+  })
+
+const oneOf = <K extends string>(values: ReadonlyArray<K>) =>
+  fromEnv(`one of ${values.join(', ')}`, (raw) => values.find((v) => v === raw))
+
+const boolean = fromEnv('true or false', (raw) =>
+  ['true', '1', 'yes'].includes(raw) ? true : ['false', '0', 'no'].includes(raw) ? false : undefined,
+)
+
+const nonEmpty = fromEnv('a non-empty string', (raw) => (raw === '' ? undefined : raw))
+
+const postgresUrl = fromEnv('a postgres:// or postgresql:// URL', (raw) =>
+  /^postgres(ql)?:\/\/[^\s]+$/.test(raw) && URL.canParse(raw) ? raw : undefined,
+)
+
+const redisUrl = fromEnv('a redis:// or rediss:// URL', (raw) =>
+  /^rediss?:\/\/[^\s]+$/.test(raw) && URL.canParse(raw) ? raw : undefined,
+)
+
+const secret = fromEnv('a secret of at least 32 characters', (raw) => (raw.length >= 32 ? raw : undefined))
+
+const opaqueSetup = fromEnv(
+  'an OPAQUE server setup (base64url, as made by `opaque.server.createSetup()`)',
+  (raw) => (/^[A-Za-z0-9_-]{64,}$/.test(raw) ? raw : undefined),
+)
+
+const optional = <A>(codec: t.Type<A, string, unknown>) => withDefault(codec, null)
+
+const maxBytes = 2 ** 50
+
+/** The variables ZKEB reads, with their defaults. Anything else in the environment is ignored. */
+export const EnvCodec = t.type({
+  NODE_ENV: withDefault(oneOf(['development', 'test', 'production'] as const), 'development'),
+  PORT: withDefault(integer(0, 65535, 'a port number from 0 to 65535'), 3000),
+  HOST: withDefault(nonEmpty, '0.0.0.0'),
+  DATA_DIR: withDefault(nonEmpty, './data'),
+  DATABASE_URL: optional(postgresUrl),
+  DATABASE_APP_URL: optional(postgresUrl),
+  DATABASE_POOL_MAX: withDefault(integer(1, 1000, 'an integer from 1 to 1000'), 10),
+  STORE: withDefault(oneOf(['memory', 'redis'] as const), 'memory'),
+  REDIS_URL: optional(redisUrl),
+  OPAQUE_SERVER_SETUP: optional(opaqueSetup),
+  TOKEN_SECRET: optional(secret),
+  ACCESS_TOKEN_TTL_SECONDS: withDefault(integer(60, 86_400, 'an integer from 60 to 86400'), 900),
+  QUOTA_BYTES: withDefault(integer(0, maxBytes, 'a byte count'), defaultSettings.defaultQuotaBytes),
+  MAX_UPLOAD_BYTES: withDefault(
+    integer(1, maxBytes, 'a positive byte count'),
+    defaultSettings.maxUploadBytes,
+  ),
+  JSON_BODY_BYTES: withDefault(
+    integer(1024, 16 * 1024 ** 2, 'a byte count from 1024 to 16777216'),
+    64 * 1024,
+  ),
+  TRASH_RETENTION_DAYS: withDefault(
+    integer(0, 3650, 'an integer from 0 to 3650'),
+    defaultSettings.trashRetentionDays,
+  ),
+  LOG_LEVEL: withDefault(
+    oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+    'info',
+  ),
+  TRUST_PROXY: withDefault(boolean, false),
+})
+export type Env = t.TypeOf<typeof EnvCodec>
+
+/** Everything the composition root needs, decoded and checked. `null` means "not set: use the default". */
+export type Config = Readonly<{
+  nodeEnv: Env['NODE_ENV']
+  port: number
+  host: string
+  dataDir: string
+  /** null: boot the embedded PostgreSQL under dataDir. */
+  databaseUrl: string | null
+  /** null: derived from databaseUrl for the role zkeb_app. */
+  databaseAppUrl: string | null
+  databasePoolMax: number
+  store: Env['STORE']
+  redisUrl: string | null
+  /** null: generated once and kept in dataDir (never in production). */
+  opaqueServerSetup: string | null
+  tokenSecret: string | null
+  accessTokenTtlSeconds: number
+  quotaBytes: number
+  maxUploadBytes: number
+  jsonBodyBytes: number
+  trashRetentionDays: number
+  logLevel: Env['LOG_LEVEL']
+  trustProxy: boolean
+}>
+
+/** One line per problem, naming the variable and what it should be. */
+export type ConfigError = Readonly<{ variable: string; problem: string }>
+
+export const formatConfigErrors = (errors: ReadonlyArray<ConfigError>): string =>
+  `Invalid configuration: ${errors.map((e) => `${e.variable} ${e.problem}`).join('; ')}`
+
+const toConfigErrors = (errors: t.Errors): ReadonlyArray<ConfigError> => {
+  const seen = new Map<string, string>()
+  for (const error of errors) {
+    const variable = error.context[1]?.key ?? '(environment)'
+    const expected = error.context[error.context.length - 1]?.type.name ?? 'something else'
+    seen.set(variable, `must be ${expected}`)
+  }
+  return [...seen].map(([variable, problem]) => ({ variable, problem }))
+}
+
+const toConfig = (env: Env): Config => ({
+  nodeEnv: env.NODE_ENV,
+  port: env.PORT,
+  host: env.HOST,
+  dataDir: env.DATA_DIR,
+  databaseUrl: env.DATABASE_URL,
+  databaseAppUrl: env.DATABASE_APP_URL,
+  databasePoolMax: env.DATABASE_POOL_MAX,
+  store: env.STORE,
+  redisUrl: env.REDIS_URL,
+  opaqueServerSetup: env.OPAQUE_SERVER_SETUP,
+  tokenSecret: env.TOKEN_SECRET,
+  accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+  quotaBytes: env.QUOTA_BYTES,
+  maxUploadBytes: env.MAX_UPLOAD_BYTES,
+  jsonBodyBytes: env.JSON_BODY_BYTES,
+  trashRetentionDays: env.TRASH_RETENTION_DAYS,
+  logLevel: env.LOG_LEVEL,
+  trustProxy: env.TRUST_PROXY,
+})
+
+/** Rules that span variables. Production keeps nothing in process memory and generates no secret of its own. */
+const crossChecks = (c: Config): ReadonlyArray<ConfigError> => {
+  const problems: ConfigError[] = []
+  if (c.store === 'redis' && c.redisUrl === null)
+    problems.push({ variable: 'REDIS_URL', problem: 'is required when STORE=redis' })
+  if (c.databaseAppUrl !== null && c.databaseUrl === null)
+    problems.push({
+      variable: 'DATABASE_APP_URL',
+      problem: 'needs DATABASE_URL (the owner connection for migrations)',
+    })
+  if (c.nodeEnv !== 'production') return problems
+  const required: ReadonlyArray<[string, unknown]> = [
+    ['DATABASE_URL', c.databaseUrl],
+    ['OPAQUE_SERVER_SETUP', c.opaqueServerSetup],
+    ['TOKEN_SECRET', c.tokenSecret],
+  ]
+  for (const [variable, value] of required)
+    if (value === null) problems.push({ variable, problem: 'is required when NODE_ENV=production' })
+  if (c.store === 'memory')
+    problems.push({ variable: 'STORE', problem: 'must not be memory when NODE_ENV=production (use redis)' })
+  return problems
+}
+
+/** Decodes the environment into a Config, or every problem found (never a value). */
+export const decodeConfig = (
+  env: Readonly<Record<string, string | undefined>>,
+): E.Either<ReadonlyArray<ConfigError>, Config> =>
+  pipe(
+    EnvCodec.decode(env),
+    E.mapLeft(toConfigErrors),
+    E.map(toConfig),
+    E.flatMap((config) => {
+      const problems = crossChecks(config)
+      return problems.length === 0 ? E.right(config) : E.left(problems)
+    }),
+  )
+
+/** For entry points: the Config, or a StartupError whose message lists every problem. */
+export const loadConfig = (env: Readonly<Record<string, string | undefined>> = process.env): Config =>
+  pipe(
+    decodeConfig(env),
+    E.getOrElse((errors): Config => {
+      throw new StartupError(formatConfigErrors(errors))
+    }),
+  )

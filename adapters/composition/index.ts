@@ -1,0 +1,39 @@
+/**
+ * ZKEB as a library: the application in-process, for internal tools (imports, admin scripts, tests) that
+ * drive the use cases directly. It opens no port; `npm start` (main.ts) is the HTTP server.
+ *
+ * ```ts
+ * import { createZkeb, loadConfig } from 'zkeb'
+ * const zkeb = await createZkeb(loadConfig({ DATA_DIR: '/tmp/zkeb-tool' }))
+ * const readiness = await zkeb.useCases.checkReadiness()()
+ * await zkeb.close()
+ * ```
+ */
+import pino, { type Logger } from 'pino'
+import type { UseCases } from '../../application/zkeb'
+import type { Config } from './config'
+import { startRuntime } from './runtime'
+
+export type Zkeb = Readonly<{
+  useCases: UseCases
+  /** Closes the database pool and stops the embedded PostgreSQL this instance started. Idempotent. */
+  close: () => Promise<void>
+}>
+
+export type ZkebOptions = Readonly<{
+  /** Defaults to a silent logger: a library does not write to stdout unasked. */
+  logger?: Logger
+}>
+
+/**
+ * Boots the application without HTTP: the embedded PostgreSQL under `config.dataDir` when `config.databaseUrl`
+ * is null (one process per DATA_DIR), migrations, then every use case wired to real adapters.
+ */
+export const createZkeb = async (config: Config, options: ZkebOptions = {}): Promise<Zkeb> => {
+  const runtime = await startRuntime(config, options.logger ?? pino({ level: 'silent' }))
+  return { useCases: runtime.useCases, close: runtime.close }
+}
+
+export { decodeConfig, loadConfig, formatConfigErrors, type Config, type ConfigError } from './config'
+export { StartupError } from './startup-error'
+export type { UseCases } from '../../application/zkeb'

@@ -1,0 +1,83 @@
+/**
+ * Knows how to bring a ZKEB instance up and down, without HTTP: secrets, the database (embedded or external),
+ * migrations as the owner, the application role's pool, then the container. Shared by main.ts and createZkeb.
+ * SECURITY: secrets are loaded here and handed to adapters; only locations (host:port/db) are logged.
+ */
+import type { Knex } from 'knex'
+import type { Logger } from 'pino'
+import { createOpaqueServerSetup, serenityOpaqueServer } from '../crypto/serenity-opaque-server'
+import { createKnex } from '../persistence/knex/create-knex'
+import { migrateLatest } from '../persistence/knex/migrator'
+import type { Config } from './config'
+import { buildContainer, resolveWired, type Wired } from './container'
+import { loadOrCreateSecret, randomSecret } from './data-dir'
+import type { StoreChoice } from './bind-stores'
+import { openStore, type OpenStore } from './cache'
+import { openDatabase } from './database'
+
+export type Runtime = Wired &
+  Readonly<{
+    /** Where the data lives, for logs (never credentials). */
+    database: string
+    /** Migrations this start applied (empty when the schema was current). */
+    migrationsApplied: ReadonlyArray<string>
+    /** Closes the pool, then stops the embedded PostgreSQL if this process runs it. Idempotent. */
+    close: () => Promise<void>
+  }>
+
+type Secrets = Readonly<{ opaqueServerSetup: string; tokenSecret: string }>
+
+/** Configured secrets, or (outside production, where config requires them) ones generated once in DATA_DIR. */
+const resolveSecrets = async (config: Config): Promise<Secrets> => ({
+  opaqueServerSetup:
+    config.opaqueServerSetup ??
+    (await loadOrCreateSecret(config.dataDir, 'opaque-server-setup', createOpaqueServerSetup)),
+  tokenSecret: config.tokenSecret ?? (await loadOrCreateSecret(config.dataDir, 'token-secret', randomSecret)),
+})
+
+/** Applies pending migrations over a short-lived owner pool. */
+export const migrate = async (ownerUrl: string): Promise<ReadonlyArray<string>> => {
+  const owner = createKnex({
+    url: ownerUrl,
+    poolMax: 1,
+    applicationName: 'zkeb-migrator',
+    statementTimeoutMs: 0,
+  })
+  try {
+    return await migrateLatest(owner)
+  } finally {
+    await owner.destroy()
+  }
+}
+
+const wire = async (config: Config, secrets: Secrets, appKnex: Knex, store: StoreChoice): Promise<Wired> => {
+  const opaque = await serenityOpaqueServer(secrets.opaqueServerSetup)
+  return resolveWired(buildContainer(config, { appKnex, opaque, tokenSecret: secrets.tokenSecret, store }))
+}
+
+/** Boots everything but HTTP. On failure, whatever was started is stopped again before rethrowing. */
+export const startRuntime = async (config: Config, logger: Logger): Promise<Runtime> => {
+  // Embedded first: a DATA_DIR the postgres user cannot reach is refused before anything is written there.
+  const db = await openDatabase(
+    config,
+    async () => (await resolveSecrets(config)).tokenSecret,
+    (line) => logger.debug({ component: 'postgres' }, line),
+  )
+  let appKnex: Knex | undefined
+  let store: OpenStore | undefined
+  try {
+    const secrets = await resolveSecrets(config)
+    const migrationsApplied = await migrate(db.ownerUrl)
+    store = await openStore(config, logger)
+    appKnex = createKnex({ url: db.appUrl, poolMax: config.databasePoolMax, applicationName: 'zkeb' })
+    const wired = await wire(config, secrets, appKnex, store.choice)
+    const [pool, cache] = [appKnex, store]
+    let closing: Promise<void> | undefined
+    const close = () => (closing ??= Promise.allSettled([pool.destroy(), cache.close()]).then(db.close))
+    return { ...wired, database: db.describe, migrationsApplied, close }
+  } catch (e) {
+    await Promise.allSettled([appKnex?.destroy(), store?.close()])
+    await db.close()
+    throw e
+  }
+}

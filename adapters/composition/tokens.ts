@@ -1,0 +1,61 @@
+/**
+ * Typed inversify tokens: a token carries the type it resolves to, so binding a value of the wrong type, or
+ * listing a wrong token among a factory's dependencies, fails to compile.
+ * `Symbol.for('zkeb/…')` keeps tokens equal across duplicate module instances.
+ */
+import type { ServiceIdentifier } from 'inversify'
+import type { Knex } from 'knex'
+import type { Ports } from '../../application/ports'
+import type { AccountRepository } from '../../application/ports/account-repository'
+import type { AuditRepository } from '../../application/ports/audit-repository'
+import type { BackupRepository } from '../../application/ports/backup-repository'
+import type { BlobStore } from '../../application/ports/blob-store'
+import type { Clock } from '../../application/ports/clock'
+import type { DeviceRepository } from '../../application/ports/device-repository'
+import type { Hasher } from '../../application/ports/hasher'
+import type { IdGenerator } from '../../application/ports/id-generator'
+import type { LoginStateStore } from '../../application/ports/login-state-store'
+import type { OpaqueServer } from '../../application/ports/opaque-server'
+import type { RateLimiter } from '../../application/ports/rate-limiter'
+import type { ReadinessProbe } from '../../application/ports/readiness-probe'
+import type { SessionStore } from '../../application/ports/session-store'
+import type { SignatureVerifier } from '../../application/ports/signature-verifier'
+import type { TokenIssuer } from '../../application/ports/token-issuer'
+import type { Settings } from '../../application/settings'
+import type { UseCases } from '../../application/zkeb'
+import type { Config } from './config'
+
+export type Token<T> = symbol & { readonly __resolvesTo?: T }
+
+const token = <T>(name: string): Token<T> => Symbol.for(`zkeb/${name}`)
+
+/** A token as inversify's ServiceIdentifier, keeping its type. */
+export const id = <T>(t: Token<T>): ServiceIdentifier<T> => t
+
+export const TOKENS = {
+  Config: token<Config>('Config'),
+  Settings: token<Settings>('Settings'),
+  /** The application role's pool (row-level security applies). */
+  AppKnex: token<Knex>('AppKnex'),
+  AccountRepository: token<AccountRepository>('AccountRepository'),
+  DeviceRepository: token<DeviceRepository>('DeviceRepository'),
+  BackupRepository: token<BackupRepository>('BackupRepository'),
+  AuditRepository: token<AuditRepository>('AuditRepository'),
+  BlobStore: token<BlobStore>('BlobStore'),
+  SessionStore: token<SessionStore>('SessionStore'),
+  LoginStateStore: token<LoginStateStore>('LoginStateStore'),
+  RateLimiter: token<RateLimiter>('RateLimiter'),
+  OpaqueServer: token<OpaqueServer>('OpaqueServer'),
+  TokenIssuer: token<TokenIssuer>('TokenIssuer'),
+  SignatureVerifier: token<SignatureVerifier>('SignatureVerifier'),
+  Hasher: token<Hasher>('Hasher'),
+  Clock: token<Clock>('Clock'),
+  IdGenerator: token<IdGenerator>('IdGenerator'),
+  /** Probes of the database-backed adapters (database, blobs). */
+  PersistenceProbes: token<ReadonlyArray<ReadinessProbe>>('PersistenceProbes'),
+  /** Probes of the session/login/rate-limit stores (cache). */
+  StoreProbes: token<ReadonlyArray<ReadinessProbe>>('StoreProbes'),
+  ReadinessProbes: token<ReadonlyArray<ReadinessProbe>>('ReadinessProbes'),
+  Ports: token<Ports>('Ports'),
+  UseCases: token<UseCases>('UseCases'),
+} as const

@@ -1,0 +1,133 @@
+import { expect } from 'chai'
+import * as E from 'fp-ts/Either'
+import {
+  decodeConfig,
+  formatConfigErrors,
+  loadConfig,
+  type ConfigError,
+} from '../../../adapters/composition/config'
+
+const secretValue = 'a-very-secret-token-value-of-enough-length-000'
+const opaqueSetupValue = 'A'.repeat(171)
+const production = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://owner:pw@db.internal:5432/zkeb',
+  STORE: 'redis',
+  REDIS_URL: 'redis://cache.internal:6379',
+  OPAQUE_SERVER_SETUP: opaqueSetupValue,
+  TOKEN_SECRET: secretValue,
+}
+
+const errorsOf = (env: Record<string, string>): ReadonlyArray<ConfigError> => {
+  const result = decodeConfig(env)
+  if (E.isRight(result)) throw new Error('expected the configuration to be refused')
+  return result.left
+}
+const variablesOf = (env: Record<string, string>) => errorsOf(env).map((e) => e.variable)
+
+describe('configuration from the environment', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    const config = loadConfig({})
+    expect(config).to.deep.include({
+      nodeEnv: 'development',
+      port: 3000,
+      host: '0.0.0.0',
+      dataDir: './data',
+      databaseUrl: null,
+      databaseAppUrl: null,
+      databasePoolMax: 10,
+      store: 'memory',
+      opaqueServerSetup: null,
+      tokenSecret: null,
+      accessTokenTtlSeconds: 900,
+      quotaBytes: 10 * 1024 ** 3,
+      maxUploadBytes: 5 * 1024 ** 3,
+      jsonBodyBytes: 64 * 1024,
+      trashRetentionDays: 30,
+      logLevel: 'info',
+      trustProxy: false,
+    })
+  })
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' })).to.deep.include({ port: 3000, databaseUrl: null })
+  })
+
+  it('decodes numbers, booleans and URLs from their string form', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      TRUST_PROXY: 'true',
+      DATABASE_URL: 'postgresql://u@127.0.0.1:5432/db',
+      DATABASE_POOL_MAX: '4',
+      JSON_BODY_BYTES: '2048',
+      LOG_LEVEL: 'debug',
+    })
+    expect(config).to.deep.include({
+      port: 8080,
+      trustProxy: true,
+      databaseUrl: 'postgresql://u@127.0.0.1:5432/db',
+      databasePoolMax: 4,
+      jsonBodyBytes: 2048,
+      logLevel: 'debug',
+    })
+  })
+
+  it('names every invalid variable and what it should be', () => {
+    const errors = errorsOf({
+      PORT: 'eighty',
+      DATABASE_POOL_MAX: '0',
+      LOG_LEVEL: 'loud',
+      TRUST_PROXY: 'maybe',
+    })
+    expect(errors.map((e) => e.variable)).to.have.members([
+      'PORT',
+      'DATABASE_POOL_MAX',
+      'LOG_LEVEL',
+      'TRUST_PROXY',
+    ])
+    expect(errors.find((e) => e.variable === 'PORT')?.problem).to.equal(
+      'must be a port number from 0 to 65535',
+    )
+  })
+
+  it('never echoes the value of a variable it refuses', () => {
+    const leakyUrl = 'mysql://admin:hunter2-super-secret@db/zkeb'
+    const shortSecret = 'hunter2-short'
+    const message = formatConfigErrors(errorsOf({ DATABASE_URL: leakyUrl, TOKEN_SECRET: shortSecret }))
+    expect(message).to.include('DATABASE_URL').and.to.include('TOKEN_SECRET')
+    expect(message).not.to.include('hunter2')
+  })
+
+  it('throws one error listing every problem from loadConfig', () => {
+    expect(() => loadConfig({ PORT: '-1', STORE: 'disk' })).to.throw(
+      /PORT must be .*; STORE must be one of memory, redis/,
+    )
+  })
+
+  it('accepts a complete production configuration', () => {
+    expect(loadConfig(production)).to.deep.include({
+      nodeEnv: 'production',
+      store: 'redis',
+      tokenSecret: secretValue,
+    })
+  })
+
+  it('refuses in-memory stores in production', () => {
+    expect(variablesOf({ ...production, STORE: 'memory' })).to.deep.equal(['STORE'])
+  })
+
+  it('refuses production without its secrets or a database, naming each', () => {
+    const { OPAQUE_SERVER_SETUP: _o, TOKEN_SECRET: _t, DATABASE_URL: _d, ...incomplete } = production
+    expect(variablesOf(incomplete)).to.have.members(['DATABASE_URL', 'OPAQUE_SERVER_SETUP', 'TOKEN_SECRET'])
+  })
+
+  it('requires REDIS_URL when the stores are in Redis', () => {
+    expect(variablesOf({ STORE: 'redis' })).to.deep.equal(['REDIS_URL'])
+  })
+
+  it('refuses an app-role URL without the owner URL it belongs with', () => {
+    expect(variablesOf({ DATABASE_APP_URL: 'postgres://zkeb_app@127.0.0.1/zkeb' })).to.deep.equal([
+      'DATABASE_APP_URL',
+    ])
+  })
+})
