@@ -19,10 +19,13 @@ RUN npm run build
 
 # 3. What runs: production dependencies and the compiled code.
 FROM node:20-bookworm-slim AS production
+# Migrations are a deploy step (railway.toml's preDeployCommand); /api/health stays 503 until they are applied.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
-    DATA_DIR=/app/data
+    DATA_DIR=/app/data \
+    MIGRATE_ON_START=false \
+    DRAIN_TIMEOUT_MS=25000
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

@@ -98,6 +98,9 @@ export const EnvCodec = t.type({
     'info',
   ),
   TRUST_PROXY: withDefault(boolean, false),
+  DRAIN_TIMEOUT_MS: withDefault(integer(0, 600_000, 'milliseconds from 0 to 600000'), 25_000),
+  DRAIN_NOTICE_MS: withDefault(integer(0, 600_000, 'milliseconds from 0 to 600000'), 0),
+  MIGRATE_ON_START: withDefault(boolean, true),
 })
 export type Env = t.TypeOf<typeof EnvCodec>
 
@@ -124,6 +127,15 @@ export type Config = Readonly<{
   trashRetentionDays: number
   logLevel: Env['LOG_LEVEL']
   trustProxy: boolean
+  /** After SIGTERM, how long in-flight requests may run before their connections are cut. */
+  drainTimeoutMs: number
+  /**
+   * After SIGTERM, how long to keep accepting connections while /api/health already answers 503, so a load
+   * balancer that only learns from health checks stops routing here first. Part of the drain window.
+   */
+  drainNoticeMs: number
+  /** false: migrations are a deploy step (Railway's preDeployCommand); /api/health waits for them. */
+  migrateOnStart: boolean
 }>
 
 /** One line per problem, naming the variable and what it should be. */
@@ -161,6 +173,9 @@ const toConfig = (env: Env): Config => ({
   trashRetentionDays: env.TRASH_RETENTION_DAYS,
   logLevel: env.LOG_LEVEL,
   trustProxy: env.TRUST_PROXY,
+  drainTimeoutMs: env.DRAIN_TIMEOUT_MS,
+  drainNoticeMs: env.DRAIN_NOTICE_MS,
+  migrateOnStart: env.MIGRATE_ON_START,
 })
 
 /** Rules that span variables. Production keeps nothing in process memory and generates no secret of its own. */

@@ -2,6 +2,14 @@
  * `npm start`: the ZKEB HTTP server. Boots the runtime (embedded PostgreSQL unless DATABASE_URL), serves api-v1,
  * purges expired trash in the background, and on SIGINT/SIGTERM drains requests, closes pools, stops PostgreSQL
  * and exits 0. A problem the operator can fix is printed as one line (exit 1), without a stack trace.
+ *
+ * Blue-green lifecycle, as /api/health reports it: 503 "starting" from the moment it listens until the schema
+ * is current and every store answers (readiness-gate.ts); 200 "ok" while ready; 503 "draining" from the first
+ * SIGTERM. Draining keeps accepting new connections for DRAIN_NOTICE_MS (default 0: Railway and the nginx drill
+ * move traffic before they send SIGTERM; a load balancer that learns only from health checks needs its check
+ * interval here), then stops accepting, lets in-flight requests, uploads included, finish within DRAIN_TIMEOUT_MS
+ * (notice included), serves a request that still arrives on an open connection and then ends that connection,
+ * closes the pools and exits 0.
  */
 import type { Logger } from 'pino'
 import { createHttpApp } from '../http/create-http-app'
@@ -10,12 +18,10 @@ import { startHttpServer, type RunningHttpServer } from '../http/start-http-serv
 import { loadConfig, type Config } from './config'
 import { createLogger } from './logger'
 import { schedulePurge } from './purge-schedule'
+import { waitUntilReady } from './readiness-gate'
 import { startRuntime, type Runtime } from './runtime'
 import { StartupError } from './startup-error'
 import { readVersion } from './version'
-
-/** In-flight requests get this long after SIGTERM (Railway's drainingSeconds is 30). */
-const drainGraceMs = 20_000
 
 const listen = async (config: Config, runtime: Runtime, logger: Logger, lifecycle: () => Lifecycle) => {
   const app = createHttpApp({
@@ -86,16 +92,27 @@ const serve = async (config: Config, logger: Logger): Promise<void> => {
     await runtime.close()
     throw e
   }
-  const purge = schedulePurge(runtime.useCases.purgeExpiredTrash, logger)
-  lifecycle = 'ready'
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
   logger.info({ host: config.host, port: http.port }, `ZKEB listening on http://${shown}:${http.port}`)
+  const stopping = new AbortController()
+  let purge: { stop: () => void } | undefined = undefined // started once ready; the stop handler exists before
   stopOnSignals(logger, async () => {
     lifecycle = 'draining'
-    purge.stop()
-    await http.close(drainGraceMs)
+    stopping.abort()
+    purge?.stop()
+    const noticeMs = Math.min(config.drainNoticeMs, config.drainTimeoutMs)
+    if (noticeMs > 0) await new Promise((resolve) => setTimeout(resolve, noticeMs))
+    await http.close(config.drainTimeoutMs - noticeMs)
     await runtime.close()
   })
+  const gate = {
+    pendingMigrations: runtime.pendingMigrations,
+    checkReadiness: runtime.useCases.checkReadiness,
+  }
+  if (!(await waitUntilReady({ ...gate, logger }, stopping.signal))) return
+  purge = schedulePurge(runtime.useCases.purgeExpiredTrash, logger)
+  lifecycle = 'ready'
+  logger.info({ port: http.port }, 'ready: schema current and stores answering')
 }
 
 const main = async (): Promise<void> => {

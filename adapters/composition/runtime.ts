@@ -7,7 +7,7 @@ import type { Knex } from 'knex'
 import type { Logger } from 'pino'
 import { createOpaqueServerSetup, serenityOpaqueServer } from '../crypto/serenity-opaque-server'
 import { createKnex } from '../persistence/knex/create-knex'
-import { migrateLatest } from '../persistence/knex/migrator'
+import { migrateLatest, migrationStatus } from '../persistence/knex/migrator'
 import type { Config } from './config'
 import { buildContainer, resolveWired, type Wired } from './container'
 import { loadOrCreateSecret, randomSecret } from './data-dir'
@@ -21,6 +21,8 @@ export type Runtime = Wired &
     database: string
     /** Migrations this start applied (empty when the schema was current). */
     migrationsApplied: ReadonlyArray<string>
+    /** Migrations this code knows that the database lacks (a short-lived owner connection per call). */
+    pendingMigrations: () => Promise<number>
     /** Closes the pool, then stops the embedded PostgreSQL if this process runs it. Idempotent. */
     close: () => Promise<void>
   }>
@@ -55,6 +57,16 @@ const wire = async (config: Config, secrets: Secrets, appKnex: Knex, store: Stor
   return resolveWired(buildContainer(config, { appKnex, opaque, tokenSecret: secrets.tokenSecret, store }))
 }
 
+/** Counts migrations still to apply over a short-lived owner pool; reads only. */
+export const pendingMigrations = async (ownerUrl: string): Promise<number> => {
+  const owner = createKnex({ url: ownerUrl, poolMax: 1, applicationName: 'zkeb-migration-status' })
+  try {
+    return (await migrationStatus(owner)).pending
+  } finally {
+    await owner.destroy()
+  }
+}
+
 /** Boots everything but HTTP. On failure, whatever was started is stopped again before rethrowing. */
 export const startRuntime = async (config: Config, logger: Logger): Promise<Runtime> => {
   // Embedded first: a DATA_DIR the postgres user cannot reach is refused before anything is written there.
@@ -67,14 +79,15 @@ export const startRuntime = async (config: Config, logger: Logger): Promise<Runt
   let store: OpenStore | undefined
   try {
     const secrets = await resolveSecrets(config)
-    const migrationsApplied = await migrate(db.ownerUrl)
+    const migrationsApplied = config.migrateOnStart ? await migrate(db.ownerUrl) : []
     store = await openStore(config, logger)
     appKnex = createKnex({ url: db.appUrl, poolMax: config.databasePoolMax, applicationName: 'zkeb' })
     const wired = await wire(config, secrets, appKnex, store.choice)
     const [pool, cache] = [appKnex, store]
     let closing: Promise<void> | undefined
     const close = () => (closing ??= Promise.allSettled([pool.destroy(), cache.close()]).then(db.close))
-    return { ...wired, database: db.describe, migrationsApplied, close }
+    const pending = () => pendingMigrations(db.ownerUrl)
+    return { ...wired, database: db.describe, migrationsApplied, pendingMigrations: pending, close }
   } catch (e) {
     await Promise.allSettled([appKnex?.destroy(), store?.close()])
     await db.close()

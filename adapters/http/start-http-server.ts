@@ -35,8 +35,12 @@ const closeGracefully = (server: Server, graceMs: number): Promise<void> =>
   new Promise((resolve, reject) => {
     const deadline = setTimeout(() => server.closeAllConnections(), graceMs)
     deadline.unref()
+    // A connection that finishes its request while draining becomes idle later: end it then, not at the deadline.
+    const sweep = setInterval(() => server.closeIdleConnections(), 100)
+    sweep.unref()
     server.close((err) => {
       clearTimeout(deadline)
+      clearInterval(sweep)
       if (err !== undefined && (err as NodeJS.ErrnoException).code !== 'ERR_SERVER_NOT_RUNNING') reject(err)
       else resolve()
     })
@@ -53,8 +57,14 @@ export const startHttpServer = (
 ): Promise<RunningHttpServer> => {
   const timeouts = options.timeouts ?? defaultServerTimeouts
   const handle: RequestHandler = app.callback()
+  let closing = false
   // Koa's handler never rejects (it answers errors itself); `void` marks the promise as handled.
-  const server = createServer((req, res) => void handle(req, res))
+  const server = createServer((req, res) => {
+    // While draining, a request that still arrives on a kept-alive connection is served, and that connection
+    // then ends, so no socket outlives the in-flight work and the process exits without waiting for the grace.
+    if (closing) res.setHeader('Connection', 'close')
+    void handle(req, res)
+  })
   server.headersTimeout = timeouts.headersTimeoutMs
   server.requestTimeout = 0
   server.keepAliveTimeout = timeouts.keepAliveTimeoutMs
@@ -66,7 +76,10 @@ export const startHttpServer = (
       resolve({
         server,
         port: (server.address() as AddressInfo).port,
-        close: (graceMs = 10_000) => closeGracefully(server, graceMs),
+        close: (graceMs = 10_000) => {
+          closing = true
+          return closeGracefully(server, graceMs)
+        },
       })
     })
   })

@@ -46,7 +46,21 @@ describe('configuration from the environment', () => {
       trashRetentionDays: 30,
       logLevel: 'info',
       trustProxy: false,
+      drainTimeoutMs: 25_000,
+      drainNoticeMs: 0,
+      migrateOnStart: true,
     })
+  })
+
+  it('reads the drain window and whether migrations run at start', () => {
+    expect(
+      loadConfig({ DRAIN_TIMEOUT_MS: '5000', DRAIN_NOTICE_MS: '1000', MIGRATE_ON_START: 'false' }),
+    ).to.deep.include({
+      drainTimeoutMs: 5000,
+      drainNoticeMs: 1000,
+      migrateOnStart: false,
+    })
+    expect(() => loadConfig({ DRAIN_TIMEOUT_MS: '-1' })).to.throw(/DRAIN_TIMEOUT_MS must be milliseconds/)
   })
 
   it('treats an empty variable as unset', () => {

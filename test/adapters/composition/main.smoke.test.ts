@@ -6,6 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
 import pg from 'pg'
+import { healthBecomes } from '../../support/server-process'
 
 type Server = ChildProcessByStdio<null, Readable, Readable>
 
@@ -90,6 +91,7 @@ describe('npm start (the real server process)', function () {
     const port = await listeningPort(server, output)
     const base = `http://127.0.0.1:${port}`
 
+    await healthBecomes(base, 200) // 503 "starting" until the readiness gate has checked schema and stores
     const health = await fetch(`${base}/api/health`)
     expect(health.status).to.equal(200)
     expect(await health.json()).to.deep.include({

@@ -41,6 +41,24 @@ export type TestServer = Readonly<{
   close: () => Promise<void>
 }>
 
+/** What the protocol helpers below need: a way to call the API (an in-process server or a real process). */
+export type HttpCaller = Pick<TestServer, 'call'>
+
+/** Calls the API at `base` with JSON, a bearer token or a raw (streamed) body. */
+export const httpCaller =
+  (base: string): TestServer['call'] =>
+  (method, path, o: CallOptions = {}) =>
+    fetch(base + path, {
+      method,
+      headers: {
+        ...(o.json === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...(o.token === undefined ? {} : { Authorization: `Bearer ${o.token}` }),
+        ...o.headers,
+      },
+      ...(o.json === undefined ? {} : { body: JSON.stringify(o.json) }),
+      ...(o.body === undefined ? {} : { body: o.body, duplex: 'half' }),
+    })
+
 export type TestServerOptions = Readonly<{
   overrides?: Partial<Ports>
   rateLimits?: RateLimitRules
@@ -63,17 +81,7 @@ export const startTestServer = async (options: TestServerOptions = {}): Promise<
   })
   const running = await startHttpServer(app, { port: 0, host: '127.0.0.1' })
   const base = `http://127.0.0.1:${running.port}`
-  const call = (method: string, path: string, o: CallOptions = {}): Promise<Response> =>
-    fetch(base + path, {
-      method,
-      headers: {
-        ...(o.json === undefined ? {} : { 'Content-Type': 'application/json' }),
-        ...(o.token === undefined ? {} : { Authorization: `Bearer ${o.token}` }),
-        ...o.headers,
-      },
-      ...(o.json === undefined ? {} : { body: JSON.stringify(o.json) }),
-      ...(o.body === undefined ? {} : { body: o.body, duplex: 'half' }),
-    })
+  const call = httpCaller(base)
   return { zkeb, base, call, close: () => running.close(1000) }
 }
 
@@ -120,7 +128,7 @@ export type HttpSession = Readonly<{ accessToken: string; refreshToken: string }
 
 /** OPAQUE registration over HTTP up to the finish call; returns its raw answer. */
 export const finishRegistrationOverHttp = async (
-  server: TestServer,
+  server: HttpCaller,
   username: Username,
   password: string,
   recoveryProof: string = b64(randomBytes(32)),
@@ -135,7 +143,7 @@ export const finishRegistrationOverHttp = async (
 
 /** A new OPAQUE record for `password`, its response fetched from registration/start. */
 export const opaqueRecordOverHttp = (
-  server: TestServer,
+  server: HttpCaller,
   username: Username,
   password: string,
 ): Promise<string> =>
@@ -148,7 +156,7 @@ export const opaqueRecordOverHttp = (
   }, password)
 
 export const registerOverHttp = async (
-  server: TestServer,
+  server: HttpCaller,
   username: Username = aUsername(),
 ): Promise<HttpAccount> => {
   const password = `pw-${randomUUID()}`
@@ -160,7 +168,7 @@ export const registerOverHttp = async (
 }
 
 export const logInOverHttp = async (
-  server: TestServer,
+  server: HttpCaller,
   who: Pick<HttpAccount, 'username' | 'password'>,
   deviceId?: string,
 ): Promise<HttpSession> => {
@@ -190,7 +198,7 @@ export const logInOverHttp = async (
 }
 
 export const addDeviceOverHttp = async (
-  server: TestServer,
+  server: HttpCaller,
   token: string,
   key: DeviceKey = aDeviceKey(),
 ): Promise<{ deviceId: DeviceId; key: DeviceKey }> => {
@@ -214,7 +222,7 @@ export const uploadHeaders = (upload: AnUpload): Record<string, string> => ({
   ...(upload.input.parentId === undefined ? {} : { 'ZKEB-Parent-Id': upload.input.parentId }),
 })
 
-export const uploadOverHttp = (server: TestServer, token: string, upload: AnUpload): Promise<Response> =>
+export const uploadOverHttp = (server: HttpCaller, token: string, upload: AnUpload): Promise<Response> =>
   server.call('PUT', `/api/v1/backups/${upload.input.backupId}/content`, {
     token,
     headers: uploadHeaders(upload),
@@ -222,7 +230,7 @@ export const uploadOverHttp = (server: TestServer, token: string, upload: AnUplo
   })
 
 /** A user with a session and a registered device, ready to upload. */
-export const aUserWithDevice = async (server: TestServer) => {
+export const aUserWithDevice = async (server: HttpCaller) => {
   const account = await registerOverHttp(server)
   const session = await logInOverHttp(server, account)
   const device = await addDeviceOverHttp(server, session.accessToken)
