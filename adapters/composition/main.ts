@@ -86,7 +86,7 @@ const serve = async (config: Config, logger: Logger): Promise<void> => {
     await runtime.close()
     throw e
   }
-  const purge = schedulePurge(runtime.useCases.purgeExpiredTrash, logger)
+  const purge = schedulePurge(runtime.useCases, logger)
   lifecycle = 'ready'
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
   logger.info({ host: config.host, port: http.port }, `ZKEB listening on http://${shown}:${http.port}`)

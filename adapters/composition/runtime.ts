@@ -12,6 +12,7 @@ import type { Config } from './config'
 import { buildContainer, resolveWired, type Wired } from './container'
 import { loadOrCreateSecret, randomSecret } from './data-dir'
 import type { StoreChoice } from './bind-stores'
+import { type BlobStoreChoice, openBlobStore, type OpenBlobStore } from './blob-storage'
 import { openStore, type OpenStore } from './cache'
 import { openDatabase } from './database'
 
@@ -50,9 +51,17 @@ export const migrate = async (ownerUrl: string): Promise<ReadonlyArray<string>> 
   }
 }
 
-const wire = async (config: Config, secrets: Secrets, appKnex: Knex, store: StoreChoice): Promise<Wired> => {
+const wire = async (
+  config: Config,
+  secrets: Secrets,
+  appKnex: Knex,
+  store: StoreChoice,
+  blobs: BlobStoreChoice,
+): Promise<Wired> => {
   const opaque = await serenityOpaqueServer(secrets.opaqueServerSetup)
-  return resolveWired(buildContainer(config, { appKnex, opaque, tokenSecret: secrets.tokenSecret, store }))
+  return resolveWired(
+    buildContainer(config, { appKnex, opaque, tokenSecret: secrets.tokenSecret, store, blobs }),
+  )
 }
 
 /** Boots everything but HTTP. On failure, whatever was started is stopped again before rethrowing. */
@@ -65,18 +74,21 @@ export const startRuntime = async (config: Config, logger: Logger): Promise<Runt
   )
   let appKnex: Knex | undefined
   let store: OpenStore | undefined
+  let blobs: OpenBlobStore | undefined
   try {
     const secrets = await resolveSecrets(config)
     const migrationsApplied = await migrate(db.ownerUrl)
     store = await openStore(config, logger)
+    blobs = await openBlobStore(config)
     appKnex = createKnex({ url: db.appUrl, poolMax: config.databasePoolMax, applicationName: 'zkeb' })
-    const wired = await wire(config, secrets, appKnex, store.choice)
-    const [pool, cache] = [appKnex, store]
+    const wired = await wire(config, secrets, appKnex, store.choice, blobs.choice)
+    const [pool, cache, blobStore] = [appKnex, store, blobs]
     let closing: Promise<void> | undefined
-    const close = () => (closing ??= Promise.allSettled([pool.destroy(), cache.close()]).then(db.close))
+    const close = () =>
+      (closing ??= Promise.allSettled([pool.destroy(), cache.close(), blobStore.close()]).then(db.close))
     return { ...wired, database: db.describe, migrationsApplied, close }
   } catch (e) {
-    await Promise.allSettled([appKnex?.destroy(), store?.close()])
+    await Promise.allSettled([appKnex?.destroy(), store?.close(), blobs?.close()])
     await db.close()
     throw e
   }

@@ -53,8 +53,7 @@ const start = async (): Promise<S3rver> => {
   const connection: S3Connection = {
     endpoint: `http://127.0.0.1:${port}`,
     region: 'us-east-1',
-    accessKeyId: 'S3RVER',
-    secretAccessKey: 'S3RVER',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     forcePathStyle: true,
   }
   const probe = createS3Client(connection)

@@ -8,8 +8,8 @@ export type S3Connection = Readonly<{
   /** null: AWS S3's own endpoint for `region`. */
   endpoint: string | null
   region: string
-  accessKeyId: string
-  secretAccessKey: string
+  /** null: the SDK's default chain (AWS_* variables, shared config, instance or task role). */
+  credentials: Readonly<{ accessKeyId: string; secretAccessKey: string }> | null
   /** `bucket` in the path, not the host name: MinIO and most self-hosted stores need it. */
   forcePathStyle: boolean
 }>
@@ -18,7 +18,7 @@ export const createS3Client = (c: S3Connection): S3Client =>
   new S3Client({
     ...(c.endpoint === null ? {} : { endpoint: c.endpoint }),
     region: c.region,
-    credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey },
+    ...(c.credentials === null ? {} : { credentials: { ...c.credentials } }),
     forcePathStyle: c.forcePathStyle,
     // The SDK's default (WHEN_SUPPORTED) sends streamed bodies with aws-chunked framing and a trailing
     // checksum; stores that do not speak it (s3rver, older MinIO, some gateways) keep the framing inside the

@@ -165,12 +165,19 @@ export const s3BlobStore = (settings: S3BlobStoreSettings): BlobStore => {
   }
 }
 
+/** A health check must answer quickly: a store that hangs counts as failing. */
+const probeTimeoutMs = 3_000
+
 /** The `blobs` check of /api/health: HeadBucket proves the endpoint, the credentials and the bucket. */
 export const s3ReadinessProbe = (client: S3Client, bucket: string): ReadinessProbe => ({
   name: 'blobs',
   check: () =>
     pipe(
-      attempt(() => client.send(new HeadBucketCommand({ Bucket: bucket }))),
+      attempt(() =>
+        client.send(new HeadBucketCommand({ Bucket: bucket }), {
+          abortSignal: AbortSignal.timeout(probeTimeoutMs),
+        }),
+      ),
       TE.map(() => undefined),
     ),
 })

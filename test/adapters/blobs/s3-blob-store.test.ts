@@ -3,6 +3,7 @@
  * aborting them when the stream fails, and the HeadBucket probe. Against a real s3rver.
  */
 import { createHash, randomBytes } from 'node:crypto'
+import { createServer, type Socket } from 'node:net'
 import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
 import type { S3Client } from '@aws-sdk/client-s3'
@@ -140,11 +141,32 @@ describe('S3 blob store (s3rver)', function () {
     const nobody = createS3Client({
       endpoint: 'http://127.0.0.1:9',
       region: 'us-east-1',
-      accessKeyId: 'x',
-      secretAccessKey: 'y',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
       forcePathStyle: true,
     })
     expect(E.isLeft(await s3ReadinessProbe(nobody, h.bucket).check()())).to.equal(true)
     nobody.destroy()
+  })
+
+  it('reports a store that accepts connections but never answers as failing, within seconds', async () => {
+    const sockets: Socket[] = []
+    const silent = createServer((socket) => void sockets.push(socket))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const { port } = silent.address() as { port: number }
+    const hung = createS3Client({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      forcePathStyle: true,
+    })
+    const started = Date.now()
+    try {
+      expect(E.isLeft(await s3ReadinessProbe(hung, 'any-bucket').check()())).to.equal(true)
+      expect(Date.now() - started).to.be.below(10_000)
+    } finally {
+      hung.destroy()
+      sockets.forEach((s) => s.destroy())
+      silent.close()
+    }
   })
 })
