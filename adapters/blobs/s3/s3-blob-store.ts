@@ -21,7 +21,13 @@ import type { ReadinessProbe } from '../../../application/ports/readiness-probe'
 import { accountPrefix, blobOfKey, objectKey } from './s3-keys'
 import { type PartSettings, writeObject } from './s3-write'
 
-export type S3BlobStoreSettings = Partial<PartSettings> & Readonly<{ client: S3Client; bucket: string }>
+export type S3BlobStoreSettings = Partial<PartSettings> &
+  Readonly<{
+    client: S3Client
+    bucket: string
+    /** Keys per ListObjectsV2 page: S3's maximum (1000) unless a test wants many pages. */
+    listPageSize?: number
+  }>
 
 /** 8 MiB parts, two in flight: about 24 MiB per upload at most; AWS's smallest part is 5 MiB. */
 export const defaultPartSettings: PartSettings = { partSizeBytes: 8 * 1024 * 1024, partConcurrency: 2 }
@@ -85,6 +91,7 @@ const listPages = async (
       new ListObjectsV2Command({
         Bucket: s.bucket,
         Prefix: options.prefix,
+        MaxKeys: s.listPageSize ?? 1000,
         ...(token === undefined ? { StartAfter: options.startAfter } : { ContinuationToken: token }),
       }),
     )

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { createServer, type Socket } from 'node:net'
 import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
+import * as O from 'fp-ts/Option'
 import type { S3Client } from '@aws-sdk/client-s3'
 import { s3ReadinessProbe } from '../../../adapters/blobs/s3/s3-blob-store'
 import { createS3Client } from '../../../adapters/blobs/s3/create-s3-client'
@@ -132,6 +133,26 @@ describe('S3 blob store (s3rver)', function () {
     console.log(`      256 MiB through S3 (5 MiB parts, 2 in flight), peak growth: ${JSON.stringify(growth)}`)
     expect(growth.rssMiB, 'RSS growth (MiB)').to.be.below(64)
     expect(growth.heapUsedMiB + growth.externalMiB, 'heap + external growth (MiB)').to.be.below(48)
+  })
+
+  it('lists and deletes an account across many truncated ListObjectsV2 pages', async () => {
+    const paged = await s3Blobs({ listPageSize: 2 })
+    try {
+      const [gone, kept] = [anAccountId(), anAccountId()]
+      const blobs = Array.from({ length: 7 }, () => aBlobId()).sort()
+      for (const blobId of blobs) await right(paged.blobs.write(gone, blobId, inPieces(randomBytes(3), 3)))
+      await right(paged.blobs.write(kept, aBlobId(), inPieces(randomBytes(3), 3)))
+      const later = new Date(Date.now() + 60_000)
+      expect(await right(paged.blobs.listOlderThan(later, O.none, 100))).to.have.length(8)
+      const listed = await right(
+        paged.blobs.listOlderThan(later, O.some({ accountId: gone, blobId: blobs[1]! }), 3),
+      )
+      expect(listed).to.deep.equal(blobs.slice(2, 5).map((blobId) => ({ accountId: gone, blobId })))
+      await right(paged.blobs.deleteAccount(gone))
+      expect((await keysIn(paged.client, paged.bucket)).map((k) => k.split('/')[0])).to.deep.equal([kept])
+    } finally {
+      await paged.close()
+    }
   })
 
   it('reports the bucket ready, and unavailable when it does not exist', async () => {
