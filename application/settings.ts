@@ -5,6 +5,8 @@ export type Settings = Readonly<{
   /** Largest body accepted by the one-shot upload route. */
   maxUploadBytes: number
   trashRetentionDays: number
+  /** Unreferenced blobs younger than this are left alone: it must exceed the longest upload. */
+  blobGarbageGraceSeconds: number
   /** Single-use OPAQUE login state lifetime (api-v1: 60 s). */
   loginStateTtlSeconds: number
   /** Single-use recovery token lifetime (api-v1: 10 min). */
@@ -17,6 +19,7 @@ export const defaultSettings: Settings = {
   defaultQuotaBytes: 10 * 1024 ** 3,
   maxUploadBytes: 5 * 1024 ** 3,
   trashRetentionDays: 30,
+  blobGarbageGraceSeconds: 24 * 60 * 60,
   loginStateTtlSeconds: 60,
   recoveryTokenTtlSeconds: 600,
   sessionTtlSeconds: 30 * 24 * 60 * 60,

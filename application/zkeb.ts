@@ -6,6 +6,7 @@ import type {
   AddDevice,
   Authenticate,
   CheckReadiness,
+  CollectGarbageBlobs,
   DeleteAccount,
   DownloadBackup,
   FinishLogin,
@@ -35,6 +36,7 @@ import {
   addDevice,
   authenticate,
   checkReadiness,
+  collectGarbageBlobs,
   deleteAccount,
   downloadBackup,
   finishLogin,
@@ -89,6 +91,7 @@ export type UseCases = Readonly<{
   rotateKeys: RotateKeys
   listAudit: ListAudit
   purgeExpiredTrash: PurgeExpiredTrash
+  collectGarbageBlobs: CollectGarbageBlobs
   checkReadiness: CheckReadiness
 }>
 
@@ -120,5 +123,6 @@ export const makeUseCases = (ports: Ports): UseCases => ({
   rotateKeys: rotateKeys(ports),
   listAudit: listAudit(ports),
   purgeExpiredTrash: purgeExpiredTrash(ports),
+  collectGarbageBlobs: collectGarbageBlobs(ports),
   checkReadiness: checkReadiness(ports),
 })

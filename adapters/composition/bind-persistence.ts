@@ -1,6 +1,7 @@
 /**
  * Binds the durable ports to PostgreSQL through the application role's pool (row-level security applies):
- * accounts, devices, backups, the audit trail, and the blobs, whose chunks live in the same database.
+ * accounts, devices, backups, the audit trail, and the blobs, whose chunks live in the same database unless
+ * BLOB_STORE=s3 puts them in an S3-compatible bucket.
  */
 import type { Container } from 'inversify'
 import type { Knex } from 'knex'
@@ -10,15 +11,29 @@ import { knexBackupRepository } from '../persistence/knex/knex-backup-repository
 import { knexBlobStore } from '../persistence/knex/knex-blob-store'
 import { knexDeviceRepository } from '../persistence/knex/knex-device-repository'
 import { knexReadinessProbe } from '../persistence/knex/knex-readiness-probe'
+import { s3BlobStore, s3ReadinessProbe } from '../blobs/s3/s3-blob-store'
+import type { BlobStoreChoice } from './blob-storage'
 import { id, TOKENS } from './tokens'
 
-export const bindPersistence = (c: Container, appKnex: Knex): void => {
+export const bindPersistence = (
+  c: Container,
+  appKnex: Knex,
+  blobs: BlobStoreChoice = { kind: 'postgres' },
+): void => {
   c.bind(id(TOKENS.AppKnex)).toConstantValue(appKnex)
   const knex = [id(TOKENS.AppKnex)] as const
   c.bind(id(TOKENS.AccountRepository)).toResolvedValue(knexAccountRepository, [...knex])
   c.bind(id(TOKENS.DeviceRepository)).toResolvedValue(knexDeviceRepository, [...knex])
   c.bind(id(TOKENS.BackupRepository)).toResolvedValue(knexBackupRepository, [...knex])
   c.bind(id(TOKENS.AuditRepository)).toResolvedValue(knexAuditRepository, [...knex])
+  if (blobs.kind === 's3') {
+    c.bind(id(TOKENS.BlobStore)).toConstantValue(s3BlobStore({ client: blobs.client, bucket: blobs.bucket }))
+    c.bind(id(TOKENS.PersistenceProbes)).toResolvedValue(
+      (db: Knex) => [knexReadinessProbe(db), s3ReadinessProbe(blobs.client, blobs.bucket)],
+      [...knex],
+    )
+    return
+  }
   c.bind(id(TOKENS.BlobStore)).toResolvedValue((db: Knex) => knexBlobStore(db), [...knex])
   // Blobs are chunks in the same PostgreSQL, so their check is the database's, reported under its own name.
   c.bind(id(TOKENS.PersistenceProbes)).toResolvedValue(

@@ -55,6 +55,15 @@ const redisUrl = fromEnv('a redis:// or rediss:// URL', (raw) =>
   /^rediss?:\/\/[^\s]+$/.test(raw) && URL.canParse(raw) ? raw : undefined,
 )
 
+const httpUrl = fromEnv('an http:// or https:// URL', (raw) =>
+  /^https?:\/\/[^\s]+$/.test(raw) && URL.canParse(raw) ? raw : undefined,
+)
+
+/** S3's own rule, which R2 and MinIO follow: 3–63 lowercase letters, digits, dots and hyphens. */
+const bucketName = fromEnv('a bucket name (3-63 lowercase letters, digits, dots, hyphens)', (raw) =>
+  /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(raw) ? raw : undefined,
+)
+
 const secret = fromEnv('a secret of at least 32 characters', (raw) => (raw.length >= 32 ? raw : undefined))
 
 const opaqueSetup = fromEnv(
@@ -101,6 +110,17 @@ export const EnvCodec = t.type({
   DRAIN_TIMEOUT_MS: withDefault(integer(0, 600_000, 'milliseconds from 0 to 600000'), 25_000),
   DRAIN_NOTICE_MS: withDefault(integer(0, 600_000, 'milliseconds from 0 to 600000'), 0),
   MIGRATE_ON_START: withDefault(boolean, true),
+  BLOB_STORE: withDefault(oneOf(['postgres', 's3'] as const), 'postgres'),
+  S3_ENDPOINT: optional(httpUrl),
+  S3_BUCKET: optional(bucketName),
+  S3_REGION: withDefault(nonEmpty, 'us-east-1'),
+  S3_ACCESS_KEY_ID: optional(nonEmpty),
+  S3_SECRET_ACCESS_KEY: optional(nonEmpty),
+  S3_FORCE_PATH_STYLE: withDefault(boolean, false),
+  BLOB_GC_GRACE_SECONDS: withDefault(
+    integer(60, 365 * 86_400, 'an integer from 60 to 31536000'),
+    defaultSettings.blobGarbageGraceSeconds,
+  ),
 })
 export type Env = t.TypeOf<typeof EnvCodec>
 
@@ -136,6 +156,20 @@ export type Config = Readonly<{
   drainNoticeMs: number
   /** false: migrations are a deploy step (Railway's preDeployCommand); /api/health waits for them. */
   migrateOnStart: boolean
+  blobStore: Env['BLOB_STORE']
+  /** null unless BLOB_STORE=s3. */
+  s3: S3Config | null
+  blobGcGraceSeconds: number
+}>
+
+export type S3Config = Readonly<{
+  /** null: AWS S3's endpoint for the region. */
+  endpoint: string | null
+  bucket: string
+  region: string
+  /** null: the AWS SDK's default chain (AWS_* variables, instance or task role). */
+  credentials: Readonly<{ accessKeyId: string; secretAccessKey: string }> | null
+  forcePathStyle: boolean
 }>
 
 /** One line per problem, naming the variable and what it should be. */
@@ -176,7 +210,36 @@ const toConfig = (env: Env): Config => ({
   drainTimeoutMs: env.DRAIN_TIMEOUT_MS,
   drainNoticeMs: env.DRAIN_NOTICE_MS,
   migrateOnStart: env.MIGRATE_ON_START,
+  blobStore: env.BLOB_STORE,
+  s3:
+    env.BLOB_STORE === 's3' && env.S3_BUCKET !== null
+      ? {
+          endpoint: env.S3_ENDPOINT,
+          bucket: env.S3_BUCKET,
+          region: env.S3_REGION,
+          credentials:
+            env.S3_ACCESS_KEY_ID !== null && env.S3_SECRET_ACCESS_KEY !== null
+              ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }
+              : null,
+          forcePathStyle: env.S3_FORCE_PATH_STYLE,
+        }
+      : null,
+  blobGcGraceSeconds: env.BLOB_GC_GRACE_SECONDS,
 })
+
+/** BLOB_STORE=s3 needs a bucket, and access keys come as a pair or not at all. */
+const s3Checks = (env: Env): ReadonlyArray<ConfigError> => {
+  if (env.BLOB_STORE !== 's3') return []
+  const problems: ConfigError[] = []
+  if (env.S3_BUCKET === null)
+    problems.push({ variable: 'S3_BUCKET', problem: 'is required when BLOB_STORE=s3' })
+  if ((env.S3_ACCESS_KEY_ID === null) !== (env.S3_SECRET_ACCESS_KEY === null))
+    problems.push({
+      variable: env.S3_ACCESS_KEY_ID === null ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY',
+      problem: 'must be set together with its pair (or both left unset for the AWS default credentials)',
+    })
+  return problems
+}
 
 /** Rules that span variables. Production keeps nothing in process memory and generates no secret of its own. */
 const crossChecks = (c: Config): ReadonlyArray<ConfigError> => {
@@ -208,6 +271,10 @@ export const decodeConfig = (
   pipe(
     EnvCodec.decode(env),
     E.mapLeft(toConfigErrors),
+    E.flatMap((env) => {
+      const problems = s3Checks(env)
+      return problems.length === 0 ? E.right(env) : E.left(problems)
+    }),
     E.map(toConfig),
     E.flatMap((config) => {
       const problems = crossChecks(config)

@@ -8,6 +8,7 @@ import { defaultSettings, type Settings } from '../../application/settings'
 import type { UseCases } from '../../application/zkeb'
 import type { RateLimiter } from '../../application/ports/rate-limiter'
 import { bindCrypto, type CryptoMaterial } from './bind-crypto'
+import type { BlobStoreChoice } from './blob-storage'
 import { bindPersistence } from './bind-persistence'
 import { bindStores, type StoreChoice } from './bind-stores'
 import { bindUseCases } from './bind-use-cases'
@@ -15,7 +16,8 @@ import type { Config } from './config'
 import { id, TOKENS } from './tokens'
 
 /** What must exist before wiring: open pools and loaded secrets (their lifetimes belong to the caller). */
-export type Infrastructure = CryptoMaterial & Readonly<{ appKnex: Knex; store: StoreChoice }>
+export type Infrastructure = CryptoMaterial &
+  Readonly<{ appKnex: Knex; store: StoreChoice; blobs?: BlobStoreChoice }>
 
 /** The application's limits from configuration; lifetimes not configurable here keep api-v1's defaults. */
 export const settingsFrom = (config: Config): Settings => ({
@@ -23,6 +25,7 @@ export const settingsFrom = (config: Config): Settings => ({
   defaultQuotaBytes: config.quotaBytes,
   maxUploadBytes: config.maxUploadBytes,
   trashRetentionDays: config.trashRetentionDays,
+  blobGarbageGraceSeconds: config.blobGcGraceSeconds,
 })
 
 export const buildContainer = (config: Config, infra: Infrastructure): Container => {
@@ -30,7 +33,7 @@ export const buildContainer = (config: Config, infra: Infrastructure): Container
   c.bind(id(TOKENS.Config)).toConstantValue(config)
   c.bind(id(TOKENS.Settings)).toConstantValue(settingsFrom(config))
   bindCrypto(c, config, infra)
-  bindPersistence(c, infra.appKnex)
+  bindPersistence(c, infra.appKnex, infra.blobs)
   bindStores(c, infra.store)
   bindUseCases(c)
   return c

@@ -110,7 +110,7 @@ const serve = async (config: Config, logger: Logger): Promise<void> => {
     checkReadiness: runtime.useCases.checkReadiness,
   }
   if (!(await waitUntilReady({ ...gate, logger }, stopping.signal))) return
-  purge = schedulePurge(runtime.useCases.purgeExpiredTrash, logger)
+  purge = schedulePurge(runtime.useCases, logger)
   lifecycle = 'ready'
   logger.info({ port: http.port }, 'ready: schema current and stores answering')
 }

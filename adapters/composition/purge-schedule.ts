@@ -1,15 +1,43 @@
-/** Knows how to purge expired trash in the background: soon after start, then every interval, never twice at once. */
+/**
+ * Knows how to run the maintenance in the background: soon after start, then every interval, never twice at
+ * once. Each run purges expired trash, then collects blobs no backup names (past their grace period).
+ */
 import * as E from 'fp-ts/Either'
 import type { Logger } from 'pino'
-import type { PurgeExpiredTrash } from '../../application/use-cases'
+import type { UseCases } from '../../application/zkeb'
 
 export type PurgeSchedule = Readonly<{ stop: () => void }>
 
 export const defaultPurgeIntervalMs = 60 * 60 * 1000
 const firstRunDelayMs = 5_000
 
+type Maintenance = Pick<UseCases, 'purgeExpiredTrash' | 'collectGarbageBlobs'>
+
+const purgeTrash = async (useCases: Maintenance, logger: Pick<Logger, 'info' | 'warn'>) => {
+  const result = await useCases.purgeExpiredTrash()()
+  if (E.isRight(result)) {
+    if (result.right.purged > 0) logger.info({ purged: result.right.purged }, 'purged expired trash')
+  } else
+    logger.warn(
+      { dependency: result.left.dependency, err: result.left.cause },
+      'trash purge failed; retrying later',
+    )
+}
+
+const collectBlobs = async (useCases: Maintenance, logger: Pick<Logger, 'info' | 'warn'>) => {
+  const result = await useCases.collectGarbageBlobs()()
+  if (E.isRight(result)) {
+    if (result.right.collected > 0)
+      logger.info({ collected: result.right.collected }, 'deleted blobs no backup references')
+  } else
+    logger.warn(
+      { dependency: result.left.dependency, err: result.left.cause },
+      'blob garbage collection failed; retrying later',
+    )
+}
+
 export const schedulePurge = (
-  purge: PurgeExpiredTrash,
+  useCases: Maintenance,
   logger: Pick<Logger, 'info' | 'warn'>,
   intervalMs: number = defaultPurgeIntervalMs,
 ): PurgeSchedule => {
@@ -18,14 +46,8 @@ export const schedulePurge = (
     if (running) return
     running = true
     try {
-      const result = await purge()()
-      if (E.isRight(result)) {
-        if (result.right.purged > 0) logger.info({ purged: result.right.purged }, 'purged expired trash')
-      } else
-        logger.warn(
-          { dependency: result.left.dependency, err: result.left.cause },
-          'trash purge failed; retrying later',
-        )
+      await purgeTrash(useCases, logger)
+      await collectBlobs(useCases, logger)
     } finally {
       running = false
     }

@@ -12,6 +12,7 @@ import type { Config } from './config'
 import { buildContainer, resolveWired, type Wired } from './container'
 import { loadOrCreateSecret, randomSecret } from './data-dir'
 import type { StoreChoice } from './bind-stores'
+import { type BlobStoreChoice, openBlobStore, type OpenBlobStore } from './blob-storage'
 import { openStore, type OpenStore } from './cache'
 import { openDatabase } from './database'
 
@@ -52,9 +53,17 @@ export const migrate = async (ownerUrl: string): Promise<ReadonlyArray<string>> 
   }
 }
 
-const wire = async (config: Config, secrets: Secrets, appKnex: Knex, store: StoreChoice): Promise<Wired> => {
+const wire = async (
+  config: Config,
+  secrets: Secrets,
+  appKnex: Knex,
+  store: StoreChoice,
+  blobs: BlobStoreChoice,
+): Promise<Wired> => {
   const opaque = await serenityOpaqueServer(secrets.opaqueServerSetup)
-  return resolveWired(buildContainer(config, { appKnex, opaque, tokenSecret: secrets.tokenSecret, store }))
+  return resolveWired(
+    buildContainer(config, { appKnex, opaque, tokenSecret: secrets.tokenSecret, store, blobs }),
+  )
 }
 
 /** Counts migrations still to apply over a short-lived owner pool; reads only. */
@@ -77,19 +86,22 @@ export const startRuntime = async (config: Config, logger: Logger): Promise<Runt
   )
   let appKnex: Knex | undefined
   let store: OpenStore | undefined
+  let blobs: OpenBlobStore | undefined
   try {
     const secrets = await resolveSecrets(config)
     const migrationsApplied = config.migrateOnStart ? await migrate(db.ownerUrl) : []
     store = await openStore(config, logger)
+    blobs = await openBlobStore(config)
     appKnex = createKnex({ url: db.appUrl, poolMax: config.databasePoolMax, applicationName: 'zkeb' })
-    const wired = await wire(config, secrets, appKnex, store.choice)
-    const [pool, cache] = [appKnex, store]
+    const wired = await wire(config, secrets, appKnex, store.choice, blobs.choice)
+    const [pool, cache, blobStore] = [appKnex, store, blobs]
     let closing: Promise<void> | undefined
-    const close = () => (closing ??= Promise.allSettled([pool.destroy(), cache.close()]).then(db.close))
+    const close = () =>
+      (closing ??= Promise.allSettled([pool.destroy(), cache.close(), blobStore.close()]).then(db.close))
     const pending = () => pendingMigrations(db.ownerUrl)
     return { ...wired, database: db.describe, migrationsApplied, pendingMigrations: pending, close }
   } catch (e) {
-    await Promise.allSettled([appKnex?.destroy(), store?.close()])
+    await Promise.allSettled([appKnex?.destroy(), store?.close(), blobs?.close()])
     await db.close()
     throw e
   }

@@ -109,6 +109,11 @@ export const inMemoryBackupRepository = (db: InMemoryDatabase = inMemoryDatabase
           .slice(0, limit)
           .map(({ accountId, backupId, blobId }) => ({ accountId, backupId, blobId })),
       ),
+    referencedBlobs: (blobs) =>
+      TE.fromIO(() => {
+        const named = new Set([...db.backups.values()].map((b) => `${b.accountId}/${b.blobId}`))
+        return blobs.filter((ref) => named.has(`${ref.accountId}/${ref.blobId}`))
+      }),
     remove: (accountId, backupId) => TE.fromIO(() => void db.backups.delete(backupKey(accountId, backupId))),
   }
 }

@@ -1,8 +1,9 @@
 /** Knows how to keep blobs in memory as the chunks they arrived in, with the same contract as the PostgreSQL adapter. */
 import * as E from 'fp-ts/Either'
+import * as O from 'fp-ts/Option'
 import * as TE from 'fp-ts/TaskEither'
 import { unavailable, type Unavailable } from '../../application/errors'
-import type { BlobStore, ByteRange } from '../../application/ports/blob-store'
+import type { BlobRef, BlobStore, ByteRange } from '../../application/ports/blob-store'
 import type { AccountId, BlobId } from '../../domain/ids'
 import { memoryFailure } from './in-memory-database'
 
@@ -29,9 +30,29 @@ async function* readLazily(
   yield* slices([...chunks], range)
 }
 
-/** Standalone: blobs are not part of the account database (an object store in production). */
-export const inMemoryBlobStore = (): BlobStore => {
-  const blobs = new Map<string, Uint8Array[]>()
+type Stored = { readonly ref: BlobRef; readonly chunks: Uint8Array[]; readonly writtenAt: Date }
+
+/** Blobs stored at or before `cutoff`, after `after` in key order (the order of `${accountId}/${blobId}`). */
+const olderThan = (
+  blobs: ReadonlyMap<string, Stored>,
+  cutoff: Date,
+  after: O.Option<BlobRef>,
+  limit: number,
+): ReadonlyArray<BlobRef> => {
+  const from = O.isSome(after) ? blobKey(after.value.accountId, after.value.blobId) : ''
+  return [...blobs]
+    .filter(([key, blob]) => key > from && blob.writtenAt.getTime() <= cutoff.getTime())
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .slice(0, limit)
+    .map(([, blob]) => blob.ref)
+}
+
+/**
+ * Standalone: blobs are not part of the account database (an object store in production). A blob's age counts
+ * from when its write began, as in PostgreSQL; `now` is injectable for tests.
+ */
+export const inMemoryBlobStore = (now: () => Date = () => new Date()): BlobStore => {
+  const blobs = new Map<string, Stored>()
 
   const write =
     (
@@ -42,14 +63,16 @@ export const inMemoryBlobStore = (): BlobStore => {
     async () => {
       const key = blobKey(accountId, blobId)
       if (blobs.has(key)) return E.left(memoryFailure('duplicate blob id'))
-      const stored: Uint8Array[] = []
+      const stored: Stored = { ref: { accountId, blobId }, chunks: [], writtenAt: now() }
       blobs.set(key, stored)
       let sizeBytes = 0
       try {
         for await (const chunk of chunks) {
-          stored.push(Uint8Array.from(chunk))
+          stored.chunks.push(Uint8Array.from(chunk))
           sizeBytes += chunk.length
         }
+        // Collected or deleted while still arriving: reporting it written would commit a backup without content.
+        if (blobs.get(key) !== stored) return E.left(memoryFailure('blob deleted while being written'))
         return E.right({ sizeBytes })
       } catch (cause) {
         blobs.delete(key)
@@ -60,12 +83,13 @@ export const inMemoryBlobStore = (): BlobStore => {
   return {
     write,
     read: (accountId, blobId, range) => ({
-      [Symbol.asyncIterator]: () => readLazily(() => blobs.get(blobKey(accountId, blobId)), range),
+      [Symbol.asyncIterator]: () => readLazily(() => blobs.get(blobKey(accountId, blobId))?.chunks, range),
     }),
     delete: (accountId, blobId) => TE.fromIO(() => void blobs.delete(blobKey(accountId, blobId))),
     deleteAccount: (accountId) =>
       TE.fromIO(() => {
         for (const key of blobs.keys()) if (key.startsWith(`${accountId}/`)) blobs.delete(key)
       }),
+    listOlderThan: (cutoff, after, limit) => TE.fromIO(() => olderThan(blobs, cutoff, after, limit)),
   }
 }

@@ -12,6 +12,7 @@ import type {
 import type { AccountId, BackupId, BlobId, DeviceId } from '../../domain/ids'
 import type { Cursor } from '../../domain/pagination'
 import type { Unavailable } from '../errors'
+import type { BlobRef } from './blob-store'
 
 export type BackupQuery = Readonly<{
   limit: number
@@ -70,6 +71,10 @@ export type BackupRepository = {
     cutoff: Date,
     limit: number,
   ) => TE.TaskEither<Unavailable, ReadonlyArray<PurgeCandidate>>
+  /** Those of `blobs` that a backup record of their account names, live or trashed (maintenance only). */
+  readonly referencedBlobs: (
+    blobs: ReadonlyArray<BlobRef>,
+  ) => TE.TaskEither<Unavailable, ReadonlyArray<BlobRef>>
   /** Removes the record; its blob is then the caller's to delete. */
   readonly remove: (accountId: AccountId, backupId: BackupId) => TE.TaskEither<Unavailable, void>
 }

@@ -15,6 +15,7 @@ import type { AccountId, DeviceId } from '../../domain/ids'
 import {
   aBackup,
   aBackupId,
+  aBlobId,
   aDeviceId,
   aKeyBundle,
   anAccount,
@@ -258,6 +259,26 @@ export const backupRepositoryContract = (
         [first, second, atCutoff].map(candidate),
       )
       expect(await right(h.backups.dueForPurge(at(-1000), 2))).to.deep.equal([first, second].map(candidate))
+    })
+
+    it('tells which blobs a live or trashed backup of their own account names, across accounts', async () => {
+      const [a, b] = [await givenAccount(), await givenAccount()]
+      const live = await committed(a.accountId, a.deviceId)
+      const trashed = await committed(b.accountId, b.deviceId, { deletedAt: O.some(at(-5000)) })
+      const removed = await committed(a.accountId, a.deviceId)
+      await right(h.backups.remove(a.accountId, removed.backupId))
+      const ref = ({ accountId, blobId }: Backup) => ({ accountId, blobId })
+      const asked = [
+        ref(live),
+        { accountId: b.accountId, blobId: live.blobId }, // the right blob id under the wrong account
+        ref(removed),
+        ref(trashed),
+        { accountId: a.accountId, blobId: aBlobId() },
+      ]
+      const named = await right(h.backups.referencedBlobs(asked))
+      const order = (x: { blobId: string }, y: { blobId: string }) => (x.blobId < y.blobId ? -1 : 1)
+      expect([...named].sort(order)).to.deep.equal([ref(live), ref(trashed)].sort(order))
+      expect(await right(h.backups.referencedBlobs([]))).to.deep.equal([])
     })
 
     it('removes a record', async () => {

@@ -1,7 +1,8 @@
 /** The BlobStore contract, run against every adapter. */
 import { randomBytes } from 'node:crypto'
 import { expect } from 'chai'
-import type { ByteRange } from '../../application/ports/blob-store'
+import * as O from 'fp-ts/Option'
+import type { BlobRef, ByteRange } from '../../application/ports/blob-store'
 import type { AccountId, BlobId } from '../../domain/ids'
 import { aBlobId, anAccountId, inPieces } from '../support/persistence-builders'
 import { type BlobStoreHarness, left, right } from './harness'
@@ -115,6 +116,48 @@ export const blobStoreContract = (name: string, setUp: () => Promise<BlobStoreHa
       expect(await readFails(h.blobs.read(gone.accountId, gone.blobId))).to.equal(true)
       expect(await readFails(h.blobs.read(gone.accountId, second))).to.equal(true)
       expect((await collect(h.blobs.read(kept.accountId, kept.blobId))).bytes.length).to.equal(100)
+    })
+
+    /** Every page of the listing, `pageSize` at a time, each page resuming after the last blob of the one before. */
+    const listAll = async (cutoff: Date, pageSize: number): Promise<BlobRef[]> => {
+      const all: BlobRef[] = []
+      for (;;) {
+        const after = all.length === 0 ? O.none : O.some(all[all.length - 1]!)
+        const page = await right(h.blobs.listOlderThan(cutoff, after, pageSize))
+        expect(page.length).to.be.at.most(pageSize)
+        all.push(...page)
+        if (page.length < pageSize) return all
+      }
+    }
+    const byKey = (a: BlobRef, b: BlobRef) =>
+      `${a.accountId}/${a.blobId}` < `${b.accountId}/${b.blobId}` ? -1 : 1
+    const inAFewMinutes = () => new Date(Date.now() + 5 * 60_000)
+
+    it('lists the blobs of every account stored before the cutoff, in (account, blob) order, page by page', async () => {
+      const first = await givenBlob(randomBytes(10))
+      const second = await givenBlob(randomBytes(10))
+      const more = [aBlobId(), aBlobId(), aBlobId()]
+      for (const blobId of more)
+        await right(h.blobs.write(first.accountId, blobId, inPieces(randomBytes(5), 5)))
+      const expected = [first, second, ...more.map((blobId) => ({ accountId: first.accountId, blobId }))]
+      expected.sort(byKey)
+      expect(await listAll(inAFewMinutes(), 2)).to.deep.equal(expected)
+      expect(await listAll(inAFewMinutes(), 100)).to.deep.equal(expected)
+      expect(await right(h.blobs.listOlderThan(inAFewMinutes(), O.some(expected[4]!), 10))).to.deep.equal([])
+    })
+
+    it('does not list blobs stored after the cutoff, deleted ones or failed writes', async () => {
+      const before = new Date(Date.now() - 5 * 60_000)
+      const kept = await givenBlob(randomBytes(10))
+      const deleted = await givenBlob(randomBytes(10))
+      await right(h.blobs.delete(deleted.accountId, deleted.blobId))
+      async function* failing(): AsyncGenerator<Uint8Array> {
+        yield* inPieces(randomBytes(10), 10)
+        throw new Error('client went away')
+      }
+      await left(h.blobs.write(kept.accountId, aBlobId(), failing()))
+      expect(await listAll(before, 10)).to.deep.equal([])
+      expect(await listAll(inAFewMinutes(), 10)).to.deep.equal([kept])
     })
 
     it('does nothing until the task is run or the content pulled', async () => {

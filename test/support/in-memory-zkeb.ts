@@ -36,7 +36,7 @@ export const inMemoryZkeb = async (overrides: Partial<Ports> = {}): Promise<InMe
     devices: inMemoryDeviceRepository(db),
     backups: inMemoryBackupRepository(db),
     audit: inMemoryAuditRepository(db),
-    blobs: inMemoryBlobStore(),
+    blobs: inMemoryBlobStore(() => clock.now()),
     sessions: inMemorySessionStore(),
     loginStates: inMemoryLoginStateStore(clock),
     opaque: await serenityOpaqueServer(await testOpaqueServerSetup()),

@@ -20,7 +20,7 @@ import {
 } from '../../../domain/errors'
 import { AccountId, BackupId, BlobId } from '../../../domain/ids'
 import { isUniqueViolation } from './pg-errors'
-import { bytes, decodeAll, decodeBackup, decodeWith } from './row-codecs'
+import { bytes, decodeAll, decodeBackup, decodeBlobRef, decodeWith } from './row-codecs'
 import { query, withAccount } from './with-account'
 
 const toRow = (b: Backup) => ({
@@ -190,6 +190,18 @@ export const knexBackupRepository = (knex: Knex): BackupRepository => ({
       ),
       TE.flatMapEither((result) => decodeAll(decodeCandidate)(result.rows)),
     ),
+  referencedBlobs: (blobs) =>
+    blobs.length === 0
+      ? TE.right([])
+      : pipe(
+          query(() =>
+            knex.raw<{ rows: unknown[] }>('select * from zkeb.referenced_blobs(?::uuid[], ?::uuid[])', [
+              blobs.map((b) => b.accountId),
+              blobs.map((b) => b.blobId),
+            ]),
+          ),
+          TE.flatMapEither((result) => decodeAll(decodeBlobRef)(result.rows)),
+        ),
   remove: (accountId, backupId) =>
     pipe(
       withAccount(

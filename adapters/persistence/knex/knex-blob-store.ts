@@ -5,12 +5,14 @@
  */
 import { pipe } from 'fp-ts/function'
 import * as E from 'fp-ts/Either'
+import * as O from 'fp-ts/Option'
 import * as TE from 'fp-ts/TaskEither'
 import type { Knex } from 'knex'
 import { unavailable, type Unavailable } from '../../../application/errors'
-import type { BlobStore, ByteRange } from '../../../application/ports/blob-store'
+import type { BlobRef as StoredBlob, BlobStore, ByteRange } from '../../../application/ports/blob-store'
 import type { AccountId, BlobId } from '../../../domain/ids'
-import { withAccount } from './with-account'
+import { decodeAll, decodeBlobRef } from './row-codecs'
+import { query, withAccount } from './with-account'
 
 /** Large enough to keep round trips few, small enough to bound memory per upload and per download. */
 export const defaultChunkSize = 256 * 1024
@@ -79,6 +81,11 @@ const write =
           inBlob(ref)((trx) =>
             trx('zkeb.blobs').where(blobRow(ref)).update({ size_bytes: sizeBytes, complete: true }),
           ),
+          // Collected or deleted while still arriving: reporting it written would commit a backup without content.
+          TE.filterOrElse(
+            (updated) => updated === 1,
+            () => unavailable('postgres')(new Error('blob deleted while being written')),
+          ),
           TE.orElseFirst(() => remove),
         ),
       ),
@@ -124,6 +131,20 @@ async function* read(ref: BlobRef, range: ByteRange | undefined): AsyncGenerator
   }
 }
 
+/** Across accounts through a SECURITY DEFINER function: ids only, in (account_id, blob_id) order. */
+const listOlderThan = (knex: Knex) => (cutoff: Date, after: O.Option<StoredBlob>, limit: number) =>
+  pipe(
+    query(() =>
+      knex.raw<{ rows: unknown[] }>('select * from zkeb.blobs_written_before(?, ?, ?, ?)', [
+        cutoff,
+        O.isSome(after) ? after.value.accountId : null,
+        O.isSome(after) ? after.value.blobId : null,
+        limit,
+      ]),
+    ),
+    TE.flatMapEither((result) => decodeAll(decodeBlobRef)(result.rows)),
+  )
+
 export const knexBlobStore = (knex: Knex, chunkSize: number = defaultChunkSize): BlobStore => ({
   write: write(knex, chunkSize),
   read: (accountId, blobId, range) => ({
@@ -141,4 +162,5 @@ export const knexBlobStore = (knex: Knex, chunkSize: number = defaultChunkSize):
       withAccount(knex, accountId)((trx) => trx('zkeb.blobs').where({ account_id: accountId }).delete()),
       TE.map(() => undefined),
     ),
+  listOlderThan: listOlderThan(knex),
 })

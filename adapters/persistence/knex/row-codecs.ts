@@ -180,3 +180,9 @@ export const decodeAuditEvent = decodeWith(
     hash: r.hash,
   }),
 )
+
+/** A blob named across accounts by the maintenance functions (ids only). */
+export const decodeBlobRef = decodeWith(t.type({ account_id: AccountId, blob_id: BlobId }), (r) => ({
+  accountId: r.account_id,
+  blobId: r.blob_id,
+}))

@@ -135,6 +135,57 @@ describe('configuration from the environment', () => {
     expect(variablesOf(incomplete)).to.have.members(['DATABASE_URL', 'OPAQUE_SERVER_SETUP', 'TOKEN_SECRET'])
   })
 
+  it('keeps blobs in PostgreSQL by default and reads the S3 settings only for BLOB_STORE=s3', () => {
+    expect(loadConfig({ S3_BUCKET: 'ignored' })).to.deep.include({
+      blobStore: 'postgres',
+      s3: null,
+      blobGcGraceSeconds: 86_400,
+    })
+    expect(
+      loadConfig({
+        BLOB_STORE: 's3',
+        S3_ENDPOINT: 'https://abc123.r2.cloudflarestorage.com',
+        S3_BUCKET: 'zkeb-blobs',
+        S3_REGION: 'auto',
+        S3_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+        S3_SECRET_ACCESS_KEY: 'secret-example',
+        S3_FORCE_PATH_STYLE: 'true',
+        BLOB_GC_GRACE_SECONDS: '3600',
+      }),
+    ).to.deep.include({
+      blobStore: 's3',
+      s3: {
+        endpoint: 'https://abc123.r2.cloudflarestorage.com',
+        bucket: 'zkeb-blobs',
+        region: 'auto',
+        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret-example' },
+        forcePathStyle: true,
+      },
+      blobGcGraceSeconds: 3600,
+    })
+    expect(loadConfig({ BLOB_STORE: 's3', S3_BUCKET: 'zkeb-blobs' }).s3).to.deep.include({
+      endpoint: null,
+      region: 'us-east-1',
+      credentials: null,
+      forcePathStyle: false,
+    })
+  })
+
+  it('requires a bucket for BLOB_STORE=s3, both access keys or neither, and sane values', () => {
+    expect(variablesOf({ BLOB_STORE: 's3' })).to.deep.equal(['S3_BUCKET'])
+    expect(variablesOf({ BLOB_STORE: 's3', S3_BUCKET: 'b-1', S3_ACCESS_KEY_ID: 'k' })).to.deep.equal([
+      'S3_SECRET_ACCESS_KEY',
+    ])
+    expect(
+      variablesOf({
+        BLOB_STORE: 'minio',
+        S3_ENDPOINT: 'ftp://x',
+        S3_BUCKET: 'Not_A_Bucket',
+        BLOB_GC_GRACE_SECONDS: '5',
+      }),
+    ).to.have.members(['BLOB_STORE', 'S3_ENDPOINT', 'S3_BUCKET', 'BLOB_GC_GRACE_SECONDS'])
+  })
+
   it('requires REDIS_URL when the stores are in Redis', () => {
     expect(variablesOf({ STORE: 'redis' })).to.deep.equal(['REDIS_URL'])
   })

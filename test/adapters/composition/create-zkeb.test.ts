@@ -6,6 +6,9 @@ import path from 'node:path'
 import pg from 'pg'
 import { createZkeb, loadConfig, StartupError, type Zkeb } from '../../../adapters/composition'
 import { createOpaqueServerSetup } from '../../../adapters/crypto/serenity-opaque-server'
+import { keysIn } from '../../contracts/s3-blobs'
+import { s3ForTest } from '../../support/s3rver'
+import { addDevice, anUpload, callerFor, inPieces, ok, register } from '../../support/test-client'
 
 const withClient = async <A>(url: string, run: (c: pg.Client) => Promise<A>): Promise<A> => {
   const client = new pg.Client({ connectionString: url })
@@ -132,5 +135,55 @@ describe('createZkeb (the application in-process)', function () {
     expect(error.message).to.equal('Redis at 127.0.0.1:1 (REDIS_URL) does not answer: ECONNREFUSED')
     zkeb = await createZkeb(config()) // DATA_DIR and its database were released
     expect((await zkeb.useCases.checkReadiness()()).ready).to.equal(true)
+  })
+
+  it('keeps blobs in an S3 bucket when BLOB_STORE=s3, named by account, with HeadBucket as the blobs check', async () => {
+    const { client, bucket, server } = await s3ForTest()
+    const { endpoint, credentials } = server.connection
+    zkeb = await createZkeb(
+      config({
+        BLOB_STORE: 's3',
+        S3_ENDPOINT: endpoint ?? '',
+        S3_BUCKET: bucket,
+        S3_ACCESS_KEY_ID: credentials?.accessKeyId ?? '',
+        S3_SECRET_ACCESS_KEY: credentials?.secretAccessKey ?? '',
+        S3_FORCE_PATH_STYLE: 'true',
+      }),
+    )
+    expect(await zkeb.useCases.checkReadiness()()).to.deep.equal({
+      ready: true,
+      checks: { database: 'ok', blobs: 'ok', cache: 'ok' },
+    })
+    const caller = await callerFor(zkeb.useCases, await register(zkeb.useCases))
+    const { device, key } = await addDevice(zkeb.useCases, caller)
+    const up = anUpload(device.deviceId, key, { content: randomBytes(100_000) })
+    const { backup } = await ok(zkeb.useCases.uploadBackup(up.input, inPieces(up.content), caller))
+    expect(await keysIn(client, bucket)).to.deep.equal([`${caller.accountId}/${backup.blobId}`])
+    const download = await ok(zkeb.useCases.downloadBackup({ backupId: backup.backupId }, caller))
+    const parts: Uint8Array[] = []
+    for await (const chunk of download.content) parts.push(chunk)
+    expect(Buffer.concat(parts).equals(up.content)).to.equal(true)
+    expect(await ok(zkeb.useCases.collectGarbageBlobs())).to.deep.equal({ collected: 0 })
+    client.destroy()
+  })
+
+  it('refuses to start in one line when the S3 bucket does not answer', async () => {
+    const { server } = await s3ForTest()
+    const error = await rejectionOf(
+      createZkeb(
+        config({
+          BLOB_STORE: 's3',
+          S3_ENDPOINT: server.connection.endpoint ?? '',
+          S3_BUCKET: 'no-such-bucket',
+          S3_ACCESS_KEY_ID: 'S3RVER',
+          S3_SECRET_ACCESS_KEY: 'S3RVER',
+          S3_FORCE_PATH_STYLE: 'true',
+        }),
+      ),
+    )
+    expect(error).to.be.instanceOf(StartupError)
+    expect(error.message).to.match(
+      /^S3 bucket no-such-bucket at 127\.0\.0\.1:\d+ \(S3_BUCKET, S3_ENDPOINT\) does not answer: /,
+    )
   })
 })

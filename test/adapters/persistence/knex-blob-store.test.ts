@@ -52,6 +52,20 @@ describe('knex blob store', () => {
     expect(await db.ownerKnex('zkeb.blobs').where({ blob_id: blobId }).select('blob_id')).to.deep.equal([])
   })
 
+  it('reports a write failed when the blob was deleted (garbage-collected) while it was arriving', async () => {
+    const blobId = aBlobId()
+    const store = knexBlobStore(db.appKnex)
+    async function* collectedMidway(): AsyncGenerator<Uint8Array> {
+      // Whole chunks only: every chunk is stored before the deletion, so only the final step can notice it.
+      yield* inPieces(randomBytes(2 * defaultChunkSize), 65_536)
+      await right(store.delete(account.accountId, blobId))
+    }
+    expect((await left(store.write(account.accountId, blobId, collectedMidway())))._tag).to.equal(
+      'Unavailable',
+    )
+    expect(await db.ownerKnex('zkeb.blobs').where({ blob_id: blobId }).select('blob_id')).to.deep.equal([])
+  })
+
   it('does not serve a blob while it is still being written', async () => {
     const blobId = aBlobId()
     const store = knexBlobStore(db.appKnex, 16)
