@@ -29,9 +29,23 @@ async function* readLazily(
   yield* slices([...chunks], range)
 }
 
-/** Standalone: blobs are not part of the account database (an object store in production). */
-export const inMemoryBlobStore = (): BlobStore => {
+/** What maintenance may see of a stored blob: where it is, its size and when it was written. */
+export type InMemoryBlobEntry = Readonly<{
+  accountId: AccountId
+  blobId: BlobId
+  sizeBytes: number
+  createdAt: Date
+}>
+
+/**
+ * Standalone: blobs are not part of the account database (an object store in production). `entries` lists
+ * them for the in-memory maintenance queries; `now` stamps each blob when its write starts.
+ */
+export const inMemoryBlobStore = (
+  now: () => Date = () => new Date(),
+): BlobStore & { readonly entries: () => ReadonlyArray<InMemoryBlobEntry> } => {
   const blobs = new Map<string, Uint8Array[]>()
+  const created = new Map<string, Date>()
 
   const write =
     (
@@ -44,6 +58,7 @@ export const inMemoryBlobStore = (): BlobStore => {
       if (blobs.has(key)) return E.left(memoryFailure('duplicate blob id'))
       const stored: Uint8Array[] = []
       blobs.set(key, stored)
+      created.set(key, now())
       let sizeBytes = 0
       try {
         for await (const chunk of chunks) {
@@ -53,12 +68,21 @@ export const inMemoryBlobStore = (): BlobStore => {
         return E.right({ sizeBytes })
       } catch (cause) {
         blobs.delete(key)
+        created.delete(key)
         return E.left(unavailable('blobs')(cause))
       }
     }
 
+  const entries = (): ReadonlyArray<InMemoryBlobEntry> =>
+    [...blobs].map(([key, chunks]) => {
+      const [accountId, blobId] = key.split('/') as [AccountId, BlobId]
+      const sizeBytes = chunks.reduce((sum, chunk) => sum + chunk.length, 0)
+      return { accountId, blobId, sizeBytes, createdAt: created.get(key) ?? new Date(0) }
+    })
+
   return {
     write,
+    entries,
     read: (accountId, blobId, range) => ({
       [Symbol.asyncIterator]: () => readLazily(() => blobs.get(blobKey(accountId, blobId)), range),
     }),
