@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Knex } from 'knex'
 import { createKnex } from '../../adapters/persistence/knex/create-knex'
-import { migrateLatest } from '../../adapters/persistence/knex/migrator'
+import { type Migration, migrateLatest, migrations } from '../../adapters/persistence/knex/migrator'
 
 export type TestDatabase = Readonly<{
   /** The migration role (schema owner): setup, truncation and inspection only. */
@@ -101,13 +101,16 @@ const createDatabase = async (url: string, name: string): Promise<void> => {
   }
 }
 
-export const createTestDatabase = async (): Promise<TestDatabase> => {
+/** `upTo` limits the schema to a prefix of the migrations (expand/contract tests start mid-way). */
+export const createTestDatabase = async (
+  upTo: ReadonlyArray<Migration> = migrations,
+): Promise<TestDatabase> => {
   const url = await server()
   const name = `zkeb_test_${randomBytes(6).toString('hex')}`
   await createDatabase(url, name)
   const ownerUrl = withDatabase(url, name)
   const ownerKnex = createKnex({ url: ownerUrl, poolMax: 4, applicationName: 'zkeb-tests-owner' })
-  await migrateLatest(ownerKnex)
+  await migrateLatest(ownerKnex, upTo)
   const password = new URL(url).password === '' ? undefined : appPassword
   await ownerKnex.raw(
     password === undefined ? 'alter role zkeb_app login' : `alter role zkeb_app login password '${password}'`,
