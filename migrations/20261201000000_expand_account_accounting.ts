@@ -43,7 +43,7 @@ const backfillJobs = `
     state text not null default 'pending' check (state in ('pending', 'paused', 'done')),
     cursor text,
     processed bigint not null default 0 check (processed >= 0),
-    batches integer not null default 0 check (batches >= 0),
+    batches bigint not null default 0 check (batches >= 0),
     updated_at timestamptz not null default now(),
     finished_at timestamptz
   );

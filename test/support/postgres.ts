@@ -23,6 +23,8 @@ export type TestDatabase = Readonly<{
   ownerUrl: string
   /** Closes both pools and drops the database. */
   drop: () => Promise<void>
+  /** An empty database beside this one (never migrated), owned by the same user. */
+  sibling: (suffix: string) => Promise<Readonly<{ knex: Knex; url: string; drop: () => Promise<void> }>>
 }>
 
 const freePort = (): Promise<number> =>
@@ -120,5 +122,16 @@ export const createTestDatabase = async (
     await Promise.all([appKnex.destroy(), ownerKnex.destroy()])
     await onServer(url, (admin) => admin.raw(`drop database if exists ${name} with (force)`))
   }
-  return { ownerKnex, appKnex, name, ownerUrl, drop }
+  const sibling = async (suffix: string) => {
+    const siblingName = `${name}_${suffix}`
+    await ownerKnex.raw(`create database ${siblingName}`)
+    const siblingUrl = withDatabase(url, siblingName)
+    const knex = createKnex({ url: siblingUrl, poolMax: 2, applicationName: 'zkeb-tests-sibling' })
+    const dropSibling = async () => {
+      await knex.destroy()
+      await onServer(url, (admin) => admin.raw(`drop database if exists ${siblingName} with (force)`))
+    }
+    return { knex, url: siblingUrl, drop: dropSibling }
+  }
+  return { ownerKnex, appKnex, name, ownerUrl, drop, sibling }
 }
