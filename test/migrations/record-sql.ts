@@ -29,7 +29,7 @@ export const recordMigrationSql = async (
     ownerKnex.on('query', listener)
     try {
       if (module.config?.transaction === false) await module.up(ownerKnex)
-      else await ownerKnex.transaction(async (trx) => module.up(trx))
+      else await ownerKnex.transaction(async (trx) => void (await module.up(trx)))
     } finally {
       ownerKnex.off('query', listener)
     }
