@@ -43,6 +43,7 @@ export default tseslint.config(
       'migrations/**/*.js',
       // A CommonJS shim outside the TypeScript project: it only hands over to client/cli/main.ts.
       'client/cli/bin.js',
+      'adapters/admin-cli/bin.js',
     ],
   },
   js.configs.recommended,

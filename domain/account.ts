@@ -3,6 +3,7 @@
  * version, the recovery verifier and the quota.
  */
 import * as E from 'fp-ts/Either'
+import * as O from 'fp-ts/Option'
 import * as t from 'io-ts'
 import { VersionMismatch, versionMismatch } from './errors'
 import { AccountId, boundedBytes, Username } from './ids'
@@ -31,7 +32,20 @@ export type Account = Readonly<{
   keyBundleVersion: number
   recoveryVerifier: RecoveryVerifier
   quotaLimitBytes: number
+  /** Set by an operator: a disabled account cannot log in, refresh a session or recover. */
+  disabledAt: O.Option<Date>
 }>
+
+export const isDisabled = (account: Account): boolean => O.isSome(account.disabledAt)
+
+/** Disabling twice keeps the first time. */
+export const disableAccount = (account: Account, at: Date): Account =>
+  isDisabled(account) ? account : { ...account, disabledAt: O.some(at) }
+
+export const setQuotaLimit = (account: Account, limitBytes: number): Account => ({
+  ...account,
+  quotaLimitBytes: limitBytes,
+})
 
 /** Replaces the key bundle only if the caller saw the current version (optimistic concurrency). */
 export const replaceKeyBundle = (

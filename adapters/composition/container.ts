@@ -7,6 +7,8 @@ import type { Knex } from 'knex'
 import { defaultSettings, type Settings } from '../../application/settings'
 import type { UseCases } from '../../application/zkeb'
 import type { RateLimiter } from '../../application/ports/rate-limiter'
+import type { AdminUseCases } from '../../application/admin'
+import { ADMIN_TOKENS, bindAdmin } from './bind-admin'
 import { bindCrypto, type CryptoMaterial } from './bind-crypto'
 import type { BlobStoreChoice } from './blob-storage'
 import { bindPersistence } from './bind-persistence'
@@ -36,13 +38,15 @@ export const buildContainer = (config: Config, infra: Infrastructure): Container
   bindPersistence(c, infra.appKnex, infra.blobs)
   bindStores(c, infra.store)
   bindUseCases(c)
+  bindAdmin(c)
   return c
 }
 
 /** What the driving adapters need from a built container. */
-export type Wired = Readonly<{ useCases: UseCases; rateLimiter: RateLimiter }>
+export type Wired = Readonly<{ useCases: UseCases; admin: AdminUseCases; rateLimiter: RateLimiter }>
 
 export const resolveWired = (c: Container): Wired => ({
   useCases: c.get(id(TOKENS.UseCases)),
+  admin: c.get(id(ADMIN_TOKENS.AdminUseCases)),
   rateLimiter: c.get(id(TOKENS.RateLimiter)),
 })

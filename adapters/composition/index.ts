@@ -10,12 +10,15 @@
  * ```
  */
 import pino, { type Logger } from 'pino'
+import type { AdminUseCases } from '../../application/admin'
 import type { UseCases } from '../../application/zkeb'
 import type { Config } from './config'
 import { startRuntime } from './runtime'
 
 export type Zkeb = Readonly<{
   useCases: UseCases
+  /** The operator's use cases (zkeb-admin): accounts, backfills, maintenance. Never routed over HTTP. */
+  admin: AdminUseCases
   /** Closes the database pool and stops the embedded PostgreSQL this instance started. Idempotent. */
   close: () => Promise<void>
 }>
@@ -31,9 +34,10 @@ export type ZkebOptions = Readonly<{
  */
 export const createZkeb = async (config: Config, options: ZkebOptions = {}): Promise<Zkeb> => {
   const runtime = await startRuntime(config, options.logger ?? pino({ level: 'silent' }))
-  return { useCases: runtime.useCases, close: runtime.close }
+  return { useCases: runtime.useCases, admin: runtime.admin, close: runtime.close }
 }
 
 export { decodeConfig, loadConfig, formatConfigErrors, type Config, type ConfigError } from './config'
 export { StartupError } from './startup-error'
 export type { UseCases } from '../../application/zkeb'
+export type { AdminUseCases } from '../../application/admin'

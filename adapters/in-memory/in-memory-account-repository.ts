@@ -41,6 +41,7 @@ export const inMemoryAccountRepository = (db: InMemoryDatabase = inMemoryDatabas
           keyBundleVersion: account.keyBundleVersion,
           recoveryVerifier: account.recoveryVerifier,
           quotaLimitBytes: account.quotaLimitBytes,
+          disabledAt: account.disabledAt,
         })
         return E.right(undefined)
       }),

@@ -47,12 +47,29 @@ const olderThan = (
     .map(([, blob]) => blob.ref)
 }
 
+/** What maintenance may see of a stored blob: where it is, its size and when its write began. */
+export type InMemoryBlobEntry = Readonly<{
+  accountId: AccountId
+  blobId: BlobId
+  sizeBytes: number
+  createdAt: Date
+}>
+
 /**
  * Standalone: blobs are not part of the account database (an object store in production). A blob's age counts
- * from when its write began, as in PostgreSQL; `now` is injectable for tests.
+ * from when its write began, as in PostgreSQL; `now` is injectable for tests. `entries` lists the blobs for the
+ * in-memory maintenance queries.
  */
-export const inMemoryBlobStore = (now: () => Date = () => new Date()): BlobStore => {
+export const inMemoryBlobStore = (
+  now: () => Date = () => new Date(),
+): BlobStore & { readonly entries: () => ReadonlyArray<InMemoryBlobEntry> } => {
   const blobs = new Map<string, Stored>()
+  const entries = (): ReadonlyArray<InMemoryBlobEntry> =>
+    [...blobs.values()].map(({ ref, chunks, writtenAt }) => ({
+      ...ref,
+      sizeBytes: chunks.reduce((sum, chunk) => sum + chunk.length, 0),
+      createdAt: writtenAt,
+    }))
 
   const write =
     (
@@ -82,6 +99,7 @@ export const inMemoryBlobStore = (now: () => Date = () => new Date()): BlobStore
 
   return {
     write,
+    entries,
     read: (accountId, blobId, range) => ({
       [Symbol.asyncIterator]: () => readLazily(() => blobs.get(blobKey(accountId, blobId))?.chunks, range),
     }),

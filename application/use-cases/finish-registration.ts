@@ -1,4 +1,5 @@
 import { pipe } from 'fp-ts/function'
+import * as O from 'fp-ts/Option'
 import * as t from 'io-ts'
 import * as TE from 'fp-ts/TaskEither'
 import { type Account, KeyBundle, OpaqueRecord, RecoveryVerifier } from '../../domain/account'
@@ -34,6 +35,7 @@ const newAccount = (deps: FinishRegistrationDeps, input: FinishRegistrationInput
   keyBundleVersion: 1,
   recoveryVerifier: input.recoveryVerifier,
   quotaLimitBytes: deps.settings.defaultQuotaBytes,
+  disabledAt: O.none,
 })
 
 export const finishRegistration =

@@ -3,7 +3,7 @@ import { pipe } from 'fp-ts/function'
 import * as O from 'fp-ts/Option'
 import * as t from 'io-ts'
 import * as TE from 'fp-ts/TaskEither'
-import type { Account } from '../../domain/account'
+import { type Account, isDisabled } from '../../domain/account'
 import type { InvalidProtocolMessage } from '../../domain/errors'
 import { Username } from '../../domain/ids'
 import type { RequestContext } from '../context'
@@ -30,6 +30,8 @@ export const startLogin =
   (input) =>
     pipe(
       deps.accounts.findByUsername(input.username),
+      // A disabled account answers exactly as an unknown one: the login can only fail.
+      TE.map(O.filter((account) => !isDisabled(account))),
       TE.map(O.toNullable),
       TE.flatMapEither((account: Account | null) =>
         pipe(

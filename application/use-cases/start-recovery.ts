@@ -2,7 +2,7 @@ import { pipe } from 'fp-ts/function'
 import * as O from 'fp-ts/Option'
 import * as t from 'io-ts'
 import * as TE from 'fp-ts/TaskEither'
-import type { Account, WrappedUmk } from '../../domain/account'
+import { type Account, isDisabled, type WrappedUmk } from '../../domain/account'
 import { decodeBase64Url } from '../../domain/base64url'
 import { type InvalidRecoveryProof, invalidRecoveryProof } from '../../domain/errors'
 import { Username } from '../../domain/ids'
@@ -76,6 +76,8 @@ export const startRecovery =
   (input) =>
     pipe(
       deps.accounts.findByUsername(input.username),
+      // A disabled account answers exactly as an unknown one: the proof can only fail.
+      TE.map(O.filter((account) => !isDisabled(account))),
       TE.map(O.toNullable),
       TE.flatMap((account): TE.TaskEither<InvalidRecoveryProof | Unavailable, RecoveryStarted> =>
         !proofMatches(deps, input.recoveryProof)(account) || account === null

@@ -61,6 +61,14 @@ export const accountRepositoryContract = (
       expect(await h.accounts.findById(account.accountId)()).to.deep.equal(E.right(O.some(updated)))
     })
 
+    it('saves a disabled flag and a new quota limit without changing the version', async () => {
+      const account = anAccount()
+      await right(h.accounts.create(account))
+      const changed = { ...account, disabledAt: O.some(at(5)), quotaLimitBytes: 12345 }
+      await right(h.accounts.save(changed, account.keyBundleVersion))
+      expect(await h.accounts.findById(account.accountId)()).to.deep.equal(E.right(O.some(changed)))
+    })
+
     it('refuses a save with a stale version, reports the stored one and changes nothing', async () => {
       const account = anAccount({ keyBundleVersion: 3 })
       await right(h.accounts.create(account))

@@ -32,6 +32,7 @@ export const anAccount = (overrides: Partial<Account> = {}): Account => ({
   keyBundleVersion: 1,
   recoveryVerifier: opaqueBytes(32),
   quotaLimitBytes: 10 * 1024 ** 3,
+  disabledAt: O.none,
   ...overrides,
 })
 

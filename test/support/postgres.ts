@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Knex } from 'knex'
 import { createKnex } from '../../adapters/persistence/knex/create-knex'
-import { migrateLatest } from '../../adapters/persistence/knex/migrator'
+import { type Migration, migrateLatest, migrations } from '../../adapters/persistence/knex/migrator'
 
 export type TestDatabase = Readonly<{
   /** The migration role (schema owner): setup, truncation and inspection only. */
@@ -23,6 +23,8 @@ export type TestDatabase = Readonly<{
   ownerUrl: string
   /** Closes both pools and drops the database. */
   drop: () => Promise<void>
+  /** An empty database beside this one (never migrated), owned by the same user. */
+  sibling: (suffix: string) => Promise<Readonly<{ knex: Knex; url: string; drop: () => Promise<void> }>>
 }>
 
 const freePort = (): Promise<number> =>
@@ -101,13 +103,16 @@ const createDatabase = async (url: string, name: string): Promise<void> => {
   }
 }
 
-export const createTestDatabase = async (): Promise<TestDatabase> => {
+/** `upTo` limits the schema to a prefix of the migrations (expand/contract tests start mid-way). */
+export const createTestDatabase = async (
+  upTo: ReadonlyArray<Migration> = migrations,
+): Promise<TestDatabase> => {
   const url = await server()
   const name = `zkeb_test_${randomBytes(6).toString('hex')}`
   await createDatabase(url, name)
   const ownerUrl = withDatabase(url, name)
   const ownerKnex = createKnex({ url: ownerUrl, poolMax: 4, applicationName: 'zkeb-tests-owner' })
-  await migrateLatest(ownerKnex)
+  await migrateLatest(ownerKnex, upTo)
   const password = new URL(url).password === '' ? undefined : appPassword
   await ownerKnex.raw(
     password === undefined ? 'alter role zkeb_app login' : `alter role zkeb_app login password '${password}'`,
@@ -117,5 +122,16 @@ export const createTestDatabase = async (): Promise<TestDatabase> => {
     await Promise.all([appKnex.destroy(), ownerKnex.destroy()])
     await onServer(url, (admin) => admin.raw(`drop database if exists ${name} with (force)`))
   }
-  return { ownerKnex, appKnex, name, ownerUrl, drop }
+  const sibling = async (suffix: string) => {
+    const siblingName = `${name}_${suffix}`
+    await ownerKnex.raw(`create database ${siblingName}`)
+    const siblingUrl = withDatabase(url, siblingName)
+    const knex = createKnex({ url: siblingUrl, poolMax: 2, applicationName: 'zkeb-tests-sibling' })
+    const dropSibling = async () => {
+      await knex.destroy()
+      await onServer(url, (admin) => admin.raw(`drop database if exists ${siblingName} with (force)`))
+    }
+    return { knex, url: siblingUrl, drop: dropSibling }
+  }
+  return { ownerKnex, appKnex, name, ownerUrl, drop, sibling }
 }

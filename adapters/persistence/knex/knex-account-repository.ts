@@ -20,6 +20,7 @@ const mutableColumns = (a: Account) => ({
   key_bundle_version: a.keyBundleVersion,
   recovery_verifier: bytes(a.recoveryVerifier),
   quota_limit_bytes: a.quotaLimitBytes,
+  disabled_at: O.toNullable(a.disabledAt),
 })
 
 const optionalAccount = (rows: ReadonlyArray<unknown>) =>

@@ -91,6 +91,7 @@ export const decodeAccount = decodeWith(
     key_bundle_version: t.Int,
     recovery_verifier: Bytea(RecoveryVerifier),
     quota_limit_bytes: ByteCount,
+    disabled_at: Nullable(PgDate),
   }),
   (r): Account => ({
     accountId: r.account_id,
@@ -101,6 +102,7 @@ export const decodeAccount = decodeWith(
     keyBundleVersion: r.key_bundle_version,
     recoveryVerifier: r.recovery_verifier,
     quotaLimitBytes: r.quota_limit_bytes,
+    disabledAt: r.disabled_at,
   }),
 )
 

@@ -1,0 +1,129 @@
+/**
+ * `zkeb-admin`: the operator's command line. It embeds the application in-process (createZkeb, so the same
+ * use cases as the HTTP API, over the same role and row-level security) and, for `migrate`, the migrator.
+ * Configuration is the server's (DATABASE_URL, DATA_DIR, TOKEN_SECRET…). Exit codes: README, "Admin CLI".
+ */
+import { parseArgs } from 'node:util'
+import type { Logger } from 'pino'
+import { createZkeb, type Zkeb } from '../composition'
+import { type Config, loadConfig } from '../composition/config'
+import { StartupError } from '../composition/startup-error'
+import {
+  accountCommand,
+  backfillCommand,
+  type Flags,
+  gcBlobsCommand,
+  purgeTrashCommand,
+  statsCommand,
+} from './app-commands'
+import { migrateCommand } from './migrate-commands'
+import { AdminError, type AdminIo, createOutput, ExitCode, type Output } from './output'
+
+const help = `usage: zkeb-admin COMMAND [--json]
+  migrate up|down|status
+  backfill run [NAME] [--batch-size N] [--throttle-ms N] | pause NAME | resume NAME | status
+  purge-trash
+  gc-blobs [--grace-seconds N] [--dry-run]
+  account show|disable ACCOUNT | account quota ACCOUNT BYTES   (ACCOUNT: id or username)
+  stats`
+
+const options = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  'dry-run': { type: 'boolean' },
+  'batch-size': { type: 'string' },
+  'throttle-ms': { type: 'string' },
+  'grace-seconds': { type: 'string' },
+} as const
+
+const count = (flag: string, value: string | undefined, min: number): number | undefined => {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min)
+    throw new AdminError(ExitCode.usage, `--${flag} takes a whole number (at least ${min})`)
+  return n
+}
+
+const parse = (argv: ReadonlyArray<string>) => {
+  try {
+    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true })
+  } catch (e) {
+    throw new AdminError(ExitCode.usage, (e as Error).message.split('\n')[0] ?? 'bad arguments')
+  }
+}
+
+export type AdminDeps = Readonly<{ logger?: Logger }>
+
+const withApp = async (config: Config, deps: AdminDeps, work: (zkeb: Zkeb) => Promise<number>) => {
+  const zkeb = await createZkeb(config, deps.logger === undefined ? {} : { logger: deps.logger })
+  try {
+    return await work(zkeb)
+  } finally {
+    await zkeb.close()
+  }
+}
+
+const dispatch = async (
+  argv: ReadonlyArray<string>,
+  io: AdminIo,
+  deps: AdminDeps,
+  out: (json: boolean) => Output,
+) => {
+  const { values, positionals } = parse(argv)
+  const [command, ...rest] = positionals
+  const output = out(values.json === true)
+  if (values.help === true || command === undefined) {
+    io.stdout.write(`${help}\n`)
+    return command === undefined && values.help !== true ? ExitCode.usage : ExitCode.ok
+  }
+  const flags: Flags = {
+    dryRun: values['dry-run'] === true,
+    ...(values['batch-size'] === undefined
+      ? {}
+      : { batchSize: count('batch-size', values['batch-size'], 1) }),
+    ...(values['throttle-ms'] === undefined
+      ? {}
+      : { throttleMs: count('throttle-ms', values['throttle-ms'], 0) }),
+    ...(values['grace-seconds'] === undefined
+      ? {}
+      : { graceSeconds: count('grace-seconds', values['grace-seconds'], 0) }),
+  }
+  const known = ['migrate', 'backfill', 'purge-trash', 'gc-blobs', 'account', 'stats']
+  if (!known.includes(command)) throw new AdminError(ExitCode.usage, `unknown command ${command}; see --help`)
+  const config = loadConfig(io.env)
+  if (command === 'migrate') return migrateCommand(config, rest[0], output)
+  return withApp(config, deps, ({ admin }) => {
+    switch (command) {
+      case 'backfill':
+        return backfillCommand(admin, rest, flags, output)
+      case 'account':
+        return accountCommand(admin, rest, output)
+      case 'purge-trash':
+        return purgeTrashCommand(admin, output)
+      case 'gc-blobs':
+        return gcBlobsCommand(admin, flags, output)
+      default:
+        return statsCommand(admin, output)
+    }
+  })
+}
+
+/** Runs one command; returns the exit code. Never throws: every failure is one line on stderr. */
+export const main = async (
+  argv: ReadonlyArray<string>,
+  io: AdminIo,
+  deps: AdminDeps = {},
+): Promise<number> => {
+  try {
+    return await dispatch(argv, io, deps, (json) => createOutput(io, json))
+  } catch (e) {
+    const [code, message] =
+      e instanceof AdminError
+        ? [e.code, e.message]
+        : e instanceof StartupError
+          ? [ExitCode.unavailable, e.message]
+          : [ExitCode.unexpected, `unexpected error: ${(e as Error).message}`]
+    io.stderr.write(`zkeb-admin: ${message}\n`)
+    return code
+  }
+}

@@ -1,0 +1,36 @@
+/** The in-memory twin of the maintenance queries, over the in-memory database and blob store. */
+import * as O from 'fp-ts/Option'
+import * as TE from 'fp-ts/TaskEither'
+import type { MaintenanceQueries } from '../../application/ports/maintenance-queries'
+import type { InMemoryBlobEntry } from './in-memory-blob-store'
+import type { InMemoryDatabase } from './in-memory-database'
+
+export const inMemoryMaintenanceQueries = (
+  db: InMemoryDatabase,
+  blobs: { readonly entries: () => ReadonlyArray<InMemoryBlobEntry> },
+): MaintenanceQueries => ({
+  stats: () =>
+    TE.fromIO(() => {
+      const backups = [...db.backups.values()]
+      const stored = blobs.entries()
+      return {
+        accounts: db.accounts.size,
+        disabledAccounts: [...db.accounts.values()].filter((a) => O.isSome(a.disabledAt)).length,
+        liveBackups: backups.filter((b) => O.isNone(b.deletedAt)).length,
+        trashedBackups: backups.filter((b) => O.isSome(b.deletedAt)).length,
+        backupBytes: backups.reduce((sum, b) => sum + b.sizeBytes, 0),
+        blobs: stored.length,
+        blobBytes: stored.reduce((sum, b) => sum + b.sizeBytes, 0),
+      }
+    }),
+  orphanBlobs: (createdBefore, limit) =>
+    TE.fromIO(() => {
+      const named = new Set([...db.backups.values()].map((b) => `${b.accountId}/${b.blobId}`))
+      return blobs
+        .entries()
+        .filter((b) => b.createdAt < createdBefore && !named.has(`${b.accountId}/${b.blobId}`))
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.blobId.localeCompare(b.blobId))
+        .slice(0, limit)
+        .map(({ accountId, blobId }) => ({ accountId, blobId }))
+    }),
+})

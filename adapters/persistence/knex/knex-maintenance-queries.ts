@@ -1,0 +1,50 @@
+/** Knows how to answer maintenance's cross-account questions in PostgreSQL, through SECURITY DEFINER functions. */
+import { pipe } from 'fp-ts/function'
+import * as TE from 'fp-ts/TaskEither'
+import * as t from 'io-ts'
+import type { Knex } from 'knex'
+import type { MaintenanceQueries, ServiceStats } from '../../../application/ports/maintenance-queries'
+import { AccountId, BlobId } from '../../../domain/ids'
+import { decodeAll, decodeWith } from './row-codecs'
+import { query } from './with-account'
+
+const decodeStats = decodeWith(
+  t.type({
+    accounts: t.number,
+    disabled_accounts: t.number,
+    live_backups: t.number,
+    trashed_backups: t.number,
+    backup_bytes: t.number,
+    blobs: t.number,
+    blob_bytes: t.number,
+  }),
+  (r): ServiceStats => ({
+    accounts: r.accounts,
+    disabledAccounts: r.disabled_accounts,
+    liveBackups: r.live_backups,
+    trashedBackups: r.trashed_backups,
+    backupBytes: r.backup_bytes,
+    blobs: r.blobs,
+    blobBytes: r.blob_bytes,
+  }),
+)
+
+const decodeOrphan = decodeWith(t.type({ account_id: AccountId, blob_id: BlobId }), (r) => ({
+  accountId: r.account_id,
+  blobId: r.blob_id,
+}))
+
+export const knexMaintenanceQueries = (knex: Knex): MaintenanceQueries => ({
+  stats: () =>
+    pipe(
+      query(() => knex.raw<{ rows: unknown[] }>('select * from zkeb.service_stats()')),
+      TE.flatMapEither((result) => decodeStats(result.rows[0])),
+    ),
+  orphanBlobs: (createdBefore, limit) =>
+    pipe(
+      query(() =>
+        knex.raw<{ rows: unknown[] }>('select * from zkeb.orphan_blobs(?, ?)', [createdBefore, limit]),
+      ),
+      TE.flatMapEither((result) => decodeAll(decodeOrphan)(result.rows)),
+    ),
+})

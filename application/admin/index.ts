@@ -1,0 +1,56 @@
+/**
+ * The operator's use cases as one record: what `zkeb-admin` drives in-process. They are not routed over HTTP.
+ * `makeAdminUseCases` wires them from the application's ports plus the maintenance ports.
+ */
+import { type PurgeExpiredTrash, purgeExpiredTrash } from '../use-cases'
+import {
+  type DisableAccount,
+  disableAccountByOperator,
+  type SetAccountQuota,
+  setAccountQuota,
+  type ShowAccount,
+  showAccount,
+} from './accounts'
+import {
+  type ListBackfills,
+  listBackfills,
+  type PauseBackfill,
+  pauseBackfill,
+  type RunBackfill,
+  runBackfill,
+} from './backfills'
+import {
+  type CollectOrphanBlobs,
+  collectOrphanBlobs,
+  type GetServiceStats,
+  getServiceStats,
+} from './maintenance'
+import type { AdminPorts } from './ports'
+
+export type AdminUseCases = Readonly<{
+  showAccount: ShowAccount
+  disableAccount: DisableAccount
+  setAccountQuota: SetAccountQuota
+  runBackfill: RunBackfill
+  pauseBackfill: PauseBackfill
+  listBackfills: ListBackfills
+  purgeExpiredTrash: PurgeExpiredTrash
+  collectOrphanBlobs: CollectOrphanBlobs
+  getServiceStats: GetServiceStats
+}>
+
+export const makeAdminUseCases = (ports: AdminPorts): AdminUseCases => ({
+  showAccount: showAccount(ports),
+  disableAccount: disableAccountByOperator(ports),
+  setAccountQuota: setAccountQuota(ports),
+  runBackfill: runBackfill(ports),
+  pauseBackfill: pauseBackfill(ports),
+  listBackfills: listBackfills(ports),
+  purgeExpiredTrash: purgeExpiredTrash(ports),
+  collectOrphanBlobs: collectOrphanBlobs(ports),
+  getServiceStats: getServiceStats(ports),
+})
+
+export type { AdminPorts } from './ports'
+export type { AccountAdminView, AccountRef } from './accounts'
+export type { BackfillProgress } from './backfills'
