@@ -21,6 +21,8 @@ export type TestDatabase = Readonly<{
   name: string
   /** The owner's connection URL (for tests that open their own pool). */
   ownerUrl: string
+  /** The application role's connection URL (what DATABASE_APP_URL would name). */
+  appUrl: string
   /** Closes both pools and drops the database. */
   drop: () => Promise<void>
 }>
@@ -112,10 +114,11 @@ export const createTestDatabase = async (): Promise<TestDatabase> => {
   await ownerKnex.raw(
     password === undefined ? 'alter role zkeb_app login' : `alter role zkeb_app login password '${password}'`,
   )
-  const appKnex = createKnex({ url: withDatabase(url, name, { name: 'zkeb_app', password }), poolMax: 8 })
+  const appUrl = withDatabase(url, name, { name: 'zkeb_app', password })
+  const appKnex = createKnex({ url: appUrl, poolMax: 8 })
   const drop = async () => {
     await Promise.all([appKnex.destroy(), ownerKnex.destroy()])
     await onServer(url, (admin) => admin.raw(`drop database if exists ${name} with (force)`))
   }
-  return { ownerKnex, appKnex, name, ownerUrl, drop }
+  return { ownerKnex, appKnex, name, ownerUrl, appUrl, drop }
 }

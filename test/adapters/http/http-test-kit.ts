@@ -41,6 +41,9 @@ export type TestServer = Readonly<{
   close: () => Promise<void>
 }>
 
+/** What the protocol helpers below need: any api-v1 server (in-memory here, PostgreSQL in test/attacks). */
+export type HttpCaller = Pick<TestServer, 'call'>
+
 export type TestServerOptions = Readonly<{
   overrides?: Partial<Ports>
   rateLimits?: RateLimitRules
@@ -120,7 +123,7 @@ export type HttpSession = Readonly<{ accessToken: string; refreshToken: string }
 
 /** OPAQUE registration over HTTP up to the finish call; returns its raw answer. */
 export const finishRegistrationOverHttp = async (
-  server: TestServer,
+  server: HttpCaller,
   username: Username,
   password: string,
   recoveryProof: string = b64(randomBytes(32)),
@@ -135,7 +138,7 @@ export const finishRegistrationOverHttp = async (
 
 /** A new OPAQUE record for `password`, its response fetched from registration/start. */
 export const opaqueRecordOverHttp = (
-  server: TestServer,
+  server: HttpCaller,
   username: Username,
   password: string,
 ): Promise<string> =>
@@ -148,7 +151,7 @@ export const opaqueRecordOverHttp = (
   }, password)
 
 export const registerOverHttp = async (
-  server: TestServer,
+  server: HttpCaller,
   username: Username = aUsername(),
 ): Promise<HttpAccount> => {
   const password = `pw-${randomUUID()}`
@@ -160,7 +163,7 @@ export const registerOverHttp = async (
 }
 
 export const logInOverHttp = async (
-  server: TestServer,
+  server: HttpCaller,
   who: Pick<HttpAccount, 'username' | 'password'>,
   deviceId?: string,
 ): Promise<HttpSession> => {
@@ -190,7 +193,7 @@ export const logInOverHttp = async (
 }
 
 export const addDeviceOverHttp = async (
-  server: TestServer,
+  server: HttpCaller,
   token: string,
   key: DeviceKey = aDeviceKey(),
 ): Promise<{ deviceId: DeviceId; key: DeviceKey }> => {
@@ -214,7 +217,7 @@ export const uploadHeaders = (upload: AnUpload): Record<string, string> => ({
   ...(upload.input.parentId === undefined ? {} : { 'ZKEB-Parent-Id': upload.input.parentId }),
 })
 
-export const uploadOverHttp = (server: TestServer, token: string, upload: AnUpload): Promise<Response> =>
+export const uploadOverHttp = (server: HttpCaller, token: string, upload: AnUpload): Promise<Response> =>
   server.call('PUT', `/api/v1/backups/${upload.input.backupId}/content`, {
     token,
     headers: uploadHeaders(upload),
@@ -222,7 +225,7 @@ export const uploadOverHttp = (server: TestServer, token: string, upload: AnUplo
   })
 
 /** A user with a session and a registered device, ready to upload. */
-export const aUserWithDevice = async (server: TestServer) => {
+export const aUserWithDevice = async (server: HttpCaller) => {
   const account = await registerOverHttp(server)
   const session = await logInOverHttp(server, account)
   const device = await addDeviceOverHttp(server, session.accessToken)
