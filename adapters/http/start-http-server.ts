@@ -54,7 +54,10 @@ export const startHttpServer = (
   const timeouts = options.timeouts ?? defaultServerTimeouts
   const handle: RequestHandler = app.callback()
   // Koa's handler never rejects (it answers errors itself); `void` marks the promise as handled.
-  const server = createServer((req, res) => void handle(req, res))
+  // SECURITY: Node enforces headersTimeout only when it sweeps connections, every 30 s by default, so a
+  // slowloris client would hold a socket up to headersTimeout + 30 s. Sweep often enough to keep the bound.
+  const connectionsCheckingInterval = Math.max(100, Math.min(1000, timeouts.headersTimeoutMs))
+  const server = createServer({ connectionsCheckingInterval }, (req, res) => void handle(req, res))
   server.headersTimeout = timeouts.headersTimeoutMs
   server.requestTimeout = 0
   server.keepAliveTimeout = timeouts.keepAliveTimeoutMs
