@@ -14,6 +14,7 @@ import { loadOrCreateSecret, randomSecret } from './data-dir'
 import type { StoreChoice } from './bind-stores'
 import { openStore, type OpenStore } from './cache'
 import { openDatabase } from './database'
+import { checkAppRole } from './app-role-check'
 
 export type Runtime = Wired &
   Readonly<{
@@ -70,6 +71,7 @@ export const startRuntime = async (config: Config, logger: Logger): Promise<Runt
     const migrationsApplied = await migrate(db.ownerUrl)
     store = await openStore(config, logger)
     appKnex = createKnex({ url: db.appUrl, poolMax: config.databasePoolMax, applicationName: 'zkeb' })
+    await checkAppRole(appKnex)
     const wired = await wire(config, secrets, appKnex, store.choice)
     const [pool, cache] = [appKnex, store]
     let closing: Promise<void> | undefined
