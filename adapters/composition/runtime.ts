@@ -15,6 +15,7 @@ import type { StoreChoice } from './bind-stores'
 import { type BlobStoreChoice, openBlobStore, type OpenBlobStore } from './blob-storage'
 import { openStore, type OpenStore } from './cache'
 import { openDatabase } from './database'
+import { checkAppRole } from './app-role-check'
 
 export type Runtime = Wired &
   Readonly<{
@@ -93,6 +94,7 @@ export const startRuntime = async (config: Config, logger: Logger): Promise<Runt
     store = await openStore(config, logger)
     blobs = await openBlobStore(config)
     appKnex = createKnex({ url: db.appUrl, poolMax: config.databasePoolMax, applicationName: 'zkeb' })
+    await checkAppRole(appKnex)
     const wired = await wire(config, secrets, appKnex, store.choice, blobs.choice)
     const [pool, cache, blobStore] = [appKnex, store, blobs]
     let closing: Promise<void> | undefined

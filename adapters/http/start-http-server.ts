@@ -59,7 +59,10 @@ export const startHttpServer = (
   const handle: RequestHandler = app.callback()
   let closing = false
   // Koa's handler never rejects (it answers errors itself); `void` marks the promise as handled.
-  const server = createServer((req, res) => {
+  // SECURITY: Node enforces headersTimeout only when it sweeps connections, every 30 s by default, so a
+  // slowloris client would hold a socket up to headersTimeout + 30 s. Sweep often enough to keep the bound.
+  const connectionsCheckingInterval = Math.max(100, Math.min(1000, timeouts.headersTimeoutMs))
+  const server = createServer({ connectionsCheckingInterval }, (req, res) => {
     // While draining, a request that still arrives on a kept-alive connection is served, and that connection
     // then ends, so no socket outlives the in-flight work and the process exits without waiting for the grace.
     if (closing) res.setHeader('Connection', 'close')

@@ -21,6 +21,8 @@ export type TestDatabase = Readonly<{
   name: string
   /** The owner's connection URL (for tests that open their own pool). */
   ownerUrl: string
+  /** The application role's connection URL (what DATABASE_APP_URL would name). */
+  appUrl: string
   /** Closes both pools and drops the database. */
   drop: () => Promise<void>
   /** An empty database beside this one (never migrated), owned by the same user. */
@@ -117,7 +119,8 @@ export const createTestDatabase = async (
   await ownerKnex.raw(
     password === undefined ? 'alter role zkeb_app login' : `alter role zkeb_app login password '${password}'`,
   )
-  const appKnex = createKnex({ url: withDatabase(url, name, { name: 'zkeb_app', password }), poolMax: 8 })
+  const appUrl = withDatabase(url, name, { name: 'zkeb_app', password })
+  const appKnex = createKnex({ url: appUrl, poolMax: 8 })
   const drop = async () => {
     await Promise.all([appKnex.destroy(), ownerKnex.destroy()])
     await onServer(url, (admin) => admin.raw(`drop database if exists ${name} with (force)`))
@@ -133,5 +136,5 @@ export const createTestDatabase = async (
     }
     return { knex, url: siblingUrl, drop: dropSibling }
   }
-  return { ownerKnex, appKnex, name, ownerUrl, drop, sibling }
+  return { ownerKnex, appKnex, name, ownerUrl, appUrl, drop, sibling }
 }

@@ -1,0 +1,108 @@
+/**
+ * Username enumeration by timing, over real PostgreSQL: the latency of a login start (and of a recovery start
+ * with a wrong proof) must not tell a registered username from an unknown one. Samples are interleaved in a
+ * random order, so drift on a busy machine hits both sides alike; the statistic is the ratio of medians, which
+ * outliers (GC pauses, other processes) barely move. A band of ±50 % catches the leaks that matter (a skipped
+ * OPAQUE evaluation or database read costs a multiple) without failing on a noisy 2-core box.
+ */
+import { randomBytes } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
+import * as opaque from '@serenity-kit/opaque'
+import { expect } from 'chai'
+import { aUsername } from '../support/test-client'
+import { registerOverHttp } from '../adapters/http/http-test-kit'
+import { startTarget, type Target } from './attack-kit'
+
+const samplesPerSide = 60
+const band = { low: 2 / 3, high: 1.5 }
+
+const median = (values: ReadonlyArray<number>): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+/** Milliseconds one request takes, body read. */
+const timed = async (send: () => Promise<Response>): Promise<number> => {
+  const started = performance.now()
+  const res = await send()
+  await res.arrayBuffer()
+  return performance.now() - started
+}
+
+/** Interleaves known and unknown samples in random order; returns the ratio of their medians. */
+const medianRatio = async (
+  known: () => Promise<Response>,
+  unknown: () => Promise<Response>,
+): Promise<{ ratio: number; knownMs: number; unknownMs: number }> => {
+  for (let i = 0; i < 5; i++) await Promise.all([timed(known), timed(unknown)]) // warm-up
+  const k: number[] = []
+  const u: number[] = []
+  for (let i = 0; i < samplesPerSide; i++) {
+    if (Math.random() < 0.5) {
+      k.push(await timed(known))
+      u.push(await timed(unknown))
+    } else {
+      u.push(await timed(unknown))
+      k.push(await timed(known))
+    }
+  }
+  const [knownMs, unknownMs] = [median(k), median(u)]
+  return { ratio: knownMs / unknownMs, knownMs, unknownMs }
+}
+
+describe('attacks: username enumeration by timing (PostgreSQL)', function () {
+  this.timeout(90_000)
+  let target: Target
+  let known: ReadonlyArray<string>
+
+  before(async () => {
+    target = await startTarget()
+    known = await Promise.all([1, 2, 3].map(async () => (await registerOverHttp(target)).username))
+  })
+  after(() => target?.close())
+
+  const pick = <A>(xs: ReadonlyArray<A>): A => xs[Math.floor(Math.random() * xs.length)]!
+
+  it('takes as long to start a login for an unknown username as for a registered one', async () => {
+    await opaque.ready
+    const start = (username: string) =>
+      target.call('POST', '/api/v1/sessions/start', {
+        json: { username, startLoginRequest: opaque.client.startLogin({ password: 'pw' }).startLoginRequest },
+      })
+    const result = await medianRatio(
+      () => start(pick(known)),
+      () => start(aUsername()),
+    )
+    expect(result.ratio, JSON.stringify(result)).to.be.within(band.low, band.high)
+  })
+
+  it('takes as long to refuse a recovery proof for an unknown username as for a registered one', async () => {
+    const start = (username: string) =>
+      target.call('POST', '/api/v1/account/recovery/start', {
+        json: { username, recoveryProof: randomBytes(32).toString('base64url') },
+      })
+    const result = await medianRatio(
+      () => start(pick(known)),
+      () => start(aUsername()),
+    )
+    expect(result.ratio, JSON.stringify(result)).to.be.within(band.low, band.high)
+  })
+
+  it('answers both alike, byte for byte in shape', async () => {
+    await opaque.ready
+    const { startLoginRequest } = opaque.client.startLogin({ password: 'pw' })
+    const shapeOf = async (username: string) => {
+      const res = await target.call('POST', '/api/v1/sessions/start', {
+        json: { username, startLoginRequest },
+      })
+      const body = (await res.json()) as Record<string, string>
+      return {
+        status: res.status,
+        keys: Object.keys(body).sort(),
+        lengths: Object.values(body).map((v) => v.length),
+      }
+    }
+    expect(await shapeOf(pick(known))).to.deep.equal(await shapeOf(aUsername()))
+  })
+})
