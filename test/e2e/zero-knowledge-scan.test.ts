@@ -107,7 +107,7 @@ describe('zero knowledge: the server holds and writes nothing it could read', fu
         labels.some((l) => l.startsWith(kind)),
         kind,
       ).to.equal(true)
-    expect(labels.filter((l) => l.startsWith('DEK'))).to.have.length(5)
+    expect(labels.filter((l) => l.startsWith('DEK'))).to.have.length(6)
     expect(labels.filter((l) => l.startsWith('password'))).to.have.length(3)
   })
 
@@ -159,7 +159,7 @@ describe('zero knowledge: the server holds and writes nothing it could read', fu
   it('holds no marker, password, recovery key, export key, UMK, DEK, device key or token in any encoding', async () => {
     const sources = await holdings()
     expect(sources.map((s) => s.name)).to.include.members(['table rows', 'server log'])
-    expect(sources.filter((s) => s.name.startsWith('blob '))).to.have.length(5)
+    expect(sources.filter((s) => s.name.startsWith('blob '))).to.have.length(6)
     expect(sources.filter((s) => s.name.startsWith('redis ')).length).to.be.greaterThan(0)
     expect((await stat(logFile)).size).to.be.greaterThan(0)
     expect(scan(sources, journey.secrets)).to.deep.equal([])

@@ -1,7 +1,7 @@
 /**
  * One account's whole life against a running server, driven by the SDK, remembering every client-side secret
  * it can reach: register, push marked files from one device, log in and push from a second device, trash one
- * backup, revoke the second device, rotate keys, push again, change the password, recover with the recovery
+ * backup, revoke the second device, rotate keys (saving the keyring of earlier MEKs), push again, change the password, recover with the recovery
  * key, then pull everything back. The secrets are what the zero-knowledge scan looks for on the server.
  */
 import { randomBytes } from 'node:crypto'
@@ -18,6 +18,7 @@ import {
   registerDevice,
   revokeDevice,
   rotateKeys,
+  saveKeyring,
   trashBackup,
   type ClientOptions,
   type Session,
@@ -145,6 +146,8 @@ export const runJourney = async (base: string, username: string): Promise<Journe
   right(await trashBackup(laptop.session, alpha.backupId))
   right(await revokeDevice(laptop.session, phone.deviceId))
   const rotated = right(await rotateKeys(laptop.session, { recoveryKey }))
+  const keyring = right(await saveKeyring(laptop.session, rotated))
+  files.set(keyring.backupId, new Uint8Array(0)) // the earlier MEK, encrypted; not pulled back below
   await pushFile(rotated, 'after rotation', markedFile(marker('after-rotation'), 3_000))
   const changed = right(await changePassword(rotated, password2))
   const recovered = right(await recover(options, { username, recoveryKey, newPassword: password3 }))
@@ -162,7 +165,9 @@ export const runJourney = async (base: string, username: string): Promise<Journe
       return { label: `DEK of ${r.backupId}`, bytes: dek.right }
     }),
   )
-  for (const view of right(await listBackups(recovered))) {
+  const views = right(await listBackups(recovered))
+  expect(views.find((v) => v.backupId === distinctive.backupId)?.metadata?.name).to.equal('beta.txt')
+  for (const view of views.filter((v) => v.backupId !== keyring.backupId)) {
     const pulled = right(await pull(recovered, view.backupId))
     expect(
       Buffer.from(await readAll(pulled.content)).equals(Buffer.from(files.get(view.backupId)!)),
