@@ -82,6 +82,18 @@ const rssSampler = (root: number) => {
   }
 }
 
+/** Runs `work` while sampling; resolves to its result and the peak RSS (KiB), stopping the sampler either way. */
+const sampled = async <A>(root: number, work: () => Promise<A>): Promise<[A, number]> => {
+  const stop = rssSampler(root)
+  try {
+    const result = await work()
+    return [result, await stop()]
+  } catch (e) {
+    await stop()
+    throw e
+  }
+}
+
 type CliResult = Readonly<{ stdout: string; seconds: number; maxRssKiB: number }>
 
 const zkeb = async (
@@ -137,13 +149,13 @@ const main = async (): Promise<void> => {
       const source = path.join(work, `in-${size}`)
       const target = path.join(work, `out-${size}`)
       await writeRandomFile(source, size)
-      const pushRss = rssSampler(server.pid)
-      const pushed = await zkeb(env, ['push', source, '--json'], timeFile)
-      const pushPeak = await pushRss()
+      const [pushed, pushPeak] = await sampled(server.pid, () =>
+        zkeb(env, ['push', source, '--json'], timeFile),
+      )
       const [{ backupId }] = JSON.parse(pushed.stdout) as [{ backupId: string }]
-      const pullRss = rssSampler(server.pid)
-      const pulled = await zkeb(env, ['pull', backupId, '-o', target, '--json'], timeFile)
-      const pullPeak = await pullRss()
+      const [pulled, pullPeak] = await sampled(server.pid, () =>
+        zkeb(env, ['pull', backupId, '-o', target, '--json'], timeFile),
+      )
       const cmp = await promisify(execFile)('cmp', [source, target]).then(
         () => true,
         () => false,
