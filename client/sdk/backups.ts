@@ -2,10 +2,12 @@
 import type * as E from 'fp-ts/Either'
 import type { BackupMetadata } from '../crypto'
 import { attempt, type SdkError } from './errors'
-import type { HttpClient } from './http-client'
-import { openMetadata } from './pull'
+import { openMetadataWithKeyring } from './keyring'
+import { allRecords } from './records'
 import type { Session } from './session'
 import type { BackupRecord } from './wire'
+
+export { allRecords } from './records'
 
 export type BackupView = Readonly<{
   backupId: string
@@ -15,21 +17,9 @@ export type BackupView = Readonly<{
   deviceId: string
   parentId: string | null
   deletedAt: string | null
-  /** null when it does not open with the current MEK (uploaded before a key rotation). */
+  /** null when it opens neither with the current MEK nor with one the keyring keeps (see keyring.ts). */
   metadata: BackupMetadata | null
 }>
-
-/** Every record of the live list (or of the trash), following nextCursor to the end. */
-export const allRecords = async (http: HttpClient, trash: boolean): Promise<ReadonlyArray<BackupRecord>> => {
-  const records: BackupRecord[] = []
-  let cursor: string | undefined
-  do {
-    const page = await http.listBackups({ limit: 200, trash, ...(cursor === undefined ? {} : { cursor }) })
-    records.push(...page.items)
-    cursor = page.nextCursor ?? undefined
-  } while (cursor !== undefined)
-  return records
-}
 
 const viewOf = async (session: Session, r: BackupRecord): Promise<BackupView> => ({
   backupId: r.backupId,
@@ -38,7 +28,7 @@ const viewOf = async (session: Session, r: BackupRecord): Promise<BackupView> =>
   deviceId: r.deviceId,
   parentId: r.parentId,
   deletedAt: r.deletedAt,
-  metadata: await openMetadata(session, r),
+  metadata: await openMetadataWithKeyring(session, r),
 })
 
 /** Live backups newest first, or the trash with `trash: true`. */

@@ -4,8 +4,8 @@
  *
  * Device names: encryptedName = AES-256-GCM(MEK, UTF-8(name), aad = "zkeb/v1/device-name"), nonce prepended
  * (the wrap format of client/crypto/aead.ts). The fixed AAD keeps a name from being replayed as metadata
- * (whose AAD is a backup id) and vice versa. Limitation: api-v1 has no call to rename a device, so names
- * written before a key rotation (another MEK) no longer open; they are listed as unreadable.
+ * (whose AAD is a backup id) and vice versa. api-v1 has no call to rename a device, so a name written before a
+ * key rotation opens with an earlier MEK, kept by the keyring (keyring.ts); without one it is listed as unreadable.
  */
 import * as E from 'fp-ts/Either'
 import {
@@ -19,9 +19,11 @@ import {
   unwrapDevicePrivateKey,
   utf8,
   wrapDevicePrivateKey,
+  type Mek,
 } from '../crypto'
 import { b64, fromB64 } from './encoding'
 import { attempt, fail, invalidArgument, keysUnreadable, type SdkError } from './errors'
+import { withEarlierMeks } from './keyring'
 import { withDevice, type Session } from './session'
 
 export const DEVICE_NAME_AAD = 'zkeb/v1/device-name'
@@ -73,7 +75,7 @@ export type DeviceView = Readonly<{
   deviceId: string
   /** The Ed25519 raw public key (base64url) the device signs uploads with; public, safe to show. */
   publicKey: string
-  /** null when the name does not open (written under an earlier key, or not by a ZKEB client). */
+  /** null when the name opens with no MEK this client knows (not by a ZKEB client, or no keyring). */
   name: string | null
   createdAt: string
   lastSeenAt: string
@@ -81,13 +83,8 @@ export type DeviceView = Readonly<{
   current: boolean
 }>
 
-const openName = async (session: Session, encryptedName: string): Promise<string | null> => {
-  const opened = await open(
-    session.keys.mek,
-    fromB64(encryptedName, 'encryptedName'),
-    utf8(DEVICE_NAME_AAD),
-    'metadata',
-  )
+const openName = async (mek: Mek, encryptedName: string): Promise<string | null> => {
+  const opened = await open(mek, fromB64(encryptedName, 'encryptedName'), utf8(DEVICE_NAME_AAD), 'metadata')
   if (E.isLeft(opened)) return null
   return E.getOrElseW(() => null)(
     E.tryCatch(
@@ -104,7 +101,7 @@ export const listDevices = (session: Session): Promise<E.Either<SdkError, Readon
       items.map(async (d) => ({
         deviceId: d.deviceId,
         publicKey: d.publicKey,
-        name: await openName(session, d.encryptedName),
+        name: await withEarlierMeks(session, (mek) => openName(mek, d.encryptedName)),
         createdAt: d.createdAt,
         lastSeenAt: d.lastSeenAt,
         revokedAt: d.revokedAt,

@@ -5,8 +5,8 @@
  * The recovery key is needed: the server keeps the recovery verifier of registration, so the recovery key
  * cannot change here, and the new UMK must be wrapped under it too. It is checked against the current bundle
  * first, so a wrong key fails before anything changes.
- * Limitation of protocol v1: metadata and device names are encrypted under MEK = HKDF(UMK) and api-v1 has no
- * call to re-encrypt them, so those written before a rotation no longer open (content still does).
+ * Metadata and device names are encrypted under MEK = HKDF(UMK) and api-v1 has no call to re-encrypt them: call
+ * saveKeyring(before, after) next (keyring.ts), or those written before the rotation no longer open.
  */
 import * as E from 'fp-ts/Either'
 import type { BackupId } from '../../domain/ids'

@@ -13,6 +13,7 @@ import {
   registerDevice,
   rewrapDeviceKey,
   rotateKeys,
+  saveKeyring,
   type Session,
 } from '../../sdk'
 import {
@@ -156,8 +157,14 @@ export const rotateKeysCommand = (ctx: Ctx): Promise<Output> =>
     const rotated = sdk(await rotateKeys(session, { recoveryKey }))
     const wrapped = sdk(await rewrapDeviceKey(session, rotated, wrappedDeviceKeyOf(ctx, state)))
     await writeState(ctx.io.env, { ...state, wrappedDeviceKey: encodeBase64Url(wrapped) })
+    const keyring = await saveKeyring(session, rotated)
+    const namesKept = keyring._tag === 'Right'
     return {
-      json: { keyBundleVersion: rotated.keyBundleVersion },
-      text: 'Keys rotated: every backup’s data key is re-wrapped under the new master key.\n',
+      json: { keyBundleVersion: rotated.keyBundleVersion, keyringSaved: namesKept },
+      text:
+        'Keys rotated: every backup’s data key is re-wrapped under the new master key.\n' +
+        (namesKept
+          ? 'Earlier names stay readable through the keyring backup (.zkeb-keyring): keep it.\n'
+          : 'Warning: the keyring could not be saved, so names written before the rotation no longer open.\n'),
     }
   })

@@ -82,8 +82,15 @@ describe('zkeb, a whole journey against a real server', function () {
     expect((await ok(['ls'])).stdout).to.include(id)
   })
 
-  it('rotates the keys with the recovery key, after which every backup still pulls', async () => {
-    await ok(['rotate-keys'], { env: { ZKEB_RECOVERY_KEY: recoveryKey } })
+  it('rotates the keys with the recovery key, after which every backup still pulls and keeps its name', async () => {
+    const rotated = await ok(['rotate-keys'], { env: { ZKEB_RECOVERY_KEY: recoveryKey } })
+    expect(rotated.stdout).to.include('.zkeb-keyring')
+    const listed = JSON.parse((await ok(['ls', '--json'])).stdout) as Array<{
+      backupId: string
+      metadata: { name: string } | null
+    }>
+    for (const p of pushed)
+      expect(listed.find((b) => b.backupId === p.backupId)?.metadata?.name).to.equal(p.name)
     await pullAndCompare(pushed[4]!, join(files, `f${sizes[4]}.bin`))
     await pullAndCompare(pushed[0]!, join(files, 'f0.bin'))
   })

@@ -32,6 +32,19 @@ describe('the SDK HTTP client', function () {
     expect(error).to.have.nested.property('error.requestId').that.is.a('string').and.not.empty
   })
 
+  it('streams an upload body with redirect "error", so Node’s fetch does not tee and buffer it whole', async () => {
+    const seen: RequestInit[] = []
+    const recording: FetchLike = (url, init) => {
+      seen.push(init)
+      return fetch(url, init)
+    }
+    const http = createHttpClient({ ...optionsFor(server), fetch: recording })
+    const headers = { deviceId: '', contentSha256: '', signature: '', wrappedKey: '', encryptedMetadata: '' }
+    const body = () => new Blob([new Uint8Array(10)]).stream()
+    await http.uploadBackup('4f7d1c2a-1111-4222-8333-444455556666', headers, body).catch(() => undefined)
+    expect(seen.map((i) => [i.method, i.redirect])).to.deep.equal([['PUT', 'error']])
+  })
+
   it('retries a 429 after the Retry-After it was given, then succeeds', async () => {
     const waits: number[] = []
     let refusals = 1
