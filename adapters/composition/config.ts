@@ -98,6 +98,7 @@ export const EnvCodec = t.type({
     'info',
   ),
   TRUST_PROXY: withDefault(boolean, false),
+  WEB_APP_DIR: withDefault(nonEmpty, './web/dist'),
 })
 export type Env = t.TypeOf<typeof EnvCodec>
 
@@ -124,6 +125,8 @@ export type Config = Readonly<{
   trashRetentionDays: number
   logLevel: Env['LOG_LEVEL']
   trustProxy: boolean
+  /** The built web app (`npm run build:web`); served when it holds an index.html. */
+  webAppDir: string
 }>
 
 /** One line per problem, naming the variable and what it should be. */
@@ -161,6 +164,7 @@ const toConfig = (env: Env): Config => ({
   trashRetentionDays: env.TRASH_RETENTION_DAYS,
   logLevel: env.LOG_LEVEL,
   trustProxy: env.TRUST_PROXY,
+  webAppDir: env.WEB_APP_DIR,
 })
 
 /** Rules that span variables. Production keeps nothing in process memory and generates no secret of its own. */

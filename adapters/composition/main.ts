@@ -3,10 +3,13 @@
  * purges expired trash in the background, and on SIGINT/SIGTERM drains requests, closes pools, stops PostgreSQL
  * and exits 0. A problem the operator can fix is printed as one line (exit 1), without a stack trace.
  */
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import type { Logger } from 'pino'
 import { createHttpApp } from '../http/create-http-app'
 import type { Lifecycle } from '../http/routes'
 import { startHttpServer, type RunningHttpServer } from '../http/start-http-server'
+import { loadWebAppFiles, type WebAppFiles } from '../http/web-app-files'
 import { loadConfig, type Config } from './config'
 import { createLogger } from './logger'
 import { schedulePurge } from './purge-schedule'
@@ -17,7 +20,16 @@ import { readVersion } from './version'
 /** In-flight requests get this long after SIGTERM (Railway's drainingSeconds is 30). */
 const drainGraceMs = 20_000
 
+/** The built web app, or none (with a hint) when `npm run build:web` has not run: api-v1 still serves. */
+const webAppOf = async (config: Config, logger: Logger): Promise<WebAppFiles | undefined> => {
+  const dir = resolve(config.webAppDir)
+  const files = existsSync(join(dir, 'index.html')) ? await loadWebAppFiles(dir) : undefined
+  if (files === undefined) logger.warn({ dir }, 'web app not built (npm run build:web): serving the API only')
+  return files
+}
+
 const listen = async (config: Config, runtime: Runtime, logger: Logger, lifecycle: () => Lifecycle) => {
+  const webApp = await webAppOf(config, logger)
   const app = createHttpApp({
     useCases: runtime.useCases,
     rateLimiter: runtime.rateLimiter,
@@ -26,6 +38,7 @@ const listen = async (config: Config, runtime: Runtime, logger: Logger, lifecycl
     version: readVersion(),
     trustProxy: config.trustProxy,
     lifecycle,
+    ...(webApp === undefined ? {} : { webApp }),
   })
   try {
     return await startHttpServer(app, { port: config.port, host: config.host })

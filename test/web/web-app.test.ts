@@ -1,0 +1,222 @@
+/**
+ * The web app in a real browser (Debian's Chromium, headless, driven by playwright-core) against the real
+ * Koa server: register, upload, reload, log in, download the same bytes; a wrong password; a tampered
+ * download refused; trash and restore; devices, audit chain and account screens; and no secret in any
+ * request the browser sent. Screenshots of each screen land in test-results/web/ (gitignored).
+ * In CI a missing Chromium fails the suite; locally it skips.
+ */
+import { randomBytes, randomUUID } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { expect } from 'chai'
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core'
+import { chromiumArgs, chromiumPath, chromiumPresent, startWebServer, type WebServer } from './web-harness'
+
+const shots = resolve(__dirname, '../../test-results/web')
+const screenshot = (page: Page, name: string) =>
+  page.screenshot({ path: join(shots, `${name}.png`), fullPage: true })
+
+type SentRequest = Readonly<{ url: string; headers: string; body: Buffer | null }>
+
+describe('web app in headless Chromium', function () {
+  this.timeout(60_000)
+  // Each step builds on the one before: stop at the first failure, keeping the whole run well under 2 min.
+  this.bail(true)
+  let server: WebServer
+  let browser: Browser
+  let context: BrowserContext
+  let page: Page
+  const sent: SentRequest[] = []
+  const cspViolations: string[] = []
+  const pageErrors: string[] = []
+  const username = `web-${randomUUID().slice(0, 8)}`
+  const password = `correct horse ${randomUUID()}`
+  const marker = `PLAINTEXT-MARKER-${randomUUID()}`
+  // Random bytes around a text marker, over several 64 KiB segments.
+  const content = Buffer.concat([randomBytes(150_000), Buffer.from(marker), randomBytes(60_000)])
+  const fileName = `holiday-${randomUUID().slice(0, 6)}.bin`
+  let recoveryKey = ''
+
+  before(async function () {
+    if (!chromiumPresent()) {
+      if (process.env.CI !== undefined)
+        throw new Error(`${chromiumPath} is missing (apt-get install chromium)`)
+      this.skip()
+    }
+    mkdirSync(shots, { recursive: true })
+    server = await startWebServer()
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, timeout: 30_000 })
+    context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 800 } })
+    context.on('request', (r: Request) =>
+      sent.push({ url: r.url(), headers: JSON.stringify(r.headers()), body: r.postDataBuffer() }),
+    )
+    page = await context.newPage()
+    page.setDefaultTimeout(30_000)
+    page.on('console', (m) => {
+      if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text())
+      if (m.type() === 'error') pageErrors.push(m.text())
+    })
+    page.on('pageerror', (e) => pageErrors.push(e.message))
+  })
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && pageErrors.length > 0) console.error(pageErrors)
+    if (this.currentTest?.state === 'failed' && page !== undefined)
+      await screenshot(page, `failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}`)
+  })
+
+  after(async () => {
+    await browser?.close()
+    await server?.close()
+  })
+
+  const logIn = async (pw: string) => {
+    await page.goto(server.base)
+    await page.getByLabel('Username').fill(username)
+    await page.getByLabel('Password', { exact: true }).fill(pw)
+    await page.getByRole('button', { name: 'Log in' }).last().click()
+  }
+
+  it('serves the app under a strict Content-Security-Policy', async () => {
+    const response = await page.goto(server.base)
+    const csp = response?.headers()['content-security-policy'] ?? ''
+    expect(csp)
+      .to.include("default-src 'none'")
+      .and.include("connect-src 'self'")
+      .and.include("script-src 'self'")
+    expect(csp).not.to.include('unsafe-inline')
+    expect(response?.headers()['cache-control']).to.equal('no-cache')
+    await page.getByRole('heading', { name: 'Log in' }).waitFor()
+    await screenshot(page, '01-login')
+  })
+
+  it('registers and shows the recovery key once, behind a confirmation', async () => {
+    await page.getByRole('button', { name: 'Create account' }).first().click()
+    await page.getByLabel('Username').fill(username)
+    await page.getByLabel('Password', { exact: true }).fill(password)
+    await page.getByLabel('Repeat the password').fill(password)
+    await page.getByRole('button', { name: 'Create account' }).last().click()
+    recoveryKey = (await page.getByTestId('recovery-key').textContent()) ?? ''
+    expect(recoveryKey).to.match(/^[A-Z0-9]{4}(-[A-Z0-9]{4})+$/)
+    await screenshot(page, '02-recovery-key')
+    const continueButton = page.getByRole('button', { name: 'Continue' })
+    expect(await continueButton.isDisabled()).to.equal(true)
+    const download = page.waitForEvent('download')
+    await page.getByRole('button', { name: 'Download as a text file' }).click()
+    expect(await readFile((await (await download).path()) ?? '', 'utf8')).to.include(recoveryKey)
+    await page.getByLabel('I have saved my recovery key somewhere safe').check()
+    await continueButton.click()
+    await page.getByRole('heading', { name: 'Backups' }).waitFor()
+  })
+
+  it('uploads a file with per-file progress, then lists it by its decrypted name', async () => {
+    await page
+      .locator('#file-input')
+      .setInputFiles({ name: fileName, mimeType: 'application/octet-stream', buffer: content })
+    await page.locator('.uploads li[data-state="done"]').waitFor()
+    await page.getByRole('row', { name: new RegExp(fileName) }).waitFor()
+    expect(await page.getByTestId('quota').textContent()).to.match(/KiB of/)
+    await screenshot(page, '03-backups')
+  })
+
+  it('after a reload (keys gone), logs in again and downloads the identical bytes', async () => {
+    await page.reload()
+    await page.getByRole('heading', { name: 'Log in' }).waitFor()
+    await logIn(password)
+    await page.getByRole('row', { name: new RegExp(fileName) }).waitFor()
+    const download = page.waitForEvent('download')
+    await page.getByRole('button', { name: `Download ${fileName}` }).click()
+    const file = await download
+    expect(file.suggestedFilename()).to.equal(fileName)
+    const bytes = await readFile((await file.path()) ?? '')
+    expect(bytes.equals(content)).to.equal(true)
+    await page.getByText(`${fileName} verified and saved.`).waitFor()
+  })
+
+  it('refuses a tampered download with a clear error and offers no file', async () => {
+    let offered = false
+    page.on('download', () => (offered = true))
+    // The genuine bytes sit in the browser's HTTP cache (downloads are revalidated by ETag): drop them, so
+    // the altered bytes are what the browser receives.
+    await (await context.newCDPSession(page)).send('Network.clearBrowserCache')
+    server.tamper.enabled = true
+    try {
+      await page.getByRole('button', { name: `Download ${fileName}` }).click()
+      await page.getByRole('alert').filter({ hasText: 'failed its integrity check' }).waitFor()
+    } finally {
+      server.tamper.enabled = false
+    }
+    await screenshot(page, '04-tampered-download')
+    expect(offered).to.equal(false)
+  })
+
+  it('moves the file to the trash and restores it', async () => {
+    await page.getByRole('button', { name: `Move ${fileName} to the trash` }).click()
+    await page.getByText(`${fileName} moved to the trash.`).waitFor()
+    await page.getByRole('row', { name: new RegExp(fileName) }).waitFor({ state: 'detached' })
+    await page.getByRole('button', { name: 'Trash' }).click()
+    await page.getByRole('row', { name: new RegExp(fileName) }).waitFor()
+    await screenshot(page, '05-trash')
+    await page.getByRole('button', { name: `Restore ${fileName}` }).click()
+    await page.getByText('The trash is empty.').waitFor()
+    await page.getByRole('button', { name: 'Backups', exact: true }).click()
+    await page.getByRole('row', { name: new RegExp(fileName) }).waitFor()
+  })
+
+  it('shows devices, the audit trail with its chain verified, and the account', async () => {
+    await page.getByRole('button', { name: 'Devices' }).click()
+    await page.getByText('this browser').waitFor()
+    await screenshot(page, '06-devices')
+    await page.getByRole('button', { name: 'Audit trail' }).click()
+    expect(await page.getByTestId('chain-status').textContent()).to.match(/Hash chain verified/)
+    await screenshot(page, '07-audit')
+    await page.getByRole('button', { name: 'Account' }).click()
+    await page.getByRole('heading', { name: 'Change password' }).waitFor()
+    await page.getByTestId('quota').waitFor()
+    await screenshot(page, '08-account')
+  })
+
+  it('logs out, and refuses a wrong password', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click()
+    await page.getByRole('heading', { name: 'Log in' }).waitFor()
+    await logIn(`${password}-wrong`)
+    await page.getByRole('alert').filter({ hasText: 'Wrong username or password.' }).waitFor()
+    await screenshot(page, '09-wrong-password')
+  })
+
+  it('sent no password, plaintext or key material in any request, and met no CSP violation', () => {
+    const secrets = [
+      password,
+      marker,
+      recoveryKey,
+      recoveryKey.replaceAll('-', ''),
+      Buffer.from(password).toString('base64'),
+      Buffer.from(password).toString('base64url'),
+    ]
+    expect(sent.length).to.be.greaterThan(10)
+    const uploads = server.received.filter((r) => r.method === 'PUT' && r.url.endsWith('/content'))
+    expect(uploads).to.have.length(1)
+    expect(uploads[0]!.body.length).to.be.greaterThan(content.length)
+    // The search can find what is there: the username does travel (registration, login).
+    expect(server.received.some((r) => r.body.includes(Buffer.from(username)))).to.equal(true)
+    for (const secret of secrets) {
+      const needle = Buffer.from(secret)
+      for (const r of sent) {
+        expect(r.url, 'a URL').not.to.include(secret)
+        expect(r.headers, 'request headers').not.to.include(secret)
+        expect(r.body?.includes(needle) ?? false, `the body of ${r.url}`).to.equal(false)
+      }
+      for (const r of server.received) {
+        expect(r.headers.includes(secret) || r.url.includes(secret), 'what the server received').to.equal(
+          false,
+        )
+        expect(r.body.includes(needle), `the body the server received for ${r.method} ${r.url}`).to.equal(
+          false,
+        )
+      }
+    }
+    expect(cspViolations).to.deep.equal([])
+    expect(pageErrors).to.deep.equal([])
+  })
+})
