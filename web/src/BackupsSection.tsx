@@ -108,7 +108,7 @@ export const BackupsSection = ({ session }: Props) => {
                       <button
                         type="button"
                         onClick={() => void toTrash(b)}
-                        aria-label={`Move ${displayName(b)} to the trash`}
+                        aria-label={`Move to trash: ${displayName(b)}`}
                       >
                         Move to trash
                       </button>

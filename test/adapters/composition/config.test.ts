@@ -46,6 +46,7 @@ describe('configuration from the environment', () => {
       trashRetentionDays: 30,
       logLevel: 'info',
       trustProxy: false,
+      webAppDir: './web/dist',
     })
   })
 
