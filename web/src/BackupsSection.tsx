@@ -2,11 +2,11 @@
 import * as E from 'fp-ts/Either'
 import { useState } from 'preact/hooks'
 import { displayName, displaySize, sortLabels, visibleBackups, type SortKey } from './backup-list'
-import { fileNameOf, offerFile, restoreToFile } from './files'
+import { canStreamToDisk, fileNameOf, offerFile, pickSaveTarget, restoreToDisk, restoreToFile } from './files'
 import { formatBytes, formatDate } from './format'
 import { messageOf } from './messages'
 import { Quota } from './Quota'
-import { listBackups, trashBackup, type BackupView, type Session } from './sdk'
+import { listBackups, trashBackup, type BackupView, type Session, type TransferProgress } from './sdk'
 import { UploadPanel } from './UploadPanel'
 import { useLoaded } from './use-loaded'
 
@@ -20,23 +20,29 @@ export const BackupsSection = ({ session }: Props) => {
   const [status, setStatus] = useState('')
   const [error, setError] = useState<string | undefined>()
   const [busy, setBusy] = useState<string | undefined>()
+  const [toDisk, setToDisk] = useState(false)
   const refresh = () => setRound((r) => r + 1)
 
   const download = async (b: BackupView) => {
+    // The picker first: it needs the click's user activation, which the next await would spend.
+    const target = toDisk ? await pickSaveTarget(fileNameOf(b)).catch(() => undefined) : undefined
+    if (toDisk && target === undefined) return
     setBusy(b.backupId)
     setError(undefined)
-    setStatus(`Downloading and verifying ${displayName(b)}…`)
-    const blob = await restoreToFile(session, b, (p) =>
+    const progress = (p: TransferProgress) =>
       setStatus(
         `Downloading and verifying ${displayName(b)}: ${Math.round((100 * p.bytes) / Math.max(p.total, 1))}%`,
-      ),
-    )
+      )
+    setStatus(`Downloading and verifying ${displayName(b)}…`)
+    const saved =
+      target === undefined
+        ? E.map((blob: Blob) => offerFile(blob, fileNameOf(b)))(await restoreToFile(session, b, progress))
+        : await restoreToDisk(session, b, target, progress)
     setBusy(undefined)
-    if (E.isLeft(blob)) {
+    if (E.isLeft(saved)) {
       setStatus('')
-      return setError(messageOf(blob.left))
+      return setError(messageOf(saved.left))
     }
-    offerFile(blob.right, fileNameOf(b))
     setStatus(`${displayName(b)} verified and saved.`)
   }
 
@@ -67,6 +73,12 @@ export const BackupsSection = ({ session }: Props) => {
             ))}
           </select>
         </div>
+        {canStreamToDisk() && (
+          <label class="check">
+            <input type="checkbox" checked={toDisk} onChange={(e) => setToDisk(e.currentTarget.checked)} />
+            Save downloads straight to disk as they arrive (the file appears only once verified)
+          </label>
+        )}
         <p role="status" class="status">
           {status}
         </p>

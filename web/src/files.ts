@@ -66,3 +66,51 @@ export const restoreToFile = async (
   const type = pulled.right.metadata?.type ?? ''
   return E.right(new Blob(parts, { type: type === '' ? 'application/octet-stream' : type }))
 }
+
+/** The part of the File System Access API used here (Chromium): a file written through a swap file. */
+export type SaveTarget = Readonly<{
+  createWritable: () => Promise<{
+    write: (chunk: Uint8Array<ArrayBuffer>) => Promise<void>
+    close: () => Promise<void>
+    abort: () => Promise<void>
+  }>
+}>
+type SavePicker = (options: { suggestedName: string }) => Promise<SaveTarget>
+
+const savePicker = (): SavePicker | undefined =>
+  (window as unknown as { showSaveFilePicker?: SavePicker }).showSaveFilePicker
+
+/** True where the browser can write a download straight to disk as it arrives. */
+export const canStreamToDisk = (): boolean => savePicker() !== undefined
+
+/** Asks where to save (must run in the click's user activation, before any other await). */
+export const pickSaveTarget = (name: string): Promise<SaveTarget> => {
+  const picker = savePicker()
+  if (picker === undefined) return Promise.reject(new Error('no save picker'))
+  return picker.call(window, { suggestedName: name })
+}
+
+/**
+ * Streams the decrypted backup into `target` as it arrives. The browser writes to a swap file and puts
+ * the file in place only on close(), which runs after the last check passed; any failure aborts, and
+ * nothing appears on disk.
+ */
+export const restoreToDisk = async (
+  session: Session,
+  backup: BackupView,
+  target: SaveTarget,
+  onProgress: (progress: TransferProgress) => void,
+): Promise<E.Either<SdkError, void>> => {
+  const pulled = await pull(session, backup.backupId, onProgress)
+  if (E.isLeft(pulled)) return pulled
+  const writable = await target.createWritable()
+  try {
+    for await (const chunk of pulled.right.content) await writable.write(chunk as Uint8Array<ArrayBuffer>)
+  } catch (e) {
+    await writable.abort()
+    if (isZkebError(e)) return E.left(e.error)
+    throw e
+  }
+  await writable.close()
+  return E.right(undefined)
+}
