@@ -4,8 +4,9 @@ import { useState } from 'preact/hooks'
 import { formatDate } from './format'
 import { messageOf } from './messages'
 import { Quota } from './Quota'
-import { changePassword, getAccount, rotateKeys, type Session } from './sdk'
+import { changePassword, getAccount, type Session } from './sdk'
 import { useLoaded } from './use-loaded'
+import { rotate } from './vault'
 
 type Props = Readonly<{ session: Session; onSession: (session: Session) => void }>
 
@@ -84,7 +85,7 @@ const RotationForm = ({ session, onSession }: Props) => {
     setOk('')
     setError(undefined)
     setBusy(true)
-    const rotated = await rotateKeys(session, { recoveryKey })
+    const rotated = await rotate(session, recoveryKey)
     setBusy(false)
     setRecoveryKey('')
     if (E.isLeft(rotated)) return setError(messageOf(rotated.left))

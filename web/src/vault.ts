@@ -16,6 +16,8 @@ import {
   register,
   registerDevice,
   revokeDevice,
+  rewrapDeviceKey,
+  rotateKeys,
   type SdkError,
   type Session,
 } from './sdk'
@@ -100,6 +102,25 @@ export const createAccount = async (
   return E.isLeft(session)
     ? session
     : E.right({ session: session.right, recoveryKey: registered.right.recoveryKey })
+}
+
+/**
+ * Rotates the keys and re-wraps this browser's stored device key under the new master key, so the next
+ * visit still signs as the same device.
+ */
+export const rotate = async (session: Session, recoveryKey: string): Promise<E.Either<SdkError, Session>> => {
+  const rotated = await rotateKeys(session, { recoveryKey })
+  if (E.isLeft(rotated)) return rotated
+  const stored = readStoredDevice(session.username)
+  if (stored !== undefined && stored.deviceId === session.device?.deviceId) {
+    const rewrapped = await rewrapDeviceKey(session, rotated.right, decodeBase64Url(stored.wrappedPrivateKey))
+    if (E.isRight(rewrapped))
+      localStorage.setItem(
+        storageKey(session.username),
+        JSON.stringify({ deviceId: stored.deviceId, wrappedPrivateKey: encodeBase64Url(rewrapped.right) }),
+      )
+  }
+  return rotated
 }
 
 /** Overwrites the session's raw key bytes (the device key is a non-extractable CryptoKey, dropped with it). */
