@@ -272,7 +272,7 @@ describe('web app in headless Chromium', function () {
     expect(await page.getByRole('cell', { name: 'Active' }).count()).to.equal(1)
   })
 
-  it('has no serious accessibility violation (axe-core) and no sideways scrolling at 200% zoom', async () => {
+  it('works by keyboard with visible focus, has no serious axe-core violation, and no sideways scrolling at 200% zoom', async () => {
     // axe is injected as a script, which the app's CSP rightly forbids: this context alone bypasses it.
     const axeContext = await browser.newContext({ bypassCSP: true, viewport: { width: 550, height: 800 } })
     try {
@@ -302,9 +302,21 @@ describe('web app in headless Chromium', function () {
       await axePage.goto(server.base)
       await axePage.getByRole('heading', { name: 'Log in' }).waitFor()
       await audit('the login screen')
-      await axePage.getByLabel('Username').fill(username)
-      await axePage.getByLabel('Password', { exact: true }).fill(newPassword)
-      await axePage.getByRole('button', { name: 'Log in' }).last().click()
+      // Keyboard only: Tab to the username field, type, Tab, type, Enter; each focus ring must show.
+      const focused = () =>
+        axePage.evaluate<{ id: string; outline: string }>(
+          `({ id: document.activeElement.id, outline: getComputedStyle(document.activeElement).outlineStyle })`,
+        )
+      for (let tabs = 0; tabs < 6 && (await focused()).id !== 'username'; tabs++) {
+        await axePage.keyboard.press('Tab')
+        expect((await focused()).outline, 'a visible focus ring').not.to.equal('none')
+      }
+      expect((await focused()).id).to.equal('username')
+      await axePage.keyboard.type(username)
+      await axePage.keyboard.press('Tab')
+      expect(await focused()).to.deep.equal({ id: 'password', outline: 'solid' })
+      await axePage.keyboard.type(newPassword)
+      await axePage.keyboard.press('Enter')
       await axePage.getByRole('button', { name: /^Download / }).waitFor()
       await audit('backups')
       await axePage.screenshot({ path: join(shots, '11-backups-at-200-percent.png'), fullPage: true })
