@@ -16,6 +16,10 @@ COPY application ./application
 COPY adapters ./adapters
 COPY migrations ./migrations
 RUN npm run build
+# The web app: bundled with the client SDK and crypto by Vite into web/dist (served by the same server).
+COPY client ./client
+COPY web ./web
+RUN npm run build:web
 
 # 3. What runs: production dependencies and the compiled code.
 FROM node:20-bookworm-slim AS production
@@ -30,6 +34,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/web/dist ./web/dist
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000

@@ -39,6 +39,8 @@ export default tseslint.config(
       'dist/**',
       'data/**',
       'coverage/**',
+      'web/dist/**',
+      'test-results/**',
       'eslint.config.mjs',
       'migrations/**/*.js',
       // A CommonJS shim outside the TypeScript project: it only hands over to client/cli/main.ts.

@@ -121,6 +121,7 @@ export const EnvCodec = t.type({
     integer(60, 365 * 86_400, 'an integer from 60 to 31536000'),
     defaultSettings.blobGarbageGraceSeconds,
   ),
+  WEB_APP_DIR: withDefault(nonEmpty, './web/dist'),
 })
 export type Env = t.TypeOf<typeof EnvCodec>
 
@@ -160,6 +161,8 @@ export type Config = Readonly<{
   /** null unless BLOB_STORE=s3. */
   s3: S3Config | null
   blobGcGraceSeconds: number
+  /** The built web app (`npm run build:web`); served when it holds an index.html. */
+  webAppDir: string
 }>
 
 export type S3Config = Readonly<{
@@ -225,6 +228,7 @@ const toConfig = (env: Env): Config => ({
         }
       : null,
   blobGcGraceSeconds: env.BLOB_GC_GRACE_SECONDS,
+  webAppDir: env.WEB_APP_DIR,
 })
 
 /** BLOB_STORE=s3 needs a bucket, and access keys come as a pair or not at all. */

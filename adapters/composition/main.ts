@@ -11,10 +11,13 @@
  * (notice included), serves a request that still arrives on an open connection and then ends that connection,
  * closes the pools and exits 0.
  */
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import type { Logger } from 'pino'
 import { createHttpApp } from '../http/create-http-app'
 import type { Lifecycle } from '../http/routes'
 import { startHttpServer, type RunningHttpServer } from '../http/start-http-server'
+import { loadWebAppFiles, type WebAppFiles } from '../http/web-app-files'
 import { loadConfig, type Config } from './config'
 import { createLogger } from './logger'
 import { schedulePurge } from './purge-schedule'
@@ -23,7 +26,16 @@ import { startRuntime, type Runtime } from './runtime'
 import { StartupError } from './startup-error'
 import { readVersion } from './version'
 
+/** The built web app, or none (with a hint) when `npm run build:web` has not run: api-v1 still serves. */
+const webAppOf = async (config: Config, logger: Logger): Promise<WebAppFiles | undefined> => {
+  const dir = resolve(config.webAppDir)
+  const files = existsSync(join(dir, 'index.html')) ? await loadWebAppFiles(dir) : undefined
+  if (files === undefined) logger.warn({ dir }, 'web app not built (npm run build:web): serving the API only')
+  return files
+}
+
 const listen = async (config: Config, runtime: Runtime, logger: Logger, lifecycle: () => Lifecycle) => {
+  const webApp = await webAppOf(config, logger)
   const app = createHttpApp({
     useCases: runtime.useCases,
     rateLimiter: runtime.rateLimiter,
@@ -32,6 +44,7 @@ const listen = async (config: Config, runtime: Runtime, logger: Logger, lifecycl
     version: readVersion(),
     trustProxy: config.trustProxy,
     lifecycle,
+    ...(webApp === undefined ? {} : { webApp }),
   })
   try {
     return await startHttpServer(app, { port: config.port, host: config.host })

@@ -10,7 +10,9 @@ import { accessLogMiddleware, describeBug, errorHandlerMiddleware } from './midd
 import { defaultRateLimitRules, type RateLimitRules } from './middleware/rate-limit'
 import { requestIdMiddleware } from './middleware/request-id'
 import { securityHeadersMiddleware } from './middleware/security-headers'
+import { webAppMiddleware } from './middleware/web-app'
 import { createApiRouter, type HttpLimits, type Lifecycle } from './routes'
+import type { WebAppFiles } from './web-app-files'
 
 export type HttpAppDeps = Readonly<{
   useCases: UseCases
@@ -26,6 +28,8 @@ export type HttpAppDeps = Readonly<{
   rateLimits?: RateLimitRules
   /** Defaults to always 'ready'; the composition root passes its own to report starting and draining. */
   lifecycle?: () => Lifecycle
+  /** The built web app (web/dist), served from the same origin; omitted: api-v1 only. */
+  webApp?: WebAppFiles
 }>
 
 /** api-v1's defaults: 64 KiB JSON bodies, 5 GiB one-shot uploads. */
@@ -50,6 +54,7 @@ export const createHttpApp = (deps: HttpAppDeps): Koa<AppState> => {
   app
     .use(requestIdMiddleware())
     .use(accessLogMiddleware(logger))
+    .use(webAppMiddleware(deps.webApp ?? new Map()))
     .use(securityHeadersMiddleware())
     .use(errorHandlerMiddleware(logger))
     .use(router.routes())

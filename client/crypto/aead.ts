@@ -3,7 +3,7 @@
  * wrap format `nonce || ciphertext || tag`.
  */
 import * as E from 'fp-ts/Either'
-import { RandomBytes, secureRandomBytes, WebCryptoKey } from './bytes'
+import { asBufferSource, RandomBytes, secureRandomBytes, WebCryptoKey } from './bytes'
 import {
   decryptionFailed,
   DecryptionFailed,
@@ -22,7 +22,7 @@ export const TAG_BYTES = 16
  */
 export const importAesGcmKey = (key: Uint8Array, usage: 'encrypt' | 'decrypt'): Promise<WebCryptoKey> => {
   if (key.length !== KEY_BYTES) throw new RangeError('AES-256-GCM needs a 32-byte key')
-  return globalThis.crypto.subtle.importKey('raw', key, 'AES-GCM', false, [usage])
+  return globalThis.crypto.subtle.importKey('raw', asBufferSource(key), 'AES-GCM', false, [usage])
 }
 
 const gcmParams = (nonce: Uint8Array, aad: Uint8Array) => {
@@ -41,7 +41,9 @@ export const gcmEncrypt = async (
   plaintext: Uint8Array,
   aad: Uint8Array,
 ): Promise<Uint8Array> =>
-  new Uint8Array(await globalThis.crypto.subtle.encrypt(gcmParams(nonce, aad), key, plaintext))
+  new Uint8Array(
+    await globalThis.crypto.subtle.encrypt(gcmParams(nonce, aad), key, asBufferSource(plaintext)),
+  )
 
 /** AES-256-GCM decryption of `ciphertext || tag`; `undefined` when it does not authenticate. */
 export const gcmDecrypt = async (
@@ -51,7 +53,9 @@ export const gcmDecrypt = async (
   aad: Uint8Array,
 ): Promise<Uint8Array | undefined> => {
   try {
-    return new Uint8Array(await globalThis.crypto.subtle.decrypt(gcmParams(nonce, aad), key, sealed))
+    return new Uint8Array(
+      await globalThis.crypto.subtle.decrypt(gcmParams(nonce, aad), key, asBufferSource(sealed)),
+    )
   } catch {
     return undefined // OperationError: the tag did not verify (or the input is shorter than a tag).
   }

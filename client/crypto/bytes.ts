@@ -49,10 +49,16 @@ export const uint32be = (n: number): Uint8Array => {
   return out
 }
 
+/**
+ * The bytes as WebCrypto's BufferSource. A type-only view: DOM's lib (browser builds) refuses a
+ * Uint8Array that might sit on a SharedArrayBuffer, and no byte array here ever does.
+ */
+export const asBufferSource = (bytes: Uint8Array): Uint8Array<ArrayBuffer> => bytes as Uint8Array<ArrayBuffer>
+
 /** Lowercase hex, the wire form of hashes. */
 export const toHex = (bytes: Uint8Array): string =>
   Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
 
 /** SHA-256 of the bytes (one shot; WebCrypto has no incremental digest). */
 export const sha256 = async (bytes: Uint8Array): Promise<Uint8Array> =>
-  new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes))
+  new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', asBufferSource(bytes)))

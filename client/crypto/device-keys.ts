@@ -5,7 +5,7 @@
 import * as E from 'fp-ts/Either'
 import { uploadSigningBytes, UploadSigningFields } from '../../domain/upload-signing'
 import { open, seal } from './aead'
-import { RandomBytes, secureRandomBytes, utf8, WebCryptoKey } from './bytes'
+import { asBufferSource, RandomBytes, secureRandomBytes, utf8, WebCryptoKey } from './bytes'
 import { hkdf, HkdfLabels } from './hkdf'
 import type { Umk, UnwrapError } from './keys'
 
@@ -31,24 +31,26 @@ export const exportDevicePrivateKey = async (privateKey: WebCryptoKey): Promise<
 
 /** Imports a PKCS#8 Ed25519 private key for signing (not extractable again). */
 export const importDevicePrivateKey = (pkcs8: Uint8Array): Promise<WebCryptoKey> =>
-  subtle().importKey('pkcs8', pkcs8, ED25519, false, ['sign'])
+  subtle().importKey('pkcs8', asBufferSource(pkcs8), ED25519, false, ['sign'])
 
 /** Imports a raw 32-byte Ed25519 public key for verification. */
 export const importDevicePublicKey = (raw: Uint8Array): Promise<WebCryptoKey> =>
-  subtle().importKey('raw', raw, ED25519, true, ['verify'])
+  subtle().importKey('raw', asBufferSource(raw), ED25519, true, ['verify'])
 
 /** The 64-byte Ed25519 signature over the canonical upload signing bytes (domain/upload-signing.ts). */
 export const signUpload = async (
   privateKey: WebCryptoKey,
   fields: UploadSigningFields,
-): Promise<Uint8Array> => new Uint8Array(await subtle().sign(ED25519, privateKey, uploadSigningBytes(fields)))
+): Promise<Uint8Array> =>
+  new Uint8Array(await subtle().sign(ED25519, privateKey, asBufferSource(uploadSigningBytes(fields))))
 
 /** Checks an upload signature as the server will (useful before sending, and in tests). */
 export const verifyUpload = async (
   publicKey: WebCryptoKey,
   fields: UploadSigningFields,
   signature: Uint8Array,
-): Promise<boolean> => subtle().verify(ED25519, publicKey, signature, uploadSigningBytes(fields))
+): Promise<boolean> =>
+  subtle().verify(ED25519, publicKey, asBufferSource(signature), asBufferSource(uploadSigningBytes(fields)))
 
 const DEVICE_KEY_AAD = 'zkeb/v1/device-key'
 

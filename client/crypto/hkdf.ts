@@ -1,7 +1,7 @@
 /**
  * Knows protocol-v1's key derivations: HKDF-SHA256 (RFC 5869) with an empty salt and a fixed info label.
  */
-import { utf8 } from './bytes'
+import { asBufferSource, utf8 } from './bytes'
 
 /** Every HKDF info label of protocol v1. Changing one breaks every existing account. */
 export const HkdfLabels = {
@@ -23,9 +23,11 @@ export type HkdfLabel = (typeof HkdfLabels)[keyof typeof HkdfLabels]
  * independent, which is why one key never serves two purposes.
  */
 export const hkdf = async (ikm: Uint8Array, label: HkdfLabel, length = 32): Promise<Uint8Array> => {
-  const key = await globalThis.crypto.subtle.importKey('raw', ikm, 'HKDF', false, ['deriveBits'])
+  const key = await globalThis.crypto.subtle.importKey('raw', asBufferSource(ikm), 'HKDF', false, [
+    'deriveBits',
+  ])
   const bits = await globalThis.crypto.subtle.deriveBits(
-    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: utf8(label) },
+    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: asBufferSource(utf8(label)) },
     key,
     length * 8,
   )

@@ -49,6 +49,7 @@ describe('configuration from the environment', () => {
       drainTimeoutMs: 25_000,
       drainNoticeMs: 0,
       migrateOnStart: true,
+      webAppDir: './web/dist',
     })
   })
 
