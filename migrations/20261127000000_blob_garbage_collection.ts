@@ -1,14 +1,15 @@
 /**
  * Garbage collection of blobs no backup names. Both reads cross accounts, so (like the trash purge) they are
  * SECURITY DEFINER functions with a fixed search_path, behind a SELECT-only policy for the owning role. They
- * return ids only, never content.
+ * return ids only, never content. The index on backups (account_id, blob_id) that referenced_blobs needs is
+ * built CONCURRENTLY by 20261201000100_admin_reports, so backups stay writable while it builds.
  */
 import type { Knex } from 'knex'
 
 export const up = async (knex: Knex): Promise<void> => {
   await knex.raw(`
+    set local lock_timeout = '5s';
     create policy blobs_definer_gc on zkeb.blobs for select to current_user using (true);
-    create index backups_by_blob on zkeb.backups (account_id, blob_id);
 
     create function zkeb.blobs_written_before(
       p_cutoff timestamptz, p_after_account uuid, p_after_blob uuid, p_limit integer
@@ -43,7 +44,6 @@ export const down = async (knex: Knex): Promise<void> => {
   await knex.raw(`
     drop function zkeb.referenced_blobs(uuid[], uuid[]);
     drop function zkeb.blobs_written_before(timestamptz, uuid, uuid, integer);
-    drop index zkeb.backups_by_blob;
     drop policy blobs_definer_gc on zkeb.blobs;
   `)
 }

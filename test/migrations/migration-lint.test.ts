@@ -27,7 +27,7 @@ describe('migration linter (squawk + deprecation rule)', function () {
       expect(recorded.map((r) => r.name)).to.deep.equal(migrations.map((m) => m.name))
       expect(recorded.every((r) => r.sql.length > 0)).to.equal(true)
       const findings = (await lintSql(recorded)).filter((f) => !baseline.has(f.file))
-      expect(findings).to.deep.equal([])
+      expect(findings, JSON.stringify(findings)).to.deep.equal([])
     } finally {
       await bare.drop()
       await db.drop()
