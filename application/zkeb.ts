@@ -61,6 +61,7 @@ import {
   uploadBackup,
 } from './use-cases'
 import type { Ports } from './ports'
+import { makeResticUseCases, type ResticUseCases } from './restic'
 
 export type UseCases = Readonly<{
   startRegistration: StartRegistration
@@ -90,7 +91,8 @@ export type UseCases = Readonly<{
   listAudit: ListAudit
   purgeExpiredTrash: PurgeExpiredTrash
   checkReadiness: CheckReadiness
-}>
+}> &
+  ResticUseCases
 
 /** Every use case wired from one set of ports. Each factory takes only the ports it declares. */
 export const makeUseCases = (ports: Ports): UseCases => ({
@@ -121,4 +123,5 @@ export const makeUseCases = (ports: Ports): UseCases => ({
   listAudit: listAudit(ports),
   purgeExpiredTrash: purgeExpiredTrash(ports),
   checkReadiness: checkReadiness(ports),
+  ...makeResticUseCases(ports),
 })

@@ -9,6 +9,8 @@ import { knexAuditRepository } from '../persistence/knex/knex-audit-repository'
 import { knexBackupRepository } from '../persistence/knex/knex-backup-repository'
 import { knexBlobStore } from '../persistence/knex/knex-blob-store'
 import { knexDeviceRepository } from '../persistence/knex/knex-device-repository'
+import { knexResticObjectRepository } from '../persistence/knex/knex-restic-object-repository'
+import { knexResticTokenRepository } from '../persistence/knex/knex-restic-token-repository'
 import { knexReadinessProbe } from '../persistence/knex/knex-readiness-probe'
 import { id, TOKENS } from './tokens'
 
@@ -19,6 +21,8 @@ export const bindPersistence = (c: Container, appKnex: Knex): void => {
   c.bind(id(TOKENS.DeviceRepository)).toResolvedValue(knexDeviceRepository, [...knex])
   c.bind(id(TOKENS.BackupRepository)).toResolvedValue(knexBackupRepository, [...knex])
   c.bind(id(TOKENS.AuditRepository)).toResolvedValue(knexAuditRepository, [...knex])
+  c.bind(id(TOKENS.ResticTokenRepository)).toResolvedValue(knexResticTokenRepository, [...knex])
+  c.bind(id(TOKENS.ResticObjectRepository)).toResolvedValue(knexResticObjectRepository, [...knex])
   c.bind(id(TOKENS.BlobStore)).toResolvedValue((db: Knex) => knexBlobStore(db), [...knex])
   // Blobs are chunks in the same PostgreSQL, so their check is the database's, reported under its own name.
   c.bind(id(TOKENS.PersistenceProbes)).toResolvedValue(

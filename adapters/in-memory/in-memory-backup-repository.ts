@@ -14,7 +14,13 @@ import {
   versionMismatch,
 } from '../../domain/errors'
 import type { AccountId } from '../../domain/ids'
-import { backupKey, inMemoryDatabase, type InMemoryDatabase, memoryFailure } from './in-memory-database'
+import {
+  accountUsedBytes,
+  backupKey,
+  inMemoryDatabase,
+  type InMemoryDatabase,
+  memoryFailure,
+} from './in-memory-database'
 
 /** Newest first by (createdAt, backupId), as the PostgreSQL index orders them. */
 const newestFirst = (a: Backup, b: Backup): number =>
@@ -41,8 +47,7 @@ const oldestTrashedFirst = (a: Backup, b: Backup): number =>
 export const inMemoryBackupRepository = (db: InMemoryDatabase = inMemoryDatabase()): BackupRepository => {
   const ofAccount = (accountId: AccountId): Backup[] =>
     [...db.backups.values()].filter((b) => b.accountId === accountId)
-  const usedBytes = (accountId: AccountId): number =>
-    ofAccount(accountId).reduce((sum, b) => sum + b.sizeBytes, 0)
+  const usedBytes = (accountId: AccountId): number => accountUsedBytes(db, accountId)
 
   const rotate = (
     accountId: AccountId,

@@ -60,11 +60,14 @@ const listQuery = (trx: Knex.Transaction, accountId: AccountId, q: BackupQuery) 
     .limit(q.limit + 1)
 }
 
+/** Every stored byte the account owns: backups (live and trashed) and restic objects alike. */
 const usedBytes = async (trx: Knex.Transaction, accountId: AccountId): Promise<number> => {
-  const [row] = await trx('zkeb.backups')
-    .where({ account_id: accountId })
-    .select<Array<{ used: number }>>(trx.raw('coalesce(sum(size_bytes), 0)::bigint as used'))
-  return row?.used ?? 0
+  const { rows } = await trx.raw<{ rows: Array<{ used: number }> }>(
+    `select (select coalesce(sum(size_bytes), 0) from zkeb.backups where account_id = ?)
+          + (select coalesce(sum(size_bytes), 0) from zkeb.restic_objects where account_id = ?) as used`,
+    [accountId, accountId],
+  )
+  return Number(rows[0]?.used ?? 0)
 }
 
 /** Serialises quota checks and rotations of one account; NO KEY UPDATE lets child-row inserts proceed. */
@@ -150,6 +153,8 @@ const rotateKeys = (knex: Knex) => (accountId: AccountId, rotation: KeyRotation)
     ),
     TE.flatMapEither((result) => result),
   )
+
+export { usedBytes as accountUsedBytes, lockAccount }
 
 export const knexBackupRepository = (knex: Knex): BackupRepository => ({
   find: (accountId, backupId) =>
