@@ -17,11 +17,11 @@ describe('migrations', () => {
     url.pathname = `/${name}`
     const bare = createKnex({ url: url.toString(), poolMax: 1 })
     try {
-      expect(await migrationStatus(bare)).to.deep.equal({ pending: 2 })
+      expect(await migrationStatus(bare)).to.deep.equal({ pending: 3 })
       expect(
         (await bare.raw<{ rows: unknown[] }>("select 1 from pg_namespace where nspname = 'zkeb'")).rows,
       ).to.deep.equal([])
-      expect(await migrateLatest(bare)).to.have.length(2)
+      expect(await migrateLatest(bare)).to.have.length(3)
       expect(await migrationStatus(bare)).to.deep.equal({ pending: 0 })
     } finally {
       await bare.destroy()
@@ -32,6 +32,10 @@ describe('migrations', () => {
   it('applies nothing twice and keeps its bookkeeping in schema zkeb', async () => {
     expect(await migrateLatest(db.ownerKnex)).to.deep.equal([])
     const names = await db.ownerKnex('zkeb.knex_migrations').orderBy('id').pluck('name')
-    expect(names).to.deep.equal(['20261126000000_create_schema', '20261126000100_secure_schema'])
+    expect(names).to.deep.equal([
+      '20261126000000_create_schema',
+      '20261126000100_secure_schema',
+      '20261127000200_restic',
+    ])
   })
 })
