@@ -15,7 +15,7 @@ import { restic, resticAvailable, type ResticRun } from '../../support/restic'
 
 const MiB = 1024 * 1024
 
-/** A few MiB with duplicate content: two identical files, and one file made of a repeated block. */
+/** A few MiB with duplicate content: 4 MiB of unique bytes in 8 MiB of files, plus small ones. */
 const writeDataSet = (root: string): void => {
   const big = randomBytes(3 * MiB + 12_345)
   const block = randomBytes(MiB)
@@ -23,7 +23,8 @@ const writeDataSet = (root: string): void => {
   mkdirSync(join(root, 'notes'), { recursive: true })
   writeFileSync(join(root, 'photos', '2026', 'a.raw'), big)
   writeFileSync(join(root, 'photos', 'copy-of-a.raw'), big)
-  writeFileSync(join(root, 'repeated.bin'), Buffer.concat([block, block, block]))
+  writeFileSync(join(root, 'block.bin'), block)
+  writeFileSync(join(root, 'notes', 'block-again.bin'), block)
   writeFileSync(join(root, 'empty.txt'), '')
   for (let i = 0; i < 20; i++)
     writeFileSync(join(root, 'notes', `note-${i}.txt`), `note ${i} ${randomBytes(8).toString('hex')}\n`)
@@ -98,9 +99,10 @@ describe('restic REST backend: the real restic client against the real server', 
     await ok(['backup', '--host', 'ci', source], full)
     expect(await snapshotCount(full)).to.equal(1)
     const used = await usedBytes()
-    // 3 MiB + 1 MiB of unique content: deduplicated well below the 10+ MiB of files.
+    // 4 MiB of unique content in 8 MiB of files: each stored once (restic's overhead is a few KiB).
     expect(used).to.be.greaterThan(4 * MiB)
-    expect(used).to.be.lessThan(6 * MiB)
+    expect(used).to.be.lessThan(5 * MiB)
+    expect(used).to.equal(await storedBytes(full))
   })
 
   it('restores every file byte for byte', async () => {
@@ -142,6 +144,20 @@ describe('restic REST backend: the real restic client against the real server', 
     expect(await usedBytes()).to.be.lessThan(before)
   })
 })
+
+/** The sizes of every object of the repository, as its v2 listings and the config's HEAD give them. */
+const storedBytes = async (env: Record<string, string>): Promise<number> => {
+  let total = Number((await fetchAs(env, 'config', {}, 'HEAD')).headers.get('content-length'))
+  for (const type of ['data', 'keys', 'locks', 'snapshots', 'index']) {
+    const listed = (await (
+      await fetchAs(env, `${type}/`, { Accept: 'application/vnd.x.restic.rest.v2' })
+    ).json()) as Array<{
+      size: number
+    }>
+    total += listed.reduce((sum, entry) => sum + entry.size, 0)
+  }
+  return total
+}
 
 /** A raw request to the repository named by `env`, with the token from its URL as basic auth. */
 const fetchAs = (
