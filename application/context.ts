@@ -1,5 +1,6 @@
 /** Who is asking: every use case receives this from the driving adapter, never from the request body. */
 import type { AccountId, DeviceId, SessionId } from '../domain/ids'
+import type { ResticGrant } from '../domain/restic'
 
 /** An unauthenticated request. `requestId` ties audit events to operators' logs. */
 export type RequestContext = Readonly<{ requestId: string }>
@@ -7,3 +8,6 @@ export type RequestContext = Readonly<{ requestId: string }>
 /** An authenticated request: the access token's account and session, checked live. */
 export type Caller = RequestContext &
   Readonly<{ accountId: AccountId; sessionId: SessionId; deviceId: DeviceId | null }>
+
+/** A restic request: the grant of its basic-auth token, checked live on every request. */
+export type ResticCaller = RequestContext & ResticGrant

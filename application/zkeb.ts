@@ -63,6 +63,7 @@ import {
   uploadBackup,
 } from './use-cases'
 import type { Ports } from './ports'
+import { makeResticUseCases, type ResticUseCases } from './restic'
 
 export type UseCases = Readonly<{
   startRegistration: StartRegistration
@@ -93,7 +94,8 @@ export type UseCases = Readonly<{
   purgeExpiredTrash: PurgeExpiredTrash
   collectGarbageBlobs: CollectGarbageBlobs
   checkReadiness: CheckReadiness
-}>
+}> &
+  ResticUseCases
 
 /** Every use case wired from one set of ports. Each factory takes only the ports it declares. */
 export const makeUseCases = (ports: Ports): UseCases => ({
@@ -125,4 +127,5 @@ export const makeUseCases = (ports: Ports): UseCases => ({
   purgeExpiredTrash: purgeExpiredTrash(ports),
   collectGarbageBlobs: collectGarbageBlobs(ports),
   checkReadiness: checkReadiness(ports),
+  ...makeResticUseCases(ports),
 })

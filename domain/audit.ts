@@ -20,6 +20,8 @@ export const AuditEventType = t.keyof({
   'password-changed': null,
   recovered: null,
   'key-bundle-updated': null,
+  'restic-token-created': null,
+  'restic-token-revoked': null,
 })
 export type AuditEventType = t.TypeOf<typeof AuditEventType>
 

@@ -37,6 +37,7 @@ export type RotationUnknownBackups = {
 }
 export type RangeNotSatisfiable = { readonly _tag: 'RangeNotSatisfiable'; readonly sizeBytes: number }
 export type InvalidCursor = { readonly _tag: 'InvalidCursor' }
+export type ResticTokenNotFound = { readonly _tag: 'ResticTokenNotFound' }
 /** A client protocol message (OPAQUE) that does not parse; `path` names the field, never its value. */
 export type InvalidProtocolMessage = { readonly _tag: 'InvalidProtocolMessage'; readonly path: string }
 
@@ -65,6 +66,7 @@ export type DomainError =
   | RangeNotSatisfiable
   | InvalidCursor
   | InvalidProtocolMessage
+  | ResticTokenNotFound
 
 export const usernameTaken: UsernameTaken = { _tag: 'UsernameTaken' }
 export const accountNotFound: AccountNotFound = { _tag: 'AccountNotFound' }
@@ -77,6 +79,7 @@ export const contentHashMismatch: ContentHashMismatch = { _tag: 'ContentHashMism
 export const contentLengthMismatch: ContentLengthMismatch = { _tag: 'ContentLengthMismatch' }
 export const badSignature: BadSignature = { _tag: 'BadSignature' }
 export const invalidCursor: InvalidCursor = { _tag: 'InvalidCursor' }
+export const resticTokenNotFound: ResticTokenNotFound = { _tag: 'ResticTokenNotFound' }
 export const invalidProtocolMessage = (path: string): InvalidProtocolMessage => ({
   _tag: 'InvalidProtocolMessage',
   path,

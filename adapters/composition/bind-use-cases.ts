@@ -20,6 +20,8 @@ const portTokens = [
   id(TOKENS.IdGenerator),
   id(TOKENS.ReadinessProbes),
   id(TOKENS.Settings),
+  id(TOKENS.ResticTokenRepository),
+  id(TOKENS.ResticObjectRepository),
 ] as const
 
 export const bindUseCases = (c: Container): void => {
@@ -44,6 +46,8 @@ export const bindUseCases = (c: Container): void => {
       ids,
       probes,
       settings,
+      resticTokens,
+      resticObjects,
     ): Ports => ({
       accounts,
       devices,
@@ -60,6 +64,8 @@ export const bindUseCases = (c: Container): void => {
       ids,
       probes,
       settings,
+      resticTokens,
+      resticObjects,
     }),
     [...portTokens],
   )

@@ -18,6 +18,8 @@ import type { LoginStateStore } from '../../application/ports/login-state-store'
 import type { OpaqueServer } from '../../application/ports/opaque-server'
 import type { RateLimiter } from '../../application/ports/rate-limiter'
 import type { ReadinessProbe } from '../../application/ports/readiness-probe'
+import type { ResticObjectRepository } from '../../application/ports/restic-object-repository'
+import type { ResticTokenRepository } from '../../application/ports/restic-token-repository'
 import type { SessionStore } from '../../application/ports/session-store'
 import type { SignatureVerifier } from '../../application/ports/signature-verifier'
 import type { TokenIssuer } from '../../application/ports/token-issuer'
@@ -42,6 +44,8 @@ export const TOKENS = {
   BackupRepository: token<BackupRepository>('BackupRepository'),
   AuditRepository: token<AuditRepository>('AuditRepository'),
   BlobStore: token<BlobStore>('BlobStore'),
+  ResticTokenRepository: token<ResticTokenRepository>('ResticTokenRepository'),
+  ResticObjectRepository: token<ResticObjectRepository>('ResticObjectRepository'),
   SessionStore: token<SessionStore>('SessionStore'),
   LoginStateStore: token<LoginStateStore>('LoginStateStore'),
   RateLimiter: token<RateLimiter>('RateLimiter'),

@@ -9,6 +9,7 @@ import { type AppState, type HttpLogger, silentLogger } from './http-types'
 import { accessLogMiddleware, describeBug, errorHandlerMiddleware } from './middleware/error-handler'
 import { defaultRateLimitRules, type RateLimitRules } from './middleware/rate-limit'
 import { requestIdMiddleware } from './middleware/request-id'
+import { resticMiddleware } from './restic/restic-middleware'
 import { securityHeadersMiddleware } from './middleware/security-headers'
 import { webAppMiddleware } from './middleware/web-app'
 import { createApiRouter, type HttpLimits, type Lifecycle } from './routes'
@@ -57,6 +58,7 @@ export const createHttpApp = (deps: HttpAppDeps): Koa<AppState> => {
     .use(webAppMiddleware(deps.webApp ?? new Map()))
     .use(securityHeadersMiddleware())
     .use(errorHandlerMiddleware(logger))
+    .use(resticMiddleware({ useCases: deps.useCases, logger }))
     .use(router.routes())
     .use(router.allowedMethods())
   return app

@@ -117,6 +117,8 @@ export const toHttpError = (e: ApplicationError): HttpError => {
       return httpError(400, 'invalid-cursor', 'The cursor was not issued by this server.')
     case 'InvalidProtocolMessage':
       return invalidInput([e.path])
+    case 'ResticTokenNotFound':
+      return httpError(404, 'restic-token-not-found', 'No such restic token.')
     case 'Unavailable':
       return httpError(503, 'unavailable', 'Temporarily unavailable; retry later.', {
         retryable: true,

@@ -5,6 +5,7 @@
 import type { RateLimitRules } from './middleware/rate-limit'
 import { backupPaths } from './openapi-paths-backups'
 import { accountPaths } from './openapi-paths'
+import { resticDecisions, resticSchemas, resticTokenPaths } from './openapi-paths-restic'
 import { schemas } from './openapi-schemas'
 import type { HttpLimits } from './routes/route-kit'
 
@@ -67,6 +68,7 @@ const decisions = (inputs: OpenApiInputs) => ({
     jsonBodyBytes: inputs.limits.jsonBodyBytes,
     maxUploadBytes: inputs.limits.maxUploadBytes,
   },
+  ...resticDecisions,
 })
 
 const header = (description: string, schema: Record<string, unknown> = { type: 'string' }) => ({
@@ -75,7 +77,7 @@ const header = (description: string, schema: Record<string, unknown> = { type: '
 })
 
 const components = {
-  schemas,
+  schemas: { ...schemas, ...resticSchemas },
   securitySchemes: {
     bearer: { type: 'http', scheme: 'bearer', description: 'The accessToken of a session.' },
   },
@@ -103,6 +105,6 @@ export const openApiDocument = (inputs: OpenApiInputs) => ({
       'for the choices api-v1 leaves to this document.',
   },
   'x-zkeb-decisions': decisions(inputs),
-  paths: { ...accountPaths, ...backupPaths },
+  paths: { ...accountPaths, ...backupPaths, ...resticTokenPaths },
   components,
 })

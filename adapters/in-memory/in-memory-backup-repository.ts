@@ -14,7 +14,13 @@ import {
   versionMismatch,
 } from '../../domain/errors'
 import type { AccountId } from '../../domain/ids'
-import { backupKey, inMemoryDatabase, type InMemoryDatabase, memoryFailure } from './in-memory-database'
+import {
+  accountUsedBytes,
+  backupKey,
+  inMemoryDatabase,
+  type InMemoryDatabase,
+  memoryFailure,
+} from './in-memory-database'
 
 /** Newest first by (createdAt, backupId), as the PostgreSQL index orders them. */
 const newestFirst = (a: Backup, b: Backup): number =>
@@ -41,8 +47,7 @@ const oldestTrashedFirst = (a: Backup, b: Backup): number =>
 export const inMemoryBackupRepository = (db: InMemoryDatabase = inMemoryDatabase()): BackupRepository => {
   const ofAccount = (accountId: AccountId): Backup[] =>
     [...db.backups.values()].filter((b) => b.accountId === accountId)
-  const usedBytes = (accountId: AccountId): number =>
-    ofAccount(accountId).reduce((sum, b) => sum + b.sizeBytes, 0)
+  const usedBytes = (accountId: AccountId): number => accountUsedBytes(db, accountId)
 
   const rotate = (
     accountId: AccountId,
@@ -111,7 +116,10 @@ export const inMemoryBackupRepository = (db: InMemoryDatabase = inMemoryDatabase
       ),
     referencedBlobs: (blobs) =>
       TE.fromIO(() => {
-        const named = new Set([...db.backups.values()].map((b) => `${b.accountId}/${b.blobId}`))
+        // A restic object's blob is as referenced as a backup's: the collector must keep both.
+        const named = new Set(
+          [...db.backups.values(), ...db.resticObjects.values()].map((b) => `${b.accountId}/${b.blobId}`),
+        )
         return blobs.filter((ref) => named.has(`${ref.accountId}/${ref.blobId}`))
       }),
     remove: (accountId, backupId) => TE.fromIO(() => void db.backups.delete(backupKey(accountId, backupId))),

@@ -8,6 +8,7 @@ import type { AuditEvent } from '../../domain/audit'
 import type { Backup } from '../../domain/backup'
 import type { Device } from '../../domain/device'
 import type { AccountId, BackupId, DeviceId } from '../../domain/ids'
+import type { ResticObject, ResticToken, ResticTokenId } from '../../domain/restic'
 import { unavailable, type Unavailable } from '../../application/errors'
 
 export type InMemoryDatabase = {
@@ -17,6 +18,9 @@ export type InMemoryDatabase = {
   readonly backups: Map<string, Backup>
   /** Each account's chain, oldest first. */
   readonly audit: Map<AccountId, AuditEvent[]>
+  readonly resticTokens: Map<ResticTokenId, ResticToken>
+  /** Keyed by `resticObjectKey`. */
+  readonly resticObjects: Map<string, ResticObject>
 }
 
 export const inMemoryDatabase = (): InMemoryDatabase => ({
@@ -24,6 +28,8 @@ export const inMemoryDatabase = (): InMemoryDatabase => ({
   devices: new Map(),
   backups: new Map(),
   audit: new Map(),
+  resticTokens: new Map(),
+  resticObjects: new Map(),
 })
 
 export const backupKey = (accountId: AccountId, backupId: BackupId): string => `${accountId}/${backupId}`
@@ -37,4 +43,12 @@ export const cascadeDeleteAccount = (db: InMemoryDatabase, accountId: AccountId)
   db.audit.delete(accountId)
   for (const [id, device] of db.devices) if (device.accountId === accountId) db.devices.delete(id)
   for (const [key, backup] of db.backups) if (backup.accountId === accountId) db.backups.delete(key)
+  for (const [id, token] of db.resticTokens) if (token.accountId === accountId) db.resticTokens.delete(id)
+  for (const [key, o] of db.resticObjects) if (o.accountId === accountId) db.resticObjects.delete(key)
 }
+
+/** Every stored byte the account owns: backups (live and trashed) and restic objects, as quotas count them. */
+export const accountUsedBytes = (db: InMemoryDatabase, accountId: AccountId): number =>
+  [...db.backups.values(), ...db.resticObjects.values()]
+    .filter((stored) => stored.accountId === accountId)
+    .reduce((sum, stored) => sum + stored.sizeBytes, 0)

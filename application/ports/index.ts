@@ -11,6 +11,8 @@ import type { IdGenerator } from './id-generator'
 import type { LoginStateStore } from './login-state-store'
 import type { OpaqueServer } from './opaque-server'
 import type { ReadinessProbe } from './readiness-probe'
+import type { ResticObjectRepository } from './restic-object-repository'
+import type { ResticTokenRepository } from './restic-token-repository'
 import type { SessionStore } from './session-store'
 import type { SignatureVerifier } from './signature-verifier'
 import type { TokenIssuer } from './token-issuer'
@@ -21,6 +23,8 @@ export type Ports = Readonly<{
   backups: BackupRepository
   audit: AuditRepository
   blobs: BlobStore
+  resticTokens: ResticTokenRepository
+  resticObjects: ResticObjectRepository
   sessions: SessionStore
   loginStates: LoginStateStore
   opaque: OpaqueServer

@@ -15,6 +15,7 @@ const valueFlags = new Map([
   ['--output', 'output'],
   ['-o', 'output'],
   ['--name', 'name'],
+  ['--repo', 'repo'],
 ])
 const booleanFlags = new Map([
   ['--json', 'json'],
@@ -22,6 +23,7 @@ const booleanFlags = new Map([
   ['-h', 'help'],
   ['--trash', 'trash'],
   ['--version', 'version'],
+  ['--append-only', 'append-only'],
 ])
 
 export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {

@@ -22,6 +22,7 @@ import { auditCommand } from './commands/audit'
 import { lsCommand, pushCommand, restoreCommand, rmCommand } from './commands/backups'
 import { devicesCommand } from './commands/devices'
 import { pullCommand } from './commands/pull'
+import { resticTokenCommand } from './commands/restic-token'
 
 export const usage = `Usage: zkeb COMMAND [ARGS] [--server URL] [--json]
 
@@ -41,6 +42,8 @@ Commands:
   rotate-keys                         rotate the master key (asks for the recovery key)
   quota                               show storage used and allowed
   audit                               show the audit trail and verify its hash chain
+  restic-token create [--append-only] [--repo NAME] | ls | revoke ID
+                                      tokens for the restic client (REST backend)
 
 Every run unlocks the account with the password: typed without echo, or ZKEB_PASSWORD.
 Also read from the environment: ZKEB_NEW_PASSWORD, ZKEB_RECOVERY_KEY, ZKEB_SERVER, ZKEB_CONFIG_DIR
@@ -70,6 +73,7 @@ const commands: Readonly<Record<string, Command>> = {
   'rotate-keys': rotateKeysCommand,
   quota: quotaCommand,
   audit: auditCommand,
+  'restic-token': resticTokenCommand,
 }
 
 const failureOf = (e: unknown): { exitCode: ExitCode; message: string } => {

@@ -120,6 +120,12 @@ export const createHttpClient = (options: TransportOptions) => {
     listDevices: async () => expectJson(await send(get('/api/v1/devices')), 200, W.DeviceList),
     revokeDevice: async (deviceId: string) =>
       expectStatus(await send(del(`/api/v1/devices/${enc(deviceId)}`)), 204),
+    createResticToken: async (appendOnly: boolean) =>
+      expectJson(await send(post('/api/v1/restic-tokens', { appendOnly }, true)), 201, W.ResticTokenCreated),
+    listResticTokens: async () =>
+      expectJson(await send(get('/api/v1/restic-tokens')), 200, W.ResticTokenList),
+    revokeResticToken: async (tokenId: string) =>
+      expectStatus(await send(del(`/api/v1/restic-tokens/${enc(tokenId)}`)), 204),
     uploadBackup: async (backupId: string, h: UploadHeaders, body: () => ReadableStream<Uint8Array>) => {
       const headers: Record<string, string> = {
         'Content-Type': 'application/octet-stream',

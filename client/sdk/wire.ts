@@ -54,6 +54,17 @@ export const Device = t.type({
 export type Device = t.TypeOf<typeof Device>
 export const DeviceList = t.type({ items: t.array(Device) })
 
+export const ResticToken = t.type({
+  tokenId: t.string,
+  deviceId: nullable(t.string),
+  appendOnly: t.boolean,
+  createdAt: t.string,
+})
+export type ResticToken = t.TypeOf<typeof ResticToken>
+/** The creation answer: the only time the server sends the secret. */
+export const ResticTokenCreated = t.intersection([ResticToken, t.type({ token: t.string })])
+export const ResticTokenList = t.type({ items: t.array(ResticToken) })
+
 export const BackupSummary = t.type({
   backupId: t.string,
   sizeBytes: t.number,

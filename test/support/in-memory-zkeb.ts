@@ -14,6 +14,8 @@ import { inMemoryBackupRepository } from '../../adapters/in-memory/in-memory-bac
 import { inMemoryBlobStore } from '../../adapters/in-memory/in-memory-blob-store'
 import { inMemoryDatabase } from '../../adapters/in-memory/in-memory-database'
 import { inMemoryDeviceRepository } from '../../adapters/in-memory/in-memory-device-repository'
+import { inMemoryResticObjectRepository } from '../../adapters/in-memory/in-memory-restic-object-repository'
+import { inMemoryResticTokenRepository } from '../../adapters/in-memory/in-memory-restic-token-repository'
 import { inMemoryLoginStateStore } from '../../adapters/in-memory/in-memory-login-state-store'
 import { inMemorySessionStore } from '../../adapters/in-memory/in-memory-session-store'
 import type { Ports } from '../../application/ports'
@@ -37,6 +39,8 @@ export const inMemoryZkeb = async (overrides: Partial<Ports> = {}): Promise<InMe
     backups: inMemoryBackupRepository(db),
     audit: inMemoryAuditRepository(db),
     blobs: inMemoryBlobStore(() => clock.now()),
+    resticTokens: inMemoryResticTokenRepository(db),
+    resticObjects: inMemoryResticObjectRepository(db),
     sessions: inMemorySessionStore(),
     loginStates: inMemoryLoginStateStore(clock),
     opaque: await serenityOpaqueServer(await testOpaqueServerSetup()),

@@ -46,7 +46,7 @@ const upload = (deps: RouteDeps) => async (ctx: AppContext) => {
 }
 
 /** Pulls the first chunk before answering, so a store that fails at once gets a 503, not a cut-off 200. */
-const startStream = async (content: AsyncIterable<Uint8Array>): Promise<Readable> => {
+export const startStream = async (content: AsyncIterable<Uint8Array>): Promise<Readable> => {
   const iterator = content[Symbol.asyncIterator]()
   const first = await iterator.next()
   async function* rest(): AsyncGenerator<Uint8Array> {

@@ -8,6 +8,7 @@ import { type HealthDeps, registerHealthRoutes } from './health'
 import { registerKeyAndAuditRoutes } from './keys-and-audit'
 import { type ApiRouter, newRouter, type RouteDeps } from './route-kit'
 import { registerDeviceRoutes } from './devices'
+import { registerResticTokenRoutes } from './restic-tokens'
 import { registerSessionRoutes } from './sessions'
 
 export type { HttpLimits, RouteDeps } from './route-kit'
@@ -22,6 +23,7 @@ export const createApiRouter = (deps: RouteDeps & Omit<HealthDeps, 'checkReadine
   registerBackupRoutes(router, deps)
   registerBackupContentRoutes(router, deps)
   registerKeyAndAuditRoutes(router, deps)
+  registerResticTokenRoutes(router, deps)
   const document = openApiDocument(deps)
   router.get('/api/openapi.json', (ctx) => sendJson(ctx, 200, document))
   return router

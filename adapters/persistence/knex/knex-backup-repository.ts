@@ -61,19 +61,20 @@ const listQuery = (trx: Knex.Transaction, accountId: AccountId, q: BackupQuery) 
 }
 
 /**
- * O(1): the counter the trigger keeps on zkeb.accounts. Rows the backfill has not reached yet (NULL, between
- * the expand migration and the end of the backfill) are summed instead.
+ * Every stored byte the account owns: backups (live and trashed) and restic objects alike. Backups come from
+ * the counter the trigger keeps on zkeb.accounts (O(1)); rows the backfill has not reached yet (NULL, between
+ * the expand migration and the end of the backfill) are summed instead. Restic objects are summed.
  */
 const usedBytes = async (trx: Knex.Transaction, accountId: AccountId): Promise<number> => {
-  const [row] = await trx('zkeb.accounts')
-    .where({ account_id: accountId })
-    .select<Array<{ used: number }>>(
-      trx.raw(
-        `coalesce(used_bytes, (select coalesce(sum(size_bytes), 0) from zkeb.backups b
-           where b.account_id = accounts.account_id))::bigint as used`,
-      ),
-    )
-  return row?.used ?? 0
+  const { rows } = await trx.raw<{ rows: Array<{ used: number | string }> }>(
+    `select coalesce(a.used_bytes, (select coalesce(sum(size_bytes), 0) from zkeb.backups b
+              where b.account_id = a.account_id))
+          + (select coalesce(sum(size_bytes), 0) from zkeb.restic_objects r where r.account_id = a.account_id)
+          as used
+       from zkeb.accounts a where a.account_id = ?`,
+    [accountId],
+  )
+  return Number(rows[0]?.used ?? 0)
 }
 
 /** Serialises quota checks and rotations of one account; NO KEY UPDATE lets child-row inserts proceed. */
@@ -159,6 +160,8 @@ const rotateKeys = (knex: Knex) => (accountId: AccountId, rotation: KeyRotation)
     ),
     TE.flatMapEither((result) => result),
   )
+
+export { usedBytes as accountUsedBytes, lockAccount }
 
 export const knexBackupRepository = (knex: Knex): BackupRepository => ({
   find: (accountId, backupId) =>

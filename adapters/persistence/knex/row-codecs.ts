@@ -25,7 +25,7 @@ import {
 } from '../../../domain/ids'
 
 /** timestamptz, parsed by pg into a Date. */
-const PgDate = new t.Type<Date, Date, unknown>(
+export const PgDate = new t.Type<Date, Date, unknown>(
   'PgDate',
   (u): u is Date => u instanceof Date && !Number.isNaN(u.getTime()),
   (u, c) => (u instanceof Date && !Number.isNaN(u.getTime()) ? t.success(u) : t.failure(u, c)),

@@ -10,6 +10,9 @@ import { knexAuditRepository } from '../../../adapters/persistence/knex/knex-aud
 import { knexBackupRepository } from '../../../adapters/persistence/knex/knex-backup-repository'
 import { knexBlobStore } from '../../../adapters/persistence/knex/knex-blob-store'
 import { knexDeviceRepository } from '../../../adapters/persistence/knex/knex-device-repository'
+import { knexResticObjectRepository } from '../../../adapters/persistence/knex/knex-restic-object-repository'
+import { knexResticTokenRepository } from '../../../adapters/persistence/knex/knex-restic-token-repository'
+import { aResticObject, aResticToken } from '../../contracts/restic-persistence'
 import type { AccountId } from '../../../domain/ids'
 import { right } from '../../contracts/harness'
 import {
@@ -24,7 +27,16 @@ import {
 } from '../../support/persistence-builders'
 import { createTestDatabase, type TestDatabase } from '../../support/postgres'
 
-const tables = ['accounts', 'devices', 'backups', 'audit_events', 'blobs', 'blob_chunks'] as const
+const tables = [
+  'accounts',
+  'devices',
+  'backups',
+  'audit_events',
+  'blobs',
+  'blob_chunks',
+  'restic_tokens',
+  'restic_objects',
+] as const
 
 /** A row of each table for `accountId`; policies are checked before foreign keys, so the chunk needs no blob. */
 const rowsOf = (
@@ -75,6 +87,22 @@ const rowsOf = (
   },
   blobs: { account_id: accountId, blob_id: blobId, chunk_size: 16 },
   blob_chunks: { account_id: accountId, blob_id: blobId, seq: 0, data: randomBytes(16) },
+  restic_tokens: {
+    token_id: aBlobId(),
+    account_id: accountId,
+    append_only: false,
+    secret_sha256: randomBytes(32).toString('hex'),
+    created_at: at(),
+  },
+  restic_objects: {
+    account_id: accountId,
+    repo: 'laptop',
+    type: 'data',
+    name: randomBytes(32).toString('hex'),
+    blob_id: blobId,
+    size_bytes: 1,
+    created_at: at(),
+  },
 })
 
 /** Runs `work` as zkeb_app in a transaction scoped to `accountId` (or to no account). */
@@ -109,6 +137,8 @@ describe('row-level security in PostgreSQL', () => {
       await right(
         knexBlobStore(db.appKnex).write(account.accountId, aBlobId(), inPieces(randomBytes(10), 10)),
       )
+      await right(knexResticTokenRepository(db.appKnex).create(aResticToken(account.accountId, null)))
+      await right(knexResticObjectRepository(db.appKnex).commit(aResticObject(account.accountId), 10_000))
     }
   })
   after(() => db.drop())
@@ -217,5 +247,12 @@ describe('row-level security in PostgreSQL', () => {
       trx.raw<{ rows: unknown[] }>('select * from zkeb.backups_due_for_purge(?, 10)', [at(1)]),
     )
     expect(due.rows).to.deep.equal([])
+    const grant = await asApp(db, null, (trx) =>
+      trx.raw<{ rows: unknown[] }>('select * from zkeb.find_restic_grant(?, ?)', [
+        b.username,
+        'd'.repeat(64),
+      ]),
+    )
+    expect(grant.rows).to.deep.equal([])
   })
 })

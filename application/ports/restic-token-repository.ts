@@ -1,0 +1,26 @@
+import type * as O from 'fp-ts/Option'
+import type * as TE from 'fp-ts/TaskEither'
+import type { AccountId, Sha256Hex, Username } from '../../domain/ids'
+import type { ResticGrant, ResticToken, ResticTokenId } from '../../domain/restic'
+import type { Unavailable } from '../errors'
+
+/**
+ * restic access tokens, stored as SHA-256 digests of their secrets only.
+ * Implementations: adapters/persistence/knex (row-level security per account), adapters/in-memory.
+ * Contract: test/contracts/restic-token-repository.contract.ts. Lazy; never rejects: failures arrive as Left.
+ */
+export type ResticTokenRepository = {
+  readonly create: (token: ResticToken) => TE.TaskEither<Unavailable, void>
+  /** The account's tokens, oldest first. */
+  readonly list: (accountId: AccountId) => TE.TaskEither<Unavailable, ReadonlyArray<ResticToken>>
+  /** Removes the token; `false` when the account has no such token. */
+  readonly revoke: (accountId: AccountId, tokenId: ResticTokenId) => TE.TaskEither<Unavailable, boolean>
+  /**
+   * The grant of the token whose secret has digest `secretSha256`, if it belongs to `username` (any letter
+   * case) and its device, if any, is not revoked. Runs before any account is known (basic auth).
+   */
+  readonly findGrant: (
+    username: Username,
+    secretSha256: Sha256Hex,
+  ) => TE.TaskEither<Unavailable, O.Option<ResticGrant>>
+}
