@@ -62,9 +62,24 @@ const opaqueSetup = fromEnv(
   (raw) => (/^[A-Za-z0-9_-]{64,}$/.test(raw) ? raw : undefined),
 )
 
+const httpUrl = fromEnv('an http:// or https:// URL', (raw) =>
+  /^https?:\/\/[^\s]+$/.test(raw) && URL.canParse(raw) ? raw : undefined,
+)
+
 const optional = <A>(codec: t.Type<A, string, unknown>) => withDefault(codec, null)
 
 const maxBytes = 2 ** 50
+
+/** Observability (adapters/observability): every one is off unless set, so nothing is exposed by default. */
+const observabilityEnv = {
+  METRICS_PORT: optional(integer(0, 65535, 'a port number from 0 to 65535')),
+  METRICS_TOKEN: optional(secret),
+  STATSD_HOST: optional(nonEmpty),
+  STATSD_PORT: withDefault(integer(1, 65535, 'a port number from 1 to 65535'), 8125),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional(httpUrl),
+  SENTRY_DSN: optional(httpUrl),
+  LOG_HASH_KEY: optional(secret),
+}
 
 /** The variables ZKEB reads, with their defaults. Anything else in the environment is ignored. */
 export const EnvCodec = t.type({
@@ -98,6 +113,7 @@ export const EnvCodec = t.type({
     'info',
   ),
   TRUST_PROXY: withDefault(boolean, false),
+  ...observabilityEnv,
 })
 export type Env = t.TypeOf<typeof EnvCodec>
 
@@ -124,6 +140,20 @@ export type Config = Readonly<{
   trashRetentionDays: number
   logLevel: Env['LOG_LEVEL']
   trustProxy: boolean
+  observability: ObservabilityConfig
+}>
+
+/** Where metrics, traces and errors go; null means off. */
+export type ObservabilityConfig = Readonly<{
+  /** A second listener serving only GET /metrics (on HOST). */
+  metricsPort: number | null
+  /** GET /metrics on the main port, for `Authorization: Bearer <token>` only. */
+  metricsToken: string | null
+  statsd: Readonly<{ host: string; port: number }> | null
+  otlpEndpoint: string | null
+  sentryDsn: string | null
+  /** HMAC key for account ids in logs; null: derived from TOKEN_SECRET. */
+  logHashKey: string | null
 }>
 
 /** One line per problem, naming the variable and what it should be. */
@@ -161,6 +191,14 @@ const toConfig = (env: Env): Config => ({
   trashRetentionDays: env.TRASH_RETENTION_DAYS,
   logLevel: env.LOG_LEVEL,
   trustProxy: env.TRUST_PROXY,
+  observability: {
+    metricsPort: env.METRICS_PORT,
+    metricsToken: env.METRICS_TOKEN,
+    statsd: env.STATSD_HOST === null ? null : { host: env.STATSD_HOST, port: env.STATSD_PORT },
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    sentryDsn: env.SENTRY_DSN,
+    logHashKey: env.LOG_HASH_KEY,
+  },
 })
 
 /** Rules that span variables. Production keeps nothing in process memory and generates no secret of its own. */

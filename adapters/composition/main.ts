@@ -3,12 +3,16 @@
  * purges expired trash in the background, and on SIGINT/SIGTERM drains requests, closes pools, stops PostgreSQL
  * and exits 0. A problem the operator can fix is printed as one line (exit 1), without a stack trace.
  */
+// First: tracing and Sentry must hook modules before they load (and load nothing unless configured).
+import { early } from './instrument'
 import type { Logger } from 'pino'
 import { createHttpApp } from '../http/create-http-app'
+import type { HttpObservability } from '../http/observability'
 import type { Lifecycle } from '../http/routes'
 import { startHttpServer, type RunningHttpServer } from '../http/start-http-server'
 import { loadConfig, type Config } from './config'
-import { createLogger } from './logger'
+import { createObservability } from './bind-observability'
+import { createLogger, wantsPrettyLogs } from './logger'
 import { schedulePurge } from './purge-schedule'
 import { startRuntime, type Runtime } from './runtime'
 import { StartupError } from './startup-error'
@@ -17,8 +21,15 @@ import { readVersion } from './version'
 /** In-flight requests get this long after SIGTERM (Railway's drainingSeconds is 30). */
 const drainGraceMs = 20_000
 
-const listen = async (config: Config, runtime: Runtime, logger: Logger, lifecycle: () => Lifecycle) => {
+const listen = async (
+  config: Config,
+  runtime: Runtime,
+  logger: Logger,
+  lifecycle: () => Lifecycle,
+  observability: HttpObservability,
+) => {
   const app = createHttpApp({
+    observability,
     useCases: runtime.useCases,
     rateLimiter: runtime.rateLimiter,
     logger,
@@ -77,13 +88,15 @@ const stopOnSignals = (logger: Logger, stop: () => Promise<void>): void => {
 
 const serve = async (config: Config, logger: Logger): Promise<void> => {
   let lifecycle: Lifecycle = 'starting'
-  const runtime = await startRuntime(config, logger)
+  const observability = createObservability(config, logger, early)
+  const runtime = await startRuntime(config, logger, observability.metrics)
   logger.info({ database: runtime.database, migrationsApplied: runtime.migrationsApplied }, 'database ready')
   let http: RunningHttpServer
   try {
-    http = await listen(config, runtime, logger, () => lifecycle)
+    http = await listen(config, runtime, logger, () => lifecycle, await observability.attach(runtime))
   } catch (e) {
     await runtime.close()
+    await observability.close()
     throw e
   }
   const purge = schedulePurge(runtime.useCases.purgeExpiredTrash, logger)
@@ -95,6 +108,7 @@ const serve = async (config: Config, logger: Logger): Promise<void> => {
     purge.stop()
     await http.close(drainGraceMs)
     await runtime.close()
+    await observability.close()
   })
 }
 
@@ -102,12 +116,16 @@ const main = async (): Promise<void> => {
   let logger: Logger | undefined
   try {
     const config = loadConfig(process.env)
-    logger = createLogger({ level: config.logLevel })
+    logger = createLogger({ level: config.logLevel, pretty: wantsPrettyLogs(config, process.stdout.isTTY) })
     await serve(config, logger)
   } catch (e) {
     if (e instanceof StartupError) process.stderr.write(`zkeb: ${e.message}\n`)
     else if (logger !== undefined) logger.fatal({ err: e }, 'startup failed')
     else process.stderr.write(`zkeb: startup failed: ${String(e)}\n`)
+    if (!(e instanceof StartupError) && early.errors !== undefined) {
+      early.errors.reportBug(e, { phase: 'startup' })
+      await early.errors.close()
+    }
     process.exit(1)
   }
 }

@@ -14,6 +14,12 @@ import { loadOrCreateSecret, randomSecret } from './data-dir'
 import type { StoreChoice } from './bind-stores'
 import { openStore, type OpenStore } from './cache'
 import { openDatabase } from './database'
+import { instrumentRedis } from '../cache/redis/instrument-redis'
+import { deriveLogHashKey } from '../observability/account-hash'
+import { type Metrics, noMetrics } from '../observability/metrics'
+import type { GaugeSources } from '../observability/samplers'
+import { measureQueries } from '../persistence/knex/instrument-knex'
+import { gaugeSources } from './bind-observability'
 
 export type Runtime = Wired &
   Readonly<{
@@ -23,6 +29,10 @@ export type Runtime = Wired &
     migrationsApplied: ReadonlyArray<string>
     /** Closes the pool, then stops the embedded PostgreSQL if this process runs it. Idempotent. */
     close: () => Promise<void>
+    /** The pool and storage figures for the observability gauges. */
+    gauges: GaugeSources
+    /** Names accounts in logs by keyed hash: LOG_HASH_KEY, else derived from the token secret. */
+    logHashKey: string | Uint8Array
   }>
 
 type Secrets = Readonly<{ opaqueServerSetup: string; tokenSecret: string }>
@@ -56,7 +66,11 @@ const wire = async (config: Config, secrets: Secrets, appKnex: Knex, store: Stor
 }
 
 /** Boots everything but HTTP. On failure, whatever was started is stopped again before rethrowing. */
-export const startRuntime = async (config: Config, logger: Logger): Promise<Runtime> => {
+export const startRuntime = async (
+  config: Config,
+  logger: Logger,
+  metrics: Metrics = noMetrics,
+): Promise<Runtime> => {
   // Embedded first: a DATA_DIR the postgres user cannot reach is refused before anything is written there.
   const db = await openDatabase(
     config,
@@ -70,11 +84,15 @@ export const startRuntime = async (config: Config, logger: Logger): Promise<Runt
     const migrationsApplied = await migrate(db.ownerUrl)
     store = await openStore(config, logger)
     appKnex = createKnex({ url: db.appUrl, poolMax: config.databasePoolMax, applicationName: 'zkeb' })
+    measureQueries(appKnex, metrics)
+    if (store.choice.kind === 'redis') instrumentRedis(store.choice.redis, metrics)
     const wired = await wire(config, secrets, appKnex, store.choice)
     const [pool, cache] = [appKnex, store]
     let closing: Promise<void> | undefined
     const close = () => (closing ??= Promise.allSettled([pool.destroy(), cache.close()]).then(db.close))
-    return { ...wired, database: db.describe, migrationsApplied, close }
+    const logHashKey = config.observability.logHashKey ?? deriveLogHashKey(secrets.tokenSecret)
+    const gauges = gaugeSources(pool, config)
+    return { ...wired, database: db.describe, migrationsApplied, close, gauges, logHashKey }
   } catch (e) {
     await Promise.allSettled([appKnex?.destroy(), store?.close()])
     await db.close()

@@ -10,6 +10,8 @@ import { accessLogMiddleware, describeBug, errorHandlerMiddleware } from './midd
 import { defaultRateLimitRules, type RateLimitRules } from './middleware/rate-limit'
 import { requestIdMiddleware } from './middleware/request-id'
 import { securityHeadersMiddleware } from './middleware/security-headers'
+import { metricsEndpointMiddleware } from './middleware/metrics-endpoint'
+import { type HttpObservability, silentObservability } from './observability'
 import { createApiRouter, type HttpLimits, type Lifecycle } from './routes'
 
 export type HttpAppDeps = Readonly<{
@@ -26,6 +28,8 @@ export type HttpAppDeps = Readonly<{
   rateLimits?: RateLimitRules
   /** Defaults to always 'ready'; the composition root passes its own to report starting and draining. */
   lifecycle?: () => Lifecycle
+  /** Metrics, account hashing in logs, bug reports, GET /metrics; defaults to none of them. */
+  observability?: HttpObservability
 }>
 
 /** api-v1's defaults: 64 KiB JSON bodies, 5 GiB one-shot uploads. */
@@ -33,6 +37,7 @@ export const defaultHttpLimits: HttpLimits = { jsonBodyBytes: 64 * 1024, maxUplo
 
 export const createHttpApp = (deps: HttpAppDeps): Koa<AppState> => {
   const logger = deps.logger ?? silentLogger
+  const observability = deps.observability ?? silentObservability
   const app = new Koa<AppState>({ proxy: deps.trustProxy, maxIpsCount: deps.trustProxy ? 1 : 0 })
   // Errors Koa itself meets after the answer started (a client gone mid-download): logged, never echoed.
   app.on('error', (err: unknown, ctx?: { state?: Partial<AppState> }) =>
@@ -49,10 +54,11 @@ export const createHttpApp = (deps: HttpAppDeps): Koa<AppState> => {
   })
   app
     .use(requestIdMiddleware())
-    .use(accessLogMiddleware(logger))
+    .use(accessLogMiddleware(logger, observability))
     .use(securityHeadersMiddleware())
-    .use(errorHandlerMiddleware(logger))
-    .use(router.routes())
-    .use(router.allowedMethods())
+    .use(errorHandlerMiddleware(logger, observability.reportBug))
+  if (observability.metricsEndpoint !== undefined)
+    app.use(metricsEndpointMiddleware(observability.metricsEndpoint))
+  app.use(router.routes()).use(router.allowedMethods())
   return app
 }

@@ -6,12 +6,14 @@
 import type { Knex } from 'knex'
 import * as createSchema from '../../../migrations/20261126000000_create_schema'
 import * as secureSchema from '../../../migrations/20261126000100_secure_schema'
+import * as storageTotals from '../../../migrations/20261127000900_storage_totals'
 
 type Migration = Readonly<{ name: string; module: Knex.Migration }>
 
 const migrations: ReadonlyArray<Migration> = [
   { name: '20261126000000_create_schema', module: createSchema },
   { name: '20261126000100_secure_schema', module: secureSchema },
+  { name: '20261127000900_storage_totals', module: storageTotals },
 ]
 
 const schemaName = 'zkeb'

@@ -32,6 +32,10 @@ describe('migrations', () => {
   it('applies nothing twice and keeps its bookkeeping in schema zkeb', async () => {
     expect(await migrateLatest(db.ownerKnex)).to.deep.equal([])
     const names = await db.ownerKnex('zkeb.knex_migrations').orderBy('id').pluck('name')
-    expect(names).to.deep.equal(['20261126000000_create_schema', '20261126000100_secure_schema'])
+    expect(names).to.deep.equal([
+      '20261126000000_create_schema',
+      '20261126000100_secure_schema',
+      '20261127000900_storage_totals',
+    ])
   })
 })
