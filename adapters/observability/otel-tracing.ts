@@ -38,8 +38,9 @@ export const startTracing = (settings: TracingSettings): Tracing => {
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => untraced(req.url) }),
       new KoaInstrumentation(),
-      new PgInstrumentation({ enhancedDatabaseReporting: false }),
-      new IORedisInstrumentation({ dbStatementSerializer: (command) => command }),
+      // Only queries of a traced request: boot-time migrations and role management stay out of traces.
+      new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true }),
+      new IORedisInstrumentation({ dbStatementSerializer: (command) => command, requireParentSpan: true }),
     ],
   })
   return {

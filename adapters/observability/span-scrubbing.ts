@@ -11,6 +11,10 @@ import { censor, isSecretName, withoutQuery } from './redaction'
 const urlAttributes = new Set(['http.url', 'http.target', 'url.full', 'url.path', 'http.route'])
 const droppedAttributes = new Set(['url.query', 'exception.message', 'db.query.parameter'])
 
+/** Statement attributes; role management cannot bind its password, so such SQL carries it as a literal. */
+const statementAttributes = new Set(['db.statement', 'db.query.text'])
+const carriesPassword = (sql: string): boolean => /\bpassword\b/i.test(sql)
+
 const isSecretHeader = (key: string): boolean => {
   const header = /^http\.(request|response)\.header\.(.+)$/.exec(key)?.[2]
   return header !== undefined && isSecretName(header.replace(/_/g, '-'))
@@ -23,6 +27,8 @@ export const scrubAttributes = (attributes: Attributes): Attributes =>
       .map(([key, value]) => {
         if (isSecretName(key.split('.').pop() ?? key) || isSecretHeader(key)) return [key, censor]
         if (urlAttributes.has(key) && typeof value === 'string') return [key, withoutQuery(value)]
+        if (statementAttributes.has(key) && typeof value === 'string' && carriesPassword(value))
+          return [key, censor]
         return [key, value]
       }),
   )
