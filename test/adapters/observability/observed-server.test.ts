@@ -7,7 +7,7 @@
 import { expect } from 'chai'
 import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
@@ -131,6 +131,7 @@ describe('the observed server process (logs, metrics, traces on real PostgreSQL 
   const parentSpanId = randomBytes(8).toString('hex')
   let accountId = ''
   let uploadBytes = 0
+  let scrapedText = ''
 
   it('serves real traffic: logins (one failing), an upload, a download, trash, 429s and a logged-out token', async () => {
     const account = await registerOverHttp(api)
@@ -186,6 +187,7 @@ describe('the observed server process (logs, metrics, traces on real PostgreSQL 
     const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`)
     expect(scraped.status).to.equal(200)
     const text = await scraped.text()
+    scrapedText = text
     const at = (name: string, labels: Record<string, string> = {}) => {
       const value = sampleOf(text, name, labels)
       expect(value, `${name} ${JSON.stringify(labels)}`).to.be.a('number')
@@ -232,6 +234,18 @@ describe('the observed server process (logs, metrics, traces on real PostgreSQL 
     expect(at('zkeb_storage', { figure: 'purge_backlog_backups' })).to.equal(0)
     expect(at('zkeb_storage', { figure: 'orphan_blobs' })).to.equal(0)
     for (const secret of [...secrets, accountId]) expect(text).not.to.include(secret)
+  })
+
+  it('feeds every figure the Grafana dashboard and the alerts read', async () => {
+    const dashboard = await readFile(path.join(root, 'ops', 'grafana-dashboard.json'), 'utf8')
+    const alerts = await readFile(path.join(root, 'ops', 'alerts.yml'), 'utf8')
+    const exprs = (JSON.parse(dashboard) as { panels: Array<{ targets?: Array<{ expr: string }> }> }).panels
+      .flatMap((p) => p.targets ?? [])
+      .map((t) => t.expr)
+    expect(exprs).to.have.length.greaterThan(20)
+    const names = new Set([...exprs, alerts].join(' ').match(/\b(zkeb|process|nodejs)_[a-z0-9_]+\b/g) ?? [])
+    for (const name of names)
+      expect(new RegExp(`^${name}[{ ]`, 'm').test(scrapedText), `${name} is exported`).to.equal(true)
   })
 
   it('serves /metrics on the API port only to the bearer of METRICS_TOKEN', async () => {
