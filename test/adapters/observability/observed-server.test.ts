@@ -5,12 +5,13 @@
  * template, accounts by keyed hash, and hold no secret.
  */
 import { expect } from 'chai'
-import { spawn, type ChildProcessByStdio } from 'node:child_process'
+import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
+import { promisify } from 'node:util'
 import * as opaque from '@serenity-kit/opaque'
 import {
   addDeviceOverHttp,
@@ -246,6 +247,21 @@ describe('the observed server process (logs, metrics, traces on real PostgreSQL 
     const names = new Set([...exprs, alerts].join(' ').match(/\b(zkeb|process|nodejs)_[a-z0-9_]+\b/g) ?? [])
     for (const name of names)
       expect(new RegExp(`^${name}[{ ]`, 'm').test(scrapedText), `${name} is exported`).to.equal(true)
+  })
+
+  it('prints the key figures as text with npm run stats', async () => {
+    const { stdout } = await promisify(execFile)(
+      path.join(root, 'node_modules', '.bin', 'tsx'),
+      ['adapters/observability/stats-cli.ts', '--interval', '1'],
+      {
+        cwd: root,
+        env: { ...process.env, METRICS_URL: `http://127.0.0.1:${metricsPort}/metrics` },
+        timeout: 60_000,
+      },
+    )
+    expect(stdout).to.match(/logins ok \/ failed\s+1 \/ 1 since start/)
+    expect(stdout).to.match(/trash\s+1 backups/)
+    expect(stdout).to.match(/db query p50\/p95\/p99\s+\d/)
   })
 
   it('serves /metrics on the API port only to the bearer of METRICS_TOKEN', async () => {
