@@ -17,7 +17,7 @@ describe('migrations', () => {
     url.pathname = `/${name}`
     const bare = createKnex({ url: url.toString(), poolMax: 1 })
     try {
-      expect(await migrationStatus(bare)).to.deep.equal({ pending: 2 })
+      expect(await migrationStatus(bare)).to.deep.equal({ pending: 3 })
       expect(
         (await bare.raw<{ rows: unknown[] }>("select 1 from pg_namespace where nspname = 'zkeb'")).rows,
       ).to.deep.equal([])
