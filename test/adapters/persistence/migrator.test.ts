@@ -21,7 +21,7 @@ describe('migrations', () => {
       expect(
         (await bare.raw<{ rows: unknown[] }>("select 1 from pg_namespace where nspname = 'zkeb'")).rows,
       ).to.deep.equal([])
-      expect(await migrateLatest(bare)).to.have.length(2)
+      expect(await migrateLatest(bare)).to.have.length(3)
       expect(await migrationStatus(bare)).to.deep.equal({ pending: 0 })
     } finally {
       await bare.destroy()
