@@ -75,6 +75,17 @@ const optional = <A>(codec: t.Type<A, string, unknown>) => withDefault(codec, nu
 
 const maxBytes = 2 ** 50
 
+/** Observability (adapters/observability): every one is off unless set, so nothing is exposed by default. */
+const observabilityEnv = {
+  METRICS_PORT: optional(integer(0, 65535, 'a port number from 0 to 65535')),
+  METRICS_TOKEN: optional(secret),
+  STATSD_HOST: optional(nonEmpty),
+  STATSD_PORT: withDefault(integer(1, 65535, 'a port number from 1 to 65535'), 8125),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional(httpUrl),
+  SENTRY_DSN: optional(httpUrl),
+  LOG_HASH_KEY: optional(secret),
+}
+
 /** The variables ZKEB reads, with their defaults. Anything else in the environment is ignored. */
 export const EnvCodec = t.type({
   NODE_ENV: withDefault(oneOf(['development', 'test', 'production'] as const), 'development'),
@@ -122,6 +133,7 @@ export const EnvCodec = t.type({
     defaultSettings.blobGarbageGraceSeconds,
   ),
   WEB_APP_DIR: withDefault(nonEmpty, './web/dist'),
+  ...observabilityEnv,
 })
 export type Env = t.TypeOf<typeof EnvCodec>
 
@@ -163,6 +175,7 @@ export type Config = Readonly<{
   blobGcGraceSeconds: number
   /** The built web app (`npm run build:web`); served when it holds an index.html. */
   webAppDir: string
+  observability: ObservabilityConfig
 }>
 
 export type S3Config = Readonly<{
@@ -173,6 +186,19 @@ export type S3Config = Readonly<{
   /** null: the AWS SDK's default chain (AWS_* variables, instance or task role). */
   credentials: Readonly<{ accessKeyId: string; secretAccessKey: string }> | null
   forcePathStyle: boolean
+}>
+
+/** Where metrics, traces and errors go; null means off. */
+export type ObservabilityConfig = Readonly<{
+  /** A second listener serving only GET /metrics (on HOST). */
+  metricsPort: number | null
+  /** GET /metrics on the main port, for `Authorization: Bearer <token>` only. */
+  metricsToken: string | null
+  statsd: Readonly<{ host: string; port: number }> | null
+  otlpEndpoint: string | null
+  sentryDsn: string | null
+  /** HMAC key for account ids in logs; null: derived from TOKEN_SECRET. */
+  logHashKey: string | null
 }>
 
 /** One line per problem, naming the variable and what it should be. */
@@ -229,6 +255,14 @@ const toConfig = (env: Env): Config => ({
       : null,
   blobGcGraceSeconds: env.BLOB_GC_GRACE_SECONDS,
   webAppDir: env.WEB_APP_DIR,
+  observability: {
+    metricsPort: env.METRICS_PORT,
+    metricsToken: env.METRICS_TOKEN,
+    statsd: env.STATSD_HOST === null ? null : { host: env.STATSD_HOST, port: env.STATSD_PORT },
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    sentryDsn: env.SENTRY_DSN,
+    logHashKey: env.LOG_HASH_KEY,
+  },
 })
 
 /** BLOB_STORE=s3 needs a bucket, and access keys come as a pair or not at all. */

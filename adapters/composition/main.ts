@@ -11,15 +11,19 @@
  * (notice included), serves a request that still arrives on an open connection and then ends that connection,
  * closes the pools and exits 0.
  */
+// First: tracing and Sentry must hook modules before they load (and load nothing unless configured).
+import { early } from './instrument'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Logger } from 'pino'
 import { createHttpApp } from '../http/create-http-app'
+import type { HttpObservability } from '../http/observability'
 import type { Lifecycle } from '../http/routes'
 import { startHttpServer, type RunningHttpServer } from '../http/start-http-server'
 import { loadWebAppFiles, type WebAppFiles } from '../http/web-app-files'
 import { loadConfig, type Config } from './config'
-import { createLogger } from './logger'
+import { createObservability } from './bind-observability'
+import { createLogger, wantsPrettyLogs } from './logger'
 import { schedulePurge } from './purge-schedule'
 import { waitUntilReady } from './readiness-gate'
 import { startRuntime, type Runtime } from './runtime'
@@ -34,9 +38,16 @@ const webAppOf = async (config: Config, logger: Logger): Promise<WebAppFiles | u
   return files
 }
 
-const listen = async (config: Config, runtime: Runtime, logger: Logger, lifecycle: () => Lifecycle) => {
+const listen = async (
+  config: Config,
+  runtime: Runtime,
+  logger: Logger,
+  lifecycle: () => Lifecycle,
+  observability: HttpObservability,
+) => {
   const webApp = await webAppOf(config, logger)
   const app = createHttpApp({
+    observability,
     useCases: runtime.useCases,
     rateLimiter: runtime.rateLimiter,
     logger,
@@ -96,13 +107,15 @@ const stopOnSignals = (logger: Logger, stop: () => Promise<void>): void => {
 
 const serve = async (config: Config, logger: Logger): Promise<void> => {
   let lifecycle: Lifecycle = 'starting'
-  const runtime = await startRuntime(config, logger)
+  const observability = createObservability(config, logger, early)
+  const runtime = await startRuntime(config, logger, observability.metrics)
   logger.info({ database: runtime.database, migrationsApplied: runtime.migrationsApplied }, 'database ready')
   let http: RunningHttpServer
   try {
-    http = await listen(config, runtime, logger, () => lifecycle)
+    http = await listen(config, runtime, logger, () => lifecycle, await observability.attach(runtime))
   } catch (e) {
     await runtime.close()
+    await observability.close()
     throw e
   }
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
@@ -117,6 +130,7 @@ const serve = async (config: Config, logger: Logger): Promise<void> => {
     if (noticeMs > 0) await new Promise((resolve) => setTimeout(resolve, noticeMs))
     await http.close(config.drainTimeoutMs - noticeMs)
     await runtime.close()
+    await observability.close()
   })
   const gate = {
     pendingMigrations: runtime.pendingMigrations,
@@ -132,12 +146,16 @@ const main = async (): Promise<void> => {
   let logger: Logger | undefined
   try {
     const config = loadConfig(process.env)
-    logger = createLogger({ level: config.logLevel })
+    logger = createLogger({ level: config.logLevel, pretty: wantsPrettyLogs(config, process.stdout.isTTY) })
     await serve(config, logger)
   } catch (e) {
     if (e instanceof StartupError) process.stderr.write(`zkeb: ${e.message}\n`)
     else if (logger !== undefined) logger.fatal({ err: e }, 'startup failed')
     else process.stderr.write(`zkeb: startup failed: ${String(e)}\n`)
+    if (!(e instanceof StartupError) && early.errors !== undefined) {
+      early.errors.reportBug(e, { phase: 'startup' })
+      await early.errors.close()
+    }
     process.exit(1)
   }
 }

@@ -16,6 +16,12 @@ import { type BlobStoreChoice, openBlobStore, type OpenBlobStore } from './blob-
 import { openStore, type OpenStore } from './cache'
 import { openDatabase } from './database'
 import { checkAppRole } from './app-role-check'
+import { instrumentRedis } from '../cache/redis/instrument-redis'
+import { deriveLogHashKey } from '../observability/account-hash'
+import { type Metrics, noMetrics } from '../observability/metrics'
+import type { GaugeSources } from '../observability/samplers'
+import { measureQueries } from '../persistence/knex/instrument-knex'
+import { gaugeSources } from './bind-observability'
 
 export type Runtime = Wired &
   Readonly<{
@@ -27,6 +33,10 @@ export type Runtime = Wired &
     pendingMigrations: () => Promise<number>
     /** Closes the pool, then stops the embedded PostgreSQL if this process runs it. Idempotent. */
     close: () => Promise<void>
+    /** The pool and storage figures for the observability gauges. */
+    gauges: GaugeSources
+    /** Names accounts in logs by keyed hash: LOG_HASH_KEY, else derived from the token secret. */
+    logHashKey: string | Uint8Array
   }>
 
 type Secrets = Readonly<{ opaqueServerSetup: string; tokenSecret: string }>
@@ -78,7 +88,11 @@ export const pendingMigrations = async (ownerUrl: string): Promise<number> => {
 }
 
 /** Boots everything but HTTP. On failure, whatever was started is stopped again before rethrowing. */
-export const startRuntime = async (config: Config, logger: Logger): Promise<Runtime> => {
+export const startRuntime = async (
+  config: Config,
+  logger: Logger,
+  metrics: Metrics = noMetrics,
+): Promise<Runtime> => {
   // Embedded first: a DATA_DIR the postgres user cannot reach is refused before anything is written there.
   const db = await openDatabase(
     config,
@@ -95,13 +109,25 @@ export const startRuntime = async (config: Config, logger: Logger): Promise<Runt
     blobs = await openBlobStore(config)
     appKnex = createKnex({ url: db.appUrl, poolMax: config.databasePoolMax, applicationName: 'zkeb' })
     await checkAppRole(appKnex)
+    measureQueries(appKnex, metrics)
+    if (store.choice.kind === 'redis') instrumentRedis(store.choice.redis, metrics)
     const wired = await wire(config, secrets, appKnex, store.choice, blobs.choice)
     const [pool, cache, blobStore] = [appKnex, store, blobs]
     let closing: Promise<void> | undefined
     const close = () =>
       (closing ??= Promise.allSettled([pool.destroy(), cache.close(), blobStore.close()]).then(db.close))
     const pending = () => pendingMigrations(db.ownerUrl)
-    return { ...wired, database: db.describe, migrationsApplied, pendingMigrations: pending, close }
+    const logHashKey = config.observability.logHashKey ?? deriveLogHashKey(secrets.tokenSecret)
+    const gauges = gaugeSources(pool, config)
+    return {
+      ...wired,
+      database: db.describe,
+      migrationsApplied,
+      pendingMigrations: pending,
+      close,
+      gauges,
+      logHashKey,
+    }
   } catch (e) {
     await Promise.allSettled([appKnex?.destroy(), store?.close(), blobs?.close()])
     await db.close()

@@ -12,6 +12,8 @@ import { requestIdMiddleware } from './middleware/request-id'
 import { resticMiddleware } from './restic/restic-middleware'
 import { securityHeadersMiddleware } from './middleware/security-headers'
 import { webAppMiddleware } from './middleware/web-app'
+import { metricsEndpointMiddleware } from './middleware/metrics-endpoint'
+import { type HttpObservability, silentObservability } from './observability'
 import { createApiRouter, type HttpLimits, type Lifecycle } from './routes'
 import type { WebAppFiles } from './web-app-files'
 
@@ -31,6 +33,8 @@ export type HttpAppDeps = Readonly<{
   lifecycle?: () => Lifecycle
   /** The built web app (web/dist), served from the same origin; omitted: api-v1 only. */
   webApp?: WebAppFiles
+  /** Metrics, account hashing in logs, bug reports, GET /metrics; defaults to none of them. */
+  observability?: HttpObservability
 }>
 
 /** api-v1's defaults: 64 KiB JSON bodies, 5 GiB one-shot uploads. */
@@ -38,6 +42,7 @@ export const defaultHttpLimits: HttpLimits = { jsonBodyBytes: 64 * 1024, maxUplo
 
 export const createHttpApp = (deps: HttpAppDeps): Koa<AppState> => {
   const logger = deps.logger ?? silentLogger
+  const observability = deps.observability ?? silentObservability
   const app = new Koa<AppState>({ proxy: deps.trustProxy, maxIpsCount: deps.trustProxy ? 1 : 0 })
   // Errors Koa itself meets after the answer started (a client gone mid-download): logged, never echoed.
   app.on('error', (err: unknown, ctx?: { state?: Partial<AppState> }) =>
@@ -54,10 +59,13 @@ export const createHttpApp = (deps: HttpAppDeps): Koa<AppState> => {
   })
   app
     .use(requestIdMiddleware())
-    .use(accessLogMiddleware(logger))
+    .use(accessLogMiddleware(logger, observability))
     .use(webAppMiddleware(deps.webApp ?? new Map()))
     .use(securityHeadersMiddleware())
-    .use(errorHandlerMiddleware(logger))
+    .use(errorHandlerMiddleware(logger, observability.reportBug))
+  if (observability.metricsEndpoint !== undefined)
+    app.use(metricsEndpointMiddleware(observability.metricsEndpoint))
+  app
     .use(resticMiddleware({ useCases: deps.useCases, logger }))
     .use(router.routes())
     .use(router.allowedMethods())

@@ -27,6 +27,8 @@ export type AppState = {
   jsonBody?: unknown
   /** The tightest rate-limit state met so far, sent as RateLimit-* headers. */
   rateLimit?: RateLimitState
+  /** The route label of an answer served outside the router (GET /metrics), for logs and metrics. */
+  route?: string
 }
 
 export type AppContext = ParameterizedContext<AppState>

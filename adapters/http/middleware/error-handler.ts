@@ -1,4 +1,7 @@
-import type { AppMiddleware, HttpLogger } from '../http-types'
+import { currentTraceId } from '../../observability/trace-context'
+import type { AppContext, AppMiddleware, HttpLogger } from '../http-types'
+import { type BugReporter, type HttpObservability, silentObservability } from '../observability'
+import { countBodyBytes } from './byte-counter'
 import { internalError, methodNotAllowed, routeNotFound } from '../error-response'
 import { sendError } from '../respond'
 
@@ -21,7 +24,7 @@ const resetHeaders = (ctx: Parameters<AppMiddleware>[0]): void => {
  * Also turns the router's empty 404/405 into the api-v1 error body.
  */
 export const errorHandlerMiddleware =
-  (logger: HttpLogger): AppMiddleware =>
+  (logger: HttpLogger, reportBug?: BugReporter): AppMiddleware =>
   async (ctx, next) => {
     try {
       await next()
@@ -29,33 +32,78 @@ export const errorHandlerMiddleware =
       if (ctx.body == null && ctx.status === 405) sendError(ctx, methodNotAllowed)
     } catch (err) {
       logger.error(
-        { requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, err: describeBug(err) },
+        { requestId: ctx.state.requestId, method: ctx.method, route: routeOf(ctx), err: describeBug(err) },
         'unhandled error',
       )
+      reportBug?.(err, { requestId: ctx.state.requestId, route: routeOf(ctx) })
       if (ctx.headerSent || !ctx.writable) return
       resetHeaders(ctx)
       sendError(ctx, internalError)
     }
   }
 
-/** One line per request, after it finished: never headers, bodies or query values. */
+/** The router's template for the matched route (never the raw path, which holds ids); `unmatched` otherwise. */
+export const routeOf = (ctx: AppContext): string => {
+  const matched = (ctx as { _matchedRoute?: string | RegExp })._matchedRoute
+  return matched === undefined ? (ctx.state.route ?? 'unmatched') : String(matched)
+}
+
+/** api-v1's error code of an error answer (`{"error":{"code"}}`), if the body is one. */
+const errorCodeOf = (ctx: AppContext): string | undefined => {
+  if (ctx.status < 400) return undefined
+  const body = ctx.body as { error?: { code?: unknown } } | null | undefined
+  const code = typeof body === 'object' && body !== null ? body.error?.code : undefined
+  return typeof code === 'string' ? code : undefined
+}
+
+/** Runs `then` once the response is fully sent or cut off (a stream body outlives the middleware chain). */
+const whenResponseDone = (ctx: AppContext, then: () => void): void => {
+  if (ctx.res.writableFinished || ctx.res.destroyed) then()
+  else ctx.res.once('close', then)
+}
+
+const loginRoute = 'POST /api/v1/sessions/finish'
+
+/**
+ * One line per request once its answer is fully sent, and the same figures to the metrics: request id,
+ * trace id, route template, method, status, latency, body bytes in and out, the account as a keyed hash and
+ * the error code. SECURITY: never headers, bodies, raw paths or query values; the account id only hashed.
+ */
 export const accessLogMiddleware =
-  (logger: HttpLogger): AppMiddleware =>
-  async (ctx, next) => {
+  (logger: HttpLogger, observability: HttpObservability = silentObservability): AppMiddleware =>
+  (ctx, next) => {
     const started = process.hrtime.bigint()
-    try {
-      await next()
-    } finally {
-      const durationMs = Number((process.hrtime.bigint() - started) / 1000n) / 1000
+    // Synchronously, before the parser pushes body chunks (see byte-counter.ts).
+    const bytes = countBodyBytes(ctx.req, ctx.res)
+    const traceId = currentTraceId(ctx.get('traceparent') || undefined)
+    const record = (): void => {
+      const durationSeconds = Number(process.hrtime.bigint() - started) / 1e9
+      const route = routeOf(ctx)
+      const errorCode = errorCodeOf(ctx)
+      const accountId = ctx.state.caller?.accountId
+      const { bytesIn, bytesOut } = bytes()
+      const fields = { method: ctx.method, status: ctx.status, durationSeconds, bytesIn, bytesOut, route }
+      observability.metrics.request({ ...fields, ...(errorCode === undefined ? {} : { errorCode }) })
+      if (`${ctx.method} ${route}` === loginRoute)
+        observability.metrics.login(ctx.status < 300 ? 'success' : 'failure')
+      if (ctx.status === 429) observability.metrics.rateLimited(route)
       logger.info(
         {
           requestId: ctx.state.requestId,
+          ...(traceId === undefined ? {} : { traceId }),
+          route,
           method: ctx.method,
-          path: ctx.path,
           status: ctx.status,
-          durationMs,
+          durationMs: Math.round(durationSeconds * 1e6) / 1e3,
+          bytesIn,
+          bytesOut,
+          ...(accountId === undefined || observability.accountHash === undefined
+            ? {}
+            : { account: observability.accountHash(accountId) }),
+          ...(errorCode === undefined ? {} : { errorCode }),
         },
         'request',
       )
     }
+    return next().finally(() => whenResponseDone(ctx, record))
   }

@@ -65,6 +65,7 @@ export type TestServerOptions = Readonly<{
   logger?: HttpLogger
   limits?: HttpAppDeps['limits']
   lifecycle?: HttpAppDeps['lifecycle']
+  observability?: HttpAppDeps['observability']
 }>
 
 export const startTestServer = async (options: TestServerOptions = {}): Promise<TestServer> => {
@@ -78,6 +79,7 @@ export const startTestServer = async (options: TestServerOptions = {}): Promise<
     trustProxy: false,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.lifecycle === undefined ? {} : { lifecycle: options.lifecycle }),
+    ...(options.observability === undefined ? {} : { observability: options.observability }),
   })
   const running = await startHttpServer(app, { port: 0, host: '127.0.0.1' })
   const base = `http://127.0.0.1:${running.port}`
