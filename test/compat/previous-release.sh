@@ -25,7 +25,8 @@ if [ -z "$base" ]; then
   [ -n "$newest" ] || fail "no commit on this branch adds a migration; set COMPAT_BASE_REF"
   base=$(git rev-parse --verify -q "$newest^1") || fail "the commit before $newest is not in this clone; set COMPAT_BASE_REF"
 fi
-base=$(git rev-parse --verify -q "$base^{commit}") || fail "previous release $base is not a commit in this clone"
+ref=$base
+base=$(git rev-parse --verify -q "$ref^{commit}") || fail "previous release $ref is not a commit in this clone"
 git cat-file -e "$base:migrations" 2>/dev/null || fail "previous release $(git rev-parse --short "$base") has no migrations/"
 echo "compat: previous release $(git rev-parse --short "$base"), current $(git rev-parse --short HEAD)"
 
