@@ -6,7 +6,6 @@ import * as E from 'fp-ts/Either'
 import type * as TE from 'fp-ts/TaskEither'
 import type { AccountAdminView, AccountRef, AdminUseCases } from '../../application/admin'
 import type { BackfillJob } from '../../application/ports/backfill-jobs'
-import { defaultBlobGraceSeconds } from '../../application/admin/maintenance'
 import type { AccountId, Username } from '../../domain/ids'
 import { AdminError, ExitCode, formatBytes, type Output } from './output'
 
@@ -144,16 +143,21 @@ export const purgeTrashCommand = async (admin: AdminUseCases, out: Output) => {
   return ExitCode.ok
 }
 
+/** Without --grace-seconds the configured grace applies (BLOB_GC_GRACE_SECONDS), as for the schedule. */
 export const gcBlobsCommand = async (admin: AdminUseCases, flags: Flags, out: Output) => {
   try {
-    const result = await run(
-      admin.collectOrphanBlobs({
-        graceSeconds: flags.graceSeconds ?? defaultBlobGraceSeconds,
+    const { unreferenced, collected } = await run(
+      admin.collectGarbageBlobs({
+        ...(flags.graceSeconds === undefined ? {} : { graceSeconds: flags.graceSeconds }),
         dryRun: flags.dryRun,
-        onProgress: (deleted) => out.progress(`gc-blobs: ${deleted} deleted`),
+        onProgress: (p) =>
+          out.progress(
+            flags.dryRun ? `gc-blobs: ${p.unreferenced} found` : `gc-blobs: ${p.collected} deleted`,
+          ),
       }),
     )
     out.progressDone()
+    const result = { orphans: unreferenced, deleted: collected }
     out.result(
       flags.dryRun
         ? `${result.orphans} unreferenced blobs (dry run: none deleted)`

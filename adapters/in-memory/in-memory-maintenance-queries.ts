@@ -23,14 +23,4 @@ export const inMemoryMaintenanceQueries = (
         blobBytes: stored.reduce((sum, b) => sum + b.sizeBytes, 0),
       }
     }),
-  orphanBlobs: (createdBefore, limit) =>
-    TE.fromIO(() => {
-      const named = new Set([...db.backups.values()].map((b) => `${b.accountId}/${b.blobId}`))
-      return blobs
-        .entries()
-        .filter((b) => b.createdAt < createdBefore && !named.has(`${b.accountId}/${b.blobId}`))
-        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.blobId.localeCompare(b.blobId))
-        .slice(0, limit)
-        .map(({ accountId, blobId }) => ({ accountId, blobId }))
-    }),
 })

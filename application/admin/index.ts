@@ -2,7 +2,12 @@
  * The operator's use cases as one record: what `zkeb-admin` drives in-process. They are not routed over HTTP.
  * `makeAdminUseCases` wires them from the application's ports plus the maintenance ports.
  */
-import { type PurgeExpiredTrash, purgeExpiredTrash } from '../use-cases'
+import {
+  type CollectGarbageBlobs,
+  collectGarbageBlobs,
+  type PurgeExpiredTrash,
+  purgeExpiredTrash,
+} from '../use-cases'
 import {
   type DisableAccount,
   disableAccountByOperator,
@@ -19,12 +24,7 @@ import {
   type RunBackfill,
   runBackfill,
 } from './backfills'
-import {
-  type CollectOrphanBlobs,
-  collectOrphanBlobs,
-  type GetServiceStats,
-  getServiceStats,
-} from './maintenance'
+import { type GetServiceStats, getServiceStats } from './maintenance'
 import type { AdminPorts } from './ports'
 
 export type AdminUseCases = Readonly<{
@@ -35,7 +35,7 @@ export type AdminUseCases = Readonly<{
   pauseBackfill: PauseBackfill
   listBackfills: ListBackfills
   purgeExpiredTrash: PurgeExpiredTrash
-  collectOrphanBlobs: CollectOrphanBlobs
+  collectGarbageBlobs: CollectGarbageBlobs
   getServiceStats: GetServiceStats
 }>
 
@@ -47,7 +47,7 @@ export const makeAdminUseCases = (ports: AdminPorts): AdminUseCases => ({
   pauseBackfill: pauseBackfill(ports),
   listBackfills: listBackfills(ports),
   purgeExpiredTrash: purgeExpiredTrash(ports),
-  collectOrphanBlobs: collectOrphanBlobs(ports),
+  collectGarbageBlobs: collectGarbageBlobs(ports),
   getServiceStats: getServiceStats(ports),
 })
 

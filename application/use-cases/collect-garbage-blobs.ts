@@ -10,44 +10,66 @@ import type { BlobRef } from '../ports/blob-store'
  * Deletes blobs that no backup record names, live or trashed: what a crash between an upload's write and its
  * commit (or a failed cleanup) leaves behind. Only blobs older than the grace period are considered, so an
  * upload still streaming or about to commit is never touched: the grace must exceed the longest upload.
+ * It asks the blob store which blobs exist and the backup records which are named, so it works with any blob
+ * store (PostgreSQL or S3). The background schedule and `zkeb-admin gc-blobs` both run it.
  */
-export type CollectGarbageBlobs = () => TE.TaskEither<Unavailable, { readonly collected: number }>
+export type CollectGarbageOptions = Readonly<{
+  /** Overrides the settings' grace period (operators: `--grace-seconds`). */
+  graceSeconds?: number
+  /** Count the unreferenced blobs, delete none. */
+  dryRun?: boolean
+  /** Called after each page with the running totals. */
+  onProgress?: (progress: GarbageCollected) => void
+}>
+export type GarbageCollected = Readonly<{ unreferenced: number; collected: number }>
+export type CollectGarbageBlobs = (
+  options?: CollectGarbageOptions,
+) => TE.TaskEither<Unavailable, GarbageCollected>
 export type CollectGarbageBlobsDeps = Pick<Ports, 'backups' | 'blobs' | 'clock' | 'settings'>
 
 const pageSize = 500
 
 const keyOf = (b: BlobRef): string => `${b.accountId}/${b.blobId}`
 
-/** Asks which of the page are referenced, then deletes the rest one by one; returns how many went. */
+/** Asks which of the page are referenced, then (unless dry) deletes the rest one by one. */
 const collectPage =
-  (deps: CollectGarbageBlobsDeps) =>
-  (page: ReadonlyArray<BlobRef>): TE.TaskEither<Unavailable, number> =>
+  (deps: CollectGarbageBlobsDeps, dryRun: boolean) =>
+  (page: ReadonlyArray<BlobRef>): TE.TaskEither<Unavailable, GarbageCollected> =>
     pipe(
       deps.backups.referencedBlobs(page),
       TE.map((referenced) => new Set(referenced.map(keyOf))),
       TE.map((live) => page.filter((b) => !live.has(keyOf(b)))),
       TE.flatMap((garbage) =>
-        pipe(
-          garbage,
-          RA.traverse(TE.ApplicativeSeq)((b) => deps.blobs.delete(b.accountId, b.blobId)),
-          TE.as(garbage.length),
-        ),
+        dryRun
+          ? TE.right({ unreferenced: garbage.length, collected: 0 })
+          : pipe(
+              garbage,
+              RA.traverse(TE.ApplicativeSeq)((b) => deps.blobs.delete(b.accountId, b.blobId)),
+              TE.as({ unreferenced: garbage.length, collected: garbage.length }),
+            ),
       ),
     )
 
+const add = (a: GarbageCollected, b: GarbageCollected): GarbageCollected => ({
+  unreferenced: a.unreferenced + b.unreferenced,
+  collected: a.collected + b.collected,
+})
+
 /** Keyset pages: resuming after the last blob seen stays correct while the blobs before it are deleted. */
 const collectFrom =
-  (deps: CollectGarbageBlobsDeps, cutoff: Date) =>
-  (after: O.Option<BlobRef>, soFar: number): TE.TaskEither<Unavailable, number> =>
+  (deps: CollectGarbageBlobsDeps, cutoff: Date, options: CollectGarbageOptions) =>
+  (after: O.Option<BlobRef>, soFar: GarbageCollected): TE.TaskEither<Unavailable, GarbageCollected> =>
     pipe(
       deps.blobs.listOlderThan(cutoff, after, pageSize),
       TE.flatMap((page) =>
         pipe(
-          collectPage(deps)(page),
-          TE.flatMap((collected) =>
+          collectPage(deps, options.dryRun === true)(page),
+          TE.map((done) => add(soFar, done)),
+          TE.tap((total) => TE.fromIO(() => options.onProgress?.(total))),
+          TE.flatMap((total) =>
             page.length < pageSize
-              ? TE.right(soFar + collected)
-              : collectFrom(deps, cutoff)(RA.last(page), soFar + collected),
+              ? TE.right(total)
+              : collectFrom(deps, cutoff, options)(RA.last(page), total),
           ),
         ),
       ),
@@ -55,9 +77,11 @@ const collectFrom =
 
 export const collectGarbageBlobs =
   (deps: CollectGarbageBlobsDeps): CollectGarbageBlobs =>
-  () =>
+  (options = {}) =>
     pipe(
-      TE.fromIO(() => new Date(deps.clock.now().getTime() - deps.settings.blobGarbageGraceSeconds * 1000)),
-      TE.flatMap((cutoff) => collectFrom(deps, cutoff)(O.none, 0)),
-      TE.map((collected) => ({ collected })),
+      TE.fromIO(() => {
+        const grace = options.graceSeconds ?? deps.settings.blobGarbageGraceSeconds
+        return new Date(deps.clock.now().getTime() - grace * 1000)
+      }),
+      TE.flatMap((cutoff) => collectFrom(deps, cutoff, options)(O.none, { unreferenced: 0, collected: 0 })),
     )

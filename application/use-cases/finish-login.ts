@@ -3,6 +3,7 @@ import { pipe } from 'fp-ts/function'
 import * as O from 'fp-ts/Option'
 import * as t from 'io-ts'
 import * as TE from 'fp-ts/TaskEither'
+import { isDisabled } from '../../domain/account'
 import { ensureActive } from '../../domain/device'
 import { type DeviceRevoked, type InvalidCredentials, invalidCredentials } from '../../domain/errors'
 import { type AccountId, DeviceId, type SessionId } from '../../domain/ids'
@@ -25,7 +26,8 @@ export type FinishLoginOutput = SessionTokens & Readonly<{ accountId: AccountId 
 export type FinishLoginError = InvalidCredentials | DeviceRevoked | Unavailable
 /**
  * OPAQUE login step 2: consumes the loginId, opens a session bound to `deviceId` when given (it must be an
- * unrevoked device of the account; an unknown one is InvalidCredentials). Records `login` or `login-failed`.
+ * unrevoked device of the account; an unknown one is InvalidCredentials). An account disabled since
+ * start-login is refused like a wrong password. Records `login` or `login-failed`.
  */
 export type FinishLogin = (
   input: FinishLoginInput,
@@ -61,6 +63,26 @@ const proveLogin =
           TE.flatMap(() => TE.left(invalidCredentials)),
         )
   }
+
+/**
+ * start-login refuses a disabled account, but an operator may disable it between start and finish: checked
+ * again here, and refused exactly like a wrong password (same error, same audit event), so a login reveals
+ * nothing about the account's state. A deleted account fails the same way.
+ */
+const ensureEnabled =
+  (deps: FinishLoginDeps, ctx: RequestContext) =>
+  (accountId: AccountId): TE.TaskEither<InvalidCredentials | Unavailable, AccountId> =>
+    pipe(
+      deps.accounts.findById(accountId),
+      TE.flatMap((found) =>
+        O.isSome(found) && !isDisabled(found.value)
+          ? TE.right(accountId)
+          : pipe(
+              recordEvent(deps)(accountId, 'login-failed', ctx),
+              TE.flatMap(() => TE.left(invalidCredentials)),
+            ),
+      ),
+    )
 
 /** The session's device must be an unrevoked device of this account. */
 const checkDevice =
@@ -99,6 +121,7 @@ export const finishLogin =
     pipe(
       deps.loginStates.take(input.loginId),
       TE.flatMap(proveLogin(deps, input, ctx)),
+      TE.flatMap(ensureEnabled(deps, ctx)),
       TE.flatMap((accountId) =>
         pipe(
           checkDevice(deps, input.deviceId)(accountId),

@@ -125,20 +125,22 @@ describe('admin use cases @memory', () => {
     expect(await fails(admin.runBackfill('nope'))).to.deep.equal({ _tag: 'BackfillNotFound', name: 'nope' })
   })
 
-  it('collects only unreferenced blobs older than the grace period', async () => {
+  it('gc-blobs runs the one blob collector: grace override, dry run, progress, with the settings as default', async () => {
     const write = (id: string) =>
       ok(z.ports.blobs.write(alice.accountId, id as never, [new Uint8Array(3)].values() as never))
     await write('00000000-0000-4000-8000-000000000001')
-    expect(await ok(admin.collectOrphanBlobs({ graceSeconds: 3600 }))).to.deep.equal({
-      orphans: 0,
-      deleted: 0,
-    })
-    expect(await ok(admin.collectOrphanBlobs({ graceSeconds: 0, dryRun: true }))).to.deep.equal({
-      orphans: 0,
-      deleted: 0,
-    })
     clock.advance(1000)
-    expect(await ok(admin.collectOrphanBlobs({ graceSeconds: 0 }))).to.deep.equal({ orphans: 1, deleted: 1 })
+    // Without an override the settings' grace (a day) applies: a second-old blob stays.
+    expect(await ok(admin.collectGarbageBlobs())).to.deep.equal({ unreferenced: 0, collected: 0 })
+    const seen: unknown[] = []
+    const dry = admin.collectGarbageBlobs({ graceSeconds: 0, dryRun: true, onProgress: (p) => seen.push(p) })
+    expect(await ok(dry)).to.deep.equal({ unreferenced: 1, collected: 0 })
+    expect(seen).to.deep.equal([{ unreferenced: 1, collected: 0 }])
+    expect(await ok(admin.getServiceStats())).to.include({ blobs: 1 })
+    expect(await ok(admin.collectGarbageBlobs({ graceSeconds: 0 }))).to.deep.equal({
+      unreferenced: 1,
+      collected: 1,
+    })
     expect(await ok(admin.getServiceStats())).to.include({ accounts: 1, blobs: 0 })
   })
 })

@@ -20,6 +20,7 @@ import {
 } from '../support/test-client'
 
 const grace = seconds(24 * 60 * 60)
+const nothing = { unreferenced: 0, collected: 0 }
 
 describe('blob garbage collection @memory', () => {
   let z: InMemoryZkeb
@@ -62,18 +63,41 @@ describe('blob garbage collection @memory', () => {
     await ok(z.useCases.trashBackup({ backupId: trashed.backupId }, caller))
     const orphans = [await orphan(other)]
     for (let i = 0; i < 600; i++) orphans.push(await orphan()) // more than one page of 500
-    expect(await ok(z.useCases.collectGarbageBlobs())).to.deep.equal({ collected: 0 })
+    expect(await ok(z.useCases.collectGarbageBlobs())).to.deep.equal(nothing)
     z.clock.advance(grace - 1)
     const young = await orphan() // an upload still in flight, or about to commit
-    expect(await ok(z.useCases.collectGarbageBlobs())).to.deep.equal({ collected: 0 })
+    expect(await ok(z.useCases.collectGarbageBlobs())).to.deep.equal(nothing)
     z.clock.advance(1)
-    expect(await ok(z.useCases.collectGarbageBlobs())).to.deep.equal({ collected: orphans.length })
+    expect(await ok(z.useCases.collectGarbageBlobs())).to.deep.equal({
+      unreferenced: orphans.length,
+      collected: orphans.length,
+    })
     expect(await readable(other, orphans[0]!)).to.equal(false)
     expect(await readable(caller, orphans[600]!)).to.equal(false)
     expect(await readable(caller, live.blobId)).to.equal(true)
     expect(await readable(caller, trashed.blobId)).to.equal(true)
     expect(await readable(caller, young)).to.equal(true)
-    expect(await ok(z.useCases.collectGarbageBlobs())).to.deep.equal({ collected: 0 })
+    expect(await ok(z.useCases.collectGarbageBlobs())).to.deep.equal(nothing)
+  })
+
+  it('with options: counts without deleting on a dry run, reports progress per page, takes a shorter grace', async () => {
+    const orphans: BlobId[] = []
+    for (let i = 0; i < 501; i++) orphans.push(await orphan())
+    z.clock.advance(seconds(60))
+    expect(await ok(z.useCases.collectGarbageBlobs({ graceSeconds: 61 }))).to.deep.equal(nothing)
+    const seen: unknown[] = []
+    const dry = { graceSeconds: 60, dryRun: true, onProgress: (p: unknown) => seen.push(p) }
+    expect(await ok(z.useCases.collectGarbageBlobs(dry))).to.deep.equal({ unreferenced: 501, collected: 0 })
+    expect(seen).to.deep.equal([
+      { unreferenced: 500, collected: 0 },
+      { unreferenced: 501, collected: 0 },
+    ])
+    expect(await readable(caller, orphans[0]!)).to.equal(true)
+    expect(await ok(z.useCases.collectGarbageBlobs({ graceSeconds: 60 }))).to.deep.equal({
+      unreferenced: 501,
+      collected: 501,
+    })
+    expect(await readable(caller, orphans[500]!)).to.equal(false)
   })
 
   it('stops at the first failure and reports it', async () => {

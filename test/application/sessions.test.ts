@@ -1,4 +1,5 @@
 import { expect } from 'chai'
+import * as E from 'fp-ts/Either'
 import * as O from 'fp-ts/Option'
 import sinon from 'sinon'
 import * as TE from 'fp-ts/TaskEither'
@@ -13,6 +14,7 @@ import {
   unauthenticated,
   usernameTaken,
 } from '../../domain/errors'
+import { disableAccount } from '../../domain/account'
 import type { BearerSecret } from '../../domain/ids'
 import type { Session } from '../../application/ports/session-store'
 import { aDeviceId, anAccountId, aSecret } from '../support/builders'
@@ -102,6 +104,32 @@ describe('registration and sessions', () => {
       const caller = await callerFor(z.useCases, alice)
       const types = (await ok(z.useCases.listAudit({ limit: 200 } as never, caller))).items.map((e) => e.type)
       expect(types).to.include('login-failed')
+    })
+
+    it('refuses an account disabled between start and finish exactly like a wrong password', async () => {
+      const bob = await register(z.useCases)
+      const wrong = await startLogin(z.useCases, bob.username, alice.password) // bob's account, wrong password
+      const right = await startLogin(z.useCases, bob.username, bob.password)
+      const account = await ok(z.ports.accounts.findById(bob.accountId))
+      if (O.isNone(account)) throw new Error('bob was registered')
+      await ok(
+        z.ports.accounts.save(disableAccount(account.value, z.clock.now()), account.value.keyBundleVersion),
+      )
+      const finish = (login: typeof right) =>
+        z.useCases.finishLogin(
+          {
+            loginId: login.loginId,
+            finishLoginRequest: (login.finishLoginRequest ?? aBogusFinishLoginRequest()) as OpaqueMessage,
+          },
+          ctx,
+        )()
+      const [disabled, wrongPassword] = [await finish(right), await finish(wrong)]
+      expect(disabled).to.deep.equal(E.left(invalidCredentials))
+      expect(disabled).to.deep.equal(wrongPassword)
+      const audit = await ok(z.ports.audit.list(bob.accountId, { limit: 100, cursor: O.none }))
+      const events = audit.map((e) => e.type)
+      expect(events.filter((t) => t === 'login-failed')).to.have.length(2)
+      expect(events).not.to.include('login')
     })
 
     it('answers an unknown username with a login that can only fail', async () => {

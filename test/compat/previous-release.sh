@@ -2,21 +2,32 @@
 # Migration compatibility test: a deploy migrates first, while the previous release still serves. So the
 # previous release's repository contract suites (test/contracts/*.knex.test.ts, its own code and tests, taken
 # from git) must pass against the schema after each migration added since, one migration at a time.
-# The previous release is the commit before the one that added the newest migration (or COMPAT_BASE_REF).
+# The previous release (or COMPAT_BASE_REF) is the first parent of the newest first-parent commit that added a
+# migration: for a merge into main, main just before it. It fails, never skips, when that is not in the clone.
 # Its migrator is replaced by a shim that applies the CURRENT migrations up to the one under test.
 # Needs TEST_DATABASE_URL (or starts embedded PostgreSQL, like the other suites). Bounded: 10 min.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 
+fail() {
+  echo "compat: $*" >&2
+  exit 1
+}
 base=${COMPAT_BASE_REF:-}
 if [ -z "$base" ]; then
-  newest=$(git log -1 --format=%H --diff-filter=A -- migrations/)
-  base=$(git rev-parse "$newest^" 2>/dev/null) || {
-    echo "compat: the commit before $newest is not in this clone (shallow? fetch full history)" >&2
-    exit 1
-  }
+  # A shallow clone (actions/checkout's default depth 1) makes its oldest commit look like it added everything.
+  [ "$(git rev-parse --is-shallow-repository)" = false ] ||
+    fail "this clone is shallow: fetch full history (actions/checkout fetch-depth: 0, git fetch --unshallow) or set COMPAT_BASE_REF"
+  # First parents only: main's own history. When a merge brought the newest migration, its first parent is the
+  # release before it (on a pull request's merge commit, the base branch); a branch's inner commits are skipped.
+  newest=$(git log --first-parent -1 --format=%H --diff-filter=A -- migrations/)
+  [ -n "$newest" ] || fail "no commit on this branch adds a migration; set COMPAT_BASE_REF"
+  base=$(git rev-parse --verify -q "$newest^1") || fail "the commit before $newest is not in this clone; set COMPAT_BASE_REF"
 fi
+ref=$base
+base=$(git rev-parse --verify -q "$ref^{commit}") || fail "previous release $ref is not a commit in this clone"
+git cat-file -e "$base:migrations" 2>/dev/null || fail "previous release $(git rev-parse --short "$base") has no migrations/"
 echo "compat: previous release $(git rev-parse --short "$base"), current $(git rev-parse --short HEAD)"
 
 work=$(mktemp -d)

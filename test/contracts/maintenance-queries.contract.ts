@@ -9,8 +9,6 @@ import type { MaintenanceHarness } from './maintenance.harness'
 
 const bytes = (n: number): AsyncIterable<Uint8Array> => Readable.from([new Uint8Array(n).fill(7)])
 
-const hourMs = 60 * 60 * 1000
-
 export const maintenanceQueriesContract = (
   name: string,
   setUp: () => Promise<MaintenanceHarness>,
@@ -56,26 +54,5 @@ export const maintenanceQueriesContract = (
         blobs: 3,
         blobBytes: 180,
       })
-    })
-
-    it('finds blobs no backup names, in every account, but only those written before the cutoff', async () => {
-      const [a, b] = [await givenAccount(), await givenAccount()]
-      const named = await givenBlob(a, 10)
-      await right(h.backups.commit(aBackup(a, aDeviceId(), { sizeBytes: 10, blobId: named }), 1e9))
-      const orphanA = await givenBlob(a, 10)
-      const orphanB = await givenBlob(b, 10)
-      const later = new Date(Date.now() + hourMs)
-      const found = await right(h.maintenance.orphanBlobs(later, 100))
-      expect(found.map((o) => o.blobId)).to.have.members([orphanA, orphanB])
-      expect(found.find((o) => o.blobId === orphanB)?.accountId).to.equal(b)
-      expect(await right(h.maintenance.orphanBlobs(new Date(Date.now() - hourMs), 100))).to.deep.equal([])
-      expect(await right(h.maintenance.orphanBlobs(later, 1))).to.have.length(1)
-    })
-
-    it('no longer reports a blob once it is deleted', async () => {
-      const a = await givenAccount()
-      const orphan = await givenBlob(a, 10)
-      await right(h.blobs.delete(a, orphan))
-      expect(await right(h.maintenance.orphanBlobs(new Date(Date.now() + hourMs), 100))).to.deep.equal([])
     })
   })

@@ -1,11 +1,15 @@
-/** Knows how to answer maintenance's cross-account questions in PostgreSQL, through SECURITY DEFINER functions. */
+/**
+ * Knows how to answer maintenance's cross-account questions in PostgreSQL, through SECURITY DEFINER functions.
+ * zkeb.orphan_blobs (migration 20261201000100) is no longer called: blob collection lists the blob store
+ * itself, which also works for S3. The previous release still calls it, so a contract migration drops it only
+ * in a later release (expand/contract).
+ */
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import * as t from 'io-ts'
 import type { Knex } from 'knex'
 import type { MaintenanceQueries, ServiceStats } from '../../../application/ports/maintenance-queries'
-import { AccountId, BlobId } from '../../../domain/ids'
-import { decodeAll, decodeWith } from './row-codecs'
+import { decodeWith } from './row-codecs'
 import { query } from './with-account'
 
 const decodeStats = decodeWith(
@@ -29,22 +33,10 @@ const decodeStats = decodeWith(
   }),
 )
 
-const decodeOrphan = decodeWith(t.type({ account_id: AccountId, blob_id: BlobId }), (r) => ({
-  accountId: r.account_id,
-  blobId: r.blob_id,
-}))
-
 export const knexMaintenanceQueries = (knex: Knex): MaintenanceQueries => ({
   stats: () =>
     pipe(
       query(() => knex.raw<{ rows: unknown[] }>('select * from zkeb.service_stats()')),
       TE.flatMapEither((result) => decodeStats(result.rows[0])),
-    ),
-  orphanBlobs: (createdBefore, limit) =>
-    pipe(
-      query(() =>
-        knex.raw<{ rows: unknown[] }>('select * from zkeb.orphan_blobs(?, ?)', [createdBefore, limit]),
-      ),
-      TE.flatMapEither((result) => decodeAll(decodeOrphan)(result.rows)),
     ),
 })

@@ -45,10 +45,17 @@ const sourceOf = (list: ReadonlyArray<Migration>): Knex.MigrationSource<Migratio
   getMigration: (migration) => Promise.resolve(migration.module),
 })
 
+/**
+ * knex refuses to work when the database lists a migration this code does not have ("corrupt migration
+ * directory"). In a blue-green deploy that is normal: the newer release (green) migrated first, and the older
+ * one (blue) must keep starting and reporting status, or a rollback is impossible. Expand/contract makes the
+ * newer schema safe for it, so such migrations are ignored here; only this code's own ones are pending.
+ */
 const configOf = (list: ReadonlyArray<Migration>): Knex.MigratorConfig => ({
   migrationSource: sourceOf(list),
   schemaName,
   tableName,
+  disableMigrationsListValidation: true,
 })
 
 export type MigrationStatus = Readonly<{
@@ -104,11 +111,21 @@ export const migrateLatest = async (
   return applied
 }
 
-/** Reverts the most recent migration (an emergency path: a contract step's down cannot restore data). */
+/**
+ * Reverts the most recent migration (an emergency path: a contract step's down cannot restore data). Refused
+ * when a newer release applied migrations this code does not know: knex would revert this code's newest one
+ * underneath them. Revert those with the release that has them.
+ */
 export const migrateDown = async (
   ownerKnex: Knex,
   list: ReadonlyArray<Migration> = migrations,
 ): Promise<ReadonlyArray<string>> => {
+  const known = new Set(list.map((m) => m.name))
+  const unknown = (await appliedNames(ownerKnex)).filter((name) => !known.has(name))
+  if (unknown.length > 0)
+    throw new Error(
+      `migrate down: ${unknown.join(', ')} applied by a newer release; revert with that release first`,
+    )
   const [, reverted] = (await ownerKnex.migrate.down(configOf(list))) as [number, string[]]
   return reverted
 }

@@ -4,7 +4,8 @@
  */
 import { expect } from 'chai'
 import { execFile } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
+import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -16,10 +17,12 @@ import { ExitCode } from '../../../adapters/admin-cli/output'
 import { knexAccountRepository } from '../../../adapters/persistence/knex/knex-account-repository'
 import { knexBackupRepository } from '../../../adapters/persistence/knex/knex-backup-repository'
 import { knexBlobStore } from '../../../adapters/persistence/knex/knex-blob-store'
-import type { Username } from '../../../domain/ids'
+import type { BlobId, Username } from '../../../domain/ids'
 import { right } from '../../contracts/harness'
+import { keysIn } from '../../contracts/s3-blobs'
 import { aBackup, aBlobId, aDeviceId, anAccount } from '../../support/persistence-builders'
 import { createTestDatabase, type TestDatabase } from '../../support/postgres'
+import { s3ForTest } from '../../support/s3rver'
 
 type Run = Readonly<{ code: number; out: string; err: string }>
 
@@ -30,6 +33,7 @@ describe('zkeb-admin', function () {
   let db: TestDatabase
   let dataDir: string
   let env: Record<string, string>
+  let liveBlobId: BlobId
   const alice = anAccount({ username: 'alice-admin' as Username, quotaLimitBytes: 1_000_000 })
 
   const admin = async (argv: string[], tty = false): Promise<Run> => {
@@ -57,11 +61,9 @@ describe('zkeb-admin', function () {
       await right(blobs.write(alice.accountId, blobId, [new Uint8Array(size)].values() as never))
       return blobId
     }
+    liveBlobId = await write(300)
     await right(
-      backups.commit(
-        aBackup(alice.accountId, aDeviceId(), { sizeBytes: 300, blobId: await write(300) }),
-        1e9,
-      ),
+      backups.commit(aBackup(alice.accountId, aDeviceId(), { sizeBytes: 300, blobId: liveBlobId }), 1e9),
     )
     const trashed = aBackup(alice.accountId, aDeviceId(), {
       sizeBytes: 200,
@@ -127,6 +129,38 @@ describe('zkeb-admin', function () {
     expect(await json(['gc-blobs'])).to.deep.equal({ orphans: 1, deleted: 1 })
     expect(await json(['gc-blobs', '--grace-seconds', '0'])).to.deep.equal({ orphans: 1, deleted: 1 })
     expect(await json(['stats'])).to.deep.include({ blobs: 1, liveBackups: 1, trashedBackups: 0 })
+  })
+
+  it('gc-blobs with BLOB_STORE=s3: collects an unreferenced object in the bucket, keeps a referenced one', async () => {
+    const { client, bucket, server } = await s3ForTest()
+    const put = (key: string) => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'x' }))
+    const referenced = `${alice.accountId}/${liveBlobId}`
+    const orphan = `${alice.accountId}/${randomUUID()}`
+    await put(referenced)
+    await put(orphan)
+    const s3env = {
+      BLOB_STORE: 's3',
+      S3_ENDPOINT: server.connection.endpoint ?? '',
+      S3_BUCKET: bucket,
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+      S3_FORCE_PATH_STYLE: 'true',
+    }
+    const postgresEnv = env
+    env = { ...env, ...s3env }
+    try {
+      // The default grace (a day) protects both; the database's own blobs table is not looked at.
+      expect(await json(['gc-blobs'])).to.deep.equal({ orphans: 0, deleted: 0 })
+      expect(await json(['gc-blobs', '--grace-seconds', '0', '--dry-run'])).to.deep.equal({
+        orphans: 1,
+        deleted: 0,
+      })
+      expect(await json(['gc-blobs', '--grace-seconds', '0'])).to.deep.equal({ orphans: 1, deleted: 1 })
+      expect(await keysIn(client, bucket)).to.deep.equal([referenced])
+    } finally {
+      env = postgresEnv
+      client.destroy()
+    }
   })
 
   it('migrate down, a backfill run with progress, pause and resume, migrate up: the whole expand/contract', async () => {

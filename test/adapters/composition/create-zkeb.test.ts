@@ -163,7 +163,7 @@ describe('createZkeb (the application in-process)', function () {
     const parts: Uint8Array[] = []
     for await (const chunk of download.content) parts.push(chunk)
     expect(Buffer.concat(parts).equals(up.content)).to.equal(true)
-    expect(await ok(zkeb.useCases.collectGarbageBlobs())).to.deep.equal({ collected: 0 })
+    expect(await ok(zkeb.useCases.collectGarbageBlobs())).to.deep.equal({ unreferenced: 0, collected: 0 })
     client.destroy()
   })
 

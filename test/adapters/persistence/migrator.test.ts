@@ -1,6 +1,12 @@
 import { expect } from 'chai'
 import { createKnex } from '../../../adapters/persistence/knex/create-knex'
-import { migrateLatest, migrations, migrationStatus } from '../../../adapters/persistence/knex/migrator'
+import { checkGate } from '../../../adapters/composition/readiness-gate'
+import {
+  migrateDown,
+  migrateLatest,
+  migrations,
+  migrationStatus,
+} from '../../../adapters/persistence/knex/migrator'
 import { createTestDatabase, type TestDatabase } from '../../support/postgres'
 
 describe('migrations', () => {
@@ -37,5 +43,42 @@ describe('migrations', () => {
     expect(await migrateLatest(db.ownerKnex)).to.deep.equal([])
     const names = await db.ownerKnex('zkeb.knex_migrations').orderBy('id').pluck('name')
     expect(names).to.deep.equal(migrations.map((m) => m.name))
+  })
+
+  it('lets an older release (blue) start and report status after a newer one (green) migrated further', async () => {
+    const older = migrations.slice(0, -1)
+    const newest = migrations[migrations.length - 1]!.name
+    expect(await migrateLatest(db.ownerKnex)).to.deep.equal([]) // green: everything applied
+    const status = await migrationStatus(db.ownerKnex, older)
+    expect(status).to.deep.include({ pending: 0, waiting: [] })
+    expect(status.applied).to.include(newest)
+    expect(await migrateLatest(db.ownerKnex, older)).to.deep.equal([])
+    const names = await db.ownerKnex('zkeb.knex_migrations').orderBy('id').pluck('name')
+    expect(names).to.deep.equal(migrations.map((m) => m.name))
+    // What the readiness gate asks of blue: nothing of its own pending, so it takes traffic.
+    const gate = await checkGate({
+      pendingMigrations: async () => (await migrationStatus(db.ownerKnex, older)).pending,
+      checkReadiness: () => () => Promise.resolve({ ready: true, checks: { database: 'ok' } } as never),
+      logger: undefined as never,
+    })
+    expect(gate).to.deep.equal({ ready: true, pendingMigrations: 0, failing: [] })
+    // Blue must not revert its own newest migration underneath green's.
+    const refused = await migrateDown(db.ownerKnex, older).catch((e: Error) => e.message)
+    expect(refused).to.equal(
+      `migrate down: ${newest} applied by a newer release; revert with that release first`,
+    )
+    const after = await db.ownerKnex('zkeb.knex_migrations').orderBy('id').pluck('name')
+    expect(after).to.deep.equal(migrations.map((m) => m.name))
+  })
+
+  it("still counts an older release's own unapplied migrations as pending", async () => {
+    const name = migrations[migrations.length - 2]!.name
+    const row = await db.ownerKnex<Record<string, unknown>>('zkeb.knex_migrations').where({ name }).first()
+    await db.ownerKnex('zkeb.knex_migrations').where({ name }).delete()
+    try {
+      expect(await migrationStatus(db.ownerKnex, migrations.slice(0, -1))).to.include({ pending: 1 })
+    } finally {
+      await db.ownerKnex('zkeb.knex_migrations').insert(row!)
+    }
   })
 })
