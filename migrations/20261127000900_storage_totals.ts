@@ -1,12 +1,14 @@
 /**
  * Storage totals for operators' gauges (quota usage, trash, garbage-collection backlog): one SECURITY
  * DEFINER function returning sums across accounts, never one account's row, so `zkeb_app` can read the
- * dashboard figures without a way around row-level security.
+ * dashboard figures without a way around row-level security. Usage and blob references count restic objects
+ * as well as backups, as the quota and the blob collector do.
  */
 import type { Knex } from 'knex'
 
 export const up = async (knex: Knex): Promise<void> => {
   await knex.raw(`
+    set local lock_timeout = '5s';
     create policy blobs_definer_totals on zkeb.blobs for select to current_user using (true);
 
     create function zkeb.storage_totals(p_purge_cutoff timestamptz, p_orphan_before timestamptz)
@@ -18,9 +20,11 @@ export const up = async (knex: Knex): Promise<void> => {
       language sql stable security definer set search_path = pg_catalog, pg_temp
       as $$
         with usage as (
-          select a.quota_limit_bytes as quota, coalesce(sum(b.size_bytes), 0) as used
-          from zkeb.accounts a left join zkeb.backups b on b.account_id = a.account_id
-          group by a.account_id
+          select a.quota_limit_bytes as quota,
+                 (select coalesce(sum(b.size_bytes), 0) from zkeb.backups b where b.account_id = a.account_id)
+                 + (select coalesce(sum(o.size_bytes), 0) from zkeb.restic_objects o
+                    where o.account_id = a.account_id) as used
+          from zkeb.accounts a
         ),
         trash as (select size_bytes, deleted_at from zkeb.backups where deleted_at is not null),
         orphans as (
@@ -28,6 +32,9 @@ export const up = async (knex: Knex): Promise<void> => {
           where bl.created_at < p_orphan_before
             and not exists (
               select from zkeb.backups b where b.account_id = bl.account_id and b.blob_id = bl.blob_id
+            )
+            and not exists (
+              select from zkeb.restic_objects o where o.account_id = bl.account_id and o.blob_id = bl.blob_id
             )
         )
         select
