@@ -5,7 +5,7 @@
  * suites skip locally and fail under CI.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from '../support/redis'
@@ -43,14 +43,22 @@ const asPostgres = (command: string, args: ReadonlyArray<string>): void => {
   )
 }
 
-export const startThrowawayPostgres = async (): Promise<ThrowawayPostgres> => {
+export type ThrowawayOptions = Readonly<{
+  /** More `-c name=value` server settings (e.g. ssl=on and its files). */
+  settings?: ReadonlyArray<string>
+  /** Replaces pg_hba.conf (default: initdb's, trust on loopback). */
+  hba?: string
+}>
+
+export const startThrowawayPostgres = async (options: ThrowawayOptions = {}): Promise<ThrowawayPostgres> => {
   const dir = mkdtempSync(join(tmpdir(), 'zkeb-fault-pg-'))
   if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', dir])
   asPostgres('initdb', ['-D', dir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync'])
+  if (options.hba !== undefined) writeFileSync(join(dir, 'pg_hba.conf'), options.hba)
   const port = await freePort()
-  const options = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories='' -c fsync=off`
+  const serverOptions = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories='' -c fsync=off ${(options.settings ?? []).map((c) => `-c ${c}`).join(' ')}`
   const start = (): void =>
-    asPostgres('pg_ctl', ['-D', dir, '-l', join(dir, 'log'), '-w', '-t', '60', '-o', options, 'start'])
+    asPostgres('pg_ctl', ['-D', dir, '-l', join(dir, 'log'), '-w', '-t', '60', '-o', serverOptions, 'start'])
   const stop = (): void => asPostgres('pg_ctl', ['-D', dir, '-m', 'immediate', '-w', 'stop'])
   const destroy = (): void => {
     process.off('exit', destroy)
