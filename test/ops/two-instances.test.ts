@@ -15,7 +15,7 @@ import { expect } from 'chai'
 import { migrate } from '../../adapters/composition/runtime'
 import { createOpaqueServerSetup } from '../../adapters/crypto/serenity-opaque-server'
 import { startNginx, type Nginx } from '../../ops/drill/nginx'
-import { freePort, runProcess, type Running, untilHealthy } from '../../ops/drill/processes'
+import { freePort, runProcess, type Running, untilHealthy, waitFor } from '../../ops/drill/processes'
 import { aUserWithDevice, httpCaller, uploadOverHttp } from '../adapters/http/http-test-kit'
 import { requireRedis, startRedisServer, type RedisServer } from '../support/redis'
 import { freshDatabase } from '../support/server-process'
@@ -97,6 +97,13 @@ describe('Several instances behind nginx (one PostgreSQL, one Redis)', function 
     a.call = httpCaller(`http://127.0.0.1:${instances[0]!.port}`)
     b.call = httpCaller(`http://127.0.0.1:${instances[1]!.port}`)
     lb.call = httpCaller(`http://127.0.0.1:${nginx.port}`)
+    // nginx's master is spawned, not yet listening: wait until it answers through to an instance.
+    await waitFor('nginx to answer', 10_000, () =>
+      lb
+        .call('GET', '/api/health/live')
+        .then(status, () => 0)
+        .then((s) => s === 200),
+    )
   })
   after(async () => {
     await nginx?.stop().catch(() => undefined)
