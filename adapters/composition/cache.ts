@@ -3,6 +3,7 @@
  * that must answer within a bounded time, so a wrong REDIS_URL stops the start with one clear line.
  * SECURITY: REDIS_URL may carry a password; only its host and port are ever shown.
  */
+import { readFileSync } from 'node:fs'
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { createRedis, redisReady } from '../cache/redis/create-redis'
@@ -34,14 +35,27 @@ const answering = (redis: Redis): Promise<void> =>
     )
   })
 
+const readCa = (file: string | null): string | undefined => {
+  if (file === null) return undefined
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (e) {
+    throw new StartupError(
+      `REDIS_TLS_CA_FILE cannot be read: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+    )
+  }
+}
+
 export type OpenStore = Readonly<{ choice: StoreChoice; close: () => Promise<void> }>
 
 export const openStore = async (config: Config, logger: Pick<Logger, 'warn'>): Promise<OpenStore> => {
   if (config.store === 'memory') return { choice: { kind: 'memory' }, close: () => Promise.resolve() }
   if (config.redisUrl === null) throw new StartupError('REDIS_URL is required when STORE=redis')
   const where = hostOf(config.redisUrl)
+  const tlsCa = readCa(config.redisTlsCaFile)
   const redis = createRedis({
     url: config.redisUrl,
+    ...(tlsCa === undefined ? {} : { tlsCa }),
     connectTimeoutMs: 5_000,
     commandTimeoutMs: 2_000,
     onError: (e) =>

@@ -97,6 +97,8 @@ export const EnvCodec = t.type({
   DATABASE_POOL_MAX: withDefault(integer(1, 1000, 'an integer from 1 to 1000'), 10),
   STORE: withDefault(oneOf(['memory', 'redis'] as const), 'memory'),
   REDIS_URL: optional(redisUrl),
+  /** PEM file of the CA that signed a rediss:// server's certificate, when not a public one. */
+  REDIS_TLS_CA_FILE: optional(nonEmpty),
   OPAQUE_SERVER_SETUP: optional(opaqueSetup),
   TOKEN_SECRET: optional(secret),
   ACCESS_TOKEN_TTL_SECONDS: withDefault(integer(60, 86_400, 'an integer from 60 to 86400'), 900),
@@ -150,6 +152,8 @@ export type Config = Readonly<{
   databasePoolMax: number
   store: Env['STORE']
   redisUrl: string | null
+  /** null: the system's CAs verify a rediss:// server. */
+  redisTlsCaFile: string | null
   /** null: generated once and kept in dataDir (never in production). */
   opaqueServerSetup: string | null
   tokenSecret: string | null
@@ -227,6 +231,7 @@ const toConfig = (env: Env): Config => ({
   databasePoolMax: env.DATABASE_POOL_MAX,
   store: env.STORE,
   redisUrl: env.REDIS_URL,
+  redisTlsCaFile: env.REDIS_TLS_CA_FILE,
   opaqueServerSetup: env.OPAQUE_SERVER_SETUP,
   tokenSecret: env.TOKEN_SECRET,
   accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,

@@ -107,7 +107,12 @@ export const startRuntime = async (
     const migrationsApplied = config.migrateOnStart ? await migrate(db.ownerUrl) : []
     store = await openStore(config, logger)
     blobs = await openBlobStore(config)
-    appKnex = createKnex({ url: db.appUrl, poolMax: config.databasePoolMax, applicationName: 'zkeb' })
+    appKnex = createKnex({
+      url: db.appUrl,
+      poolMax: config.databasePoolMax,
+      applicationName: 'zkeb',
+      onWarning: (message) => logger.warn({ component: 'knex' }, message),
+    })
     await checkAppRole(appKnex)
     measureQueries(appKnex, metrics)
     if (store.choice.kind === 'redis') instrumentRedis(store.choice.redis, metrics)

@@ -20,7 +20,7 @@ export type Nginx = Readonly<{
   stop: () => Promise<void>
 }>
 
-const config = (dir: string, port: number, upstreamPort: number): string => `
+const config = (dir: string, port: number, upstreamPorts: ReadonlyArray<number>): string => `
 worker_processes 2;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
@@ -34,7 +34,7 @@ http {
   scgi_temp_path ${dir}/scgi;
   log_format drill '$upstream_addr $status';
   upstream zkeb {
-    server 127.0.0.1:${upstreamPort} max_fails=0;
+${upstreamPorts.map((p) => `    server 127.0.0.1:${p} max_fails=0;`).join('\n')}
     keepalive 16;
   }
   server {
@@ -54,14 +54,15 @@ http {
 }
 `
 
+/** `upstreamPort`: one instance, or several served round-robin (the two-instance test). */
 export const startNginx = async (
   dir: string,
-  upstreamPort: number,
+  upstreamPort: number | ReadonlyArray<number>,
 ): Promise<{ nginx: Nginx; master: Running }> => {
   await mkdir(dir, { recursive: true })
   const port = await freePort()
   const file = path.join(dir, 'nginx.conf')
-  await writeFile(file, config(dir, port, upstreamPort))
+  await writeFile(file, config(dir, port, typeof upstreamPort === 'number' ? [upstreamPort] : upstreamPort))
   const args = ['-p', dir, '-c', file]
   await exec('nginx', [...args, '-t', '-q'])
   const master = runProcess('nginx', port, 'nginx', [...args, '-g', 'daemon off; user root;'])
@@ -69,7 +70,7 @@ export const startNginx = async (
     port,
     accessLog: path.join(dir, 'access.log'),
     switchTo: async (to) => {
-      await writeFile(file, config(dir, port, to))
+      await writeFile(file, config(dir, port, [to]))
       await exec('nginx', [...args, '-s', 'reload'])
     },
     stop: async () => {

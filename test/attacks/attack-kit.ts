@@ -33,6 +33,8 @@ export type TargetOptions = Readonly<{
   timeouts?: ServerTimeouts
   /** Extra environment for loadConfig (DATABASE_POOL_MAX, STORE…). */
   env?: Record<string, string>
+  /** The database to serve from (default: a fresh one on the test server); closing the target drops it. */
+  database?: () => Promise<TestDatabase>
 }>
 
 /** Builds a fetch-based caller for `base`. */
@@ -51,7 +53,7 @@ export const callerFor =
     })
 
 export const startTarget = async (options: TargetOptions = {}): Promise<Target> => {
-  const db = await createTestDatabase()
+  const db = await (options.database ?? createTestDatabase)()
   const dataDir = await mkdtemp(join(tmpdir(), 'zkeb-attack-'))
   const tokenSecret = randomBytes(32).toString('base64url')
   const config = loadConfig({

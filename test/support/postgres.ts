@@ -108,8 +108,13 @@ const createDatabase = async (url: string, name: string): Promise<void> => {
 /** `upTo` limits the schema to a prefix of the migrations (expand/contract tests start mid-way). */
 export const createTestDatabase = async (
   upTo: ReadonlyArray<Migration> = migrations,
+): Promise<TestDatabase> => createTestDatabaseOn(await server(), upTo)
+
+/** The same, on the server at `url` (the fault suites run their own, to stop and start it). */
+export const createTestDatabaseOn = async (
+  url: string,
+  upTo: ReadonlyArray<Migration> = migrations,
 ): Promise<TestDatabase> => {
-  const url = await server()
   const name = `zkeb_test_${randomBytes(6).toString('hex')}`
   await createDatabase(url, name)
   const ownerUrl = withDatabase(url, name)

@@ -47,8 +47,15 @@ export const freshDatabase = async (
   }
 }
 
-export const spawnServer = (env: NodeJS.ProcessEnv): ServerProcess => {
-  const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['adapters/composition/main.ts'], {
+/**
+ * `node --import tsx` when `oneProcess`: the tsx CLI runs the server in a child of its own and relays signals,
+ * but SIGKILL cannot be relayed, so a test that kills the server must own the server's process itself.
+ */
+export const spawnServer = (env: NodeJS.ProcessEnv, oneProcess = false): ServerProcess => {
+  const [command, args] = oneProcess
+    ? [process.execPath, ['--import', 'tsx', 'adapters/composition/main.ts']]
+    : [path.join(root, 'node_modules', '.bin', 'tsx'), ['adapters/composition/main.ts']]
+  const child = spawn(command, args, {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,6 +12,8 @@ export type RedisSettings = Readonly<{
   connectTimeoutMs: number
   /** A command without an answer after this long fails (a stalled server, a lost packet). */
   commandTimeoutMs: number
+  /** For rediss://: the CA certificate(s) (PEM) to trust instead of the system's; the host name is checked. */
+  tlsCa?: string
   /** Connection errors, for the operator's log; commands report failures on their own as Unavailable. */
   onError?: (error: Error) => void
 }>
@@ -34,7 +36,9 @@ export const createRedis = (settings: RedisSettings): Redis => {
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
-    ...(settings.url.startsWith('rediss://') ? { tls: {} } : {}),
+    ...(settings.url.startsWith('rediss://')
+      ? { tls: settings.tlsCa === undefined ? {} : { ca: settings.tlsCa } }
+      : {}),
   })
   redis.on('error', settings.onError ?? (() => undefined))
   return redis

@@ -11,6 +11,11 @@ export type KnexOptions = Readonly<{
   /** Server-side cap on one statement, so a stuck query cannot hold a pool connection for ever. */
   statementTimeoutMs?: number
   acquireTimeoutMs?: number
+  /**
+   * Where knex's own warnings go (e.g. one per failed connection attempt while PostgreSQL is down), instead of
+   * unstructured console lines. Only their first line is passed: no stack traces in the log.
+   */
+  onWarning?: (message: string) => void
 }>
 
 const INT8_OID = 20
@@ -37,4 +42,10 @@ export const createKnex = (options: KnexOptions): Knex =>
     },
     pool: { min: 0, max: options.poolMax ?? 10 },
     acquireConnectionTimeout: options.acquireTimeoutMs ?? 10_000,
+    ...(options.onWarning === undefined ? {} : { log: knexLog(options.onWarning) }),
   })
+
+const knexLog = (onWarning: (message: string) => void) => {
+  const firstLine = (message: unknown) => onWarning(String(message).split('\n', 1)[0] ?? '')
+  return { warn: firstLine, error: firstLine, deprecate: firstLine, debug: () => undefined }
+}
