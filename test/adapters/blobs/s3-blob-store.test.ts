@@ -131,8 +131,10 @@ describe('S3 blob store (s3rver)', function () {
       externalMiB: Math.round((peak.external - base.external) / MiB),
     }
     console.log(`      256 MiB through S3 (5 MiB parts, 2 in flight), peak growth: ${JSON.stringify(growth)}`)
-    expect(growth.rssMiB, 'RSS growth (MiB)').to.be.below(64)
-    expect(growth.heapUsedMiB + growth.externalMiB, 'heap + external growth (MiB)').to.be.below(48)
+    // Bounds well under the object's 256 MiB (a buffered object cannot pass them), with room for V8 collecting
+    // late on a loaded 2-core machine: about 25 MiB is typical alone, 57 MiB was seen under load.
+    expect(growth.rssMiB, 'RSS growth (MiB)').to.be.below(128)
+    expect(growth.heapUsedMiB + growth.externalMiB, 'heap + external growth (MiB)').to.be.below(96)
   })
 
   it('lists and deletes an account across many truncated ListObjectsV2 pages', async () => {
