@@ -43,13 +43,14 @@ describe('ops: the Dockerfile replayed without a Docker engine', function () {
       'RUN npm ci --no-audit --no-fund',
       'RUN npm run build:web',
       'RUN npm ci --omit=dev',
-      'as node',
+      'CMD ["node","dist/adapters/composition/main.js"]',
       'HEALTHCHECK passed',
       'GET /api/health 200',
       'exited 0 after SIGTERM',
     ]) {
       expect(output, output).to.include(`image-stages: ${step}`)
     }
+    expect(output).to.match(/image-stages: CMD .* as node\n/)
   })
 
   it('fails when the compiled server imports a package the production stage does not install', async () => {
