@@ -134,6 +134,7 @@ describe('delivery configuration', () => {
       expect(tierOf('test/contracts/session-store.redis.test.ts')).to.equal('integration')
       expect(tierOf('test/contracts/blob-store.knex.test.ts')).to.equal('integration')
       expect(tierOf('test/adapters/composition/readiness-and-drain.test.ts')).to.equal('integration')
+      expect(tierOf('test/ops/image-stages.test.ts')).to.equal('integration')
       expect(tierOf('test/contracts/blob-store.in-memory.test.ts')).to.equal('unit')
       expect(tierOf('test/domain/backup.test.ts')).to.equal('unit')
     })
