@@ -10,10 +10,10 @@ import * as createSchema from '../../../migrations/20261126000000_create_schema'
 import * as secureSchema from '../../../migrations/20261126000100_secure_schema'
 import * as blobGarbageCollection from '../../../migrations/20261127000000_blob_garbage_collection'
 import * as restic from '../../../migrations/20261127000200_restic'
-import * as storageTotals from '../../../migrations/20261127000900_storage_totals'
 import * as expandAccountAccounting from '../../../migrations/20261201000000_expand_account_accounting'
 import * as adminReports from '../../../migrations/20261201000100_admin_reports'
 import * as tightenUsedBytes from '../../../migrations/20261215000000_tighten_accounts_used_bytes'
+import * as storageTotals from '../../../migrations/20261216000000_storage_totals'
 
 export type MigrationModule = Knex.Migration &
   Readonly<{
@@ -30,10 +30,10 @@ export const migrations: ReadonlyArray<Migration> = [
   { name: '20261126000100_secure_schema', module: secureSchema },
   { name: '20261127000000_blob_garbage_collection', module: blobGarbageCollection },
   { name: '20261127000200_restic', module: restic },
-  { name: '20261127000900_storage_totals', module: storageTotals },
   { name: '20261201000000_expand_account_accounting', module: expandAccountAccounting },
   { name: '20261201000100_admin_reports', module: adminReports },
   { name: '20261215000000_tighten_accounts_used_bytes', module: tightenUsedBytes },
+  { name: '20261216000000_storage_totals', module: storageTotals },
 ]
 
 const schemaName = 'zkeb'
