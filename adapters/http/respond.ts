@@ -23,10 +23,21 @@ export const sendError = (ctx: AppContext, e: HttpError): void => {
  * What may be logged of a failure's cause: its class, code and message, never its properties (a driver's
  * error `detail` can quote stored values).
  */
-export const describeCause = (cause: unknown): Record<string, unknown> =>
-  cause instanceof Error
-    ? { name: cause.name, message: cause.message, code: (cause as { code?: unknown }).code }
-    : { type: typeof cause }
+/** PostgreSQL's SQLSTATE codes: five digits or capitals (23505, 53100, 57P01). */
+const sqlState = /^[0-9A-Z]{5}$/
+
+/**
+ * What may be logged of a dependency's failure. SECURITY: a database error's message and detail can quote the
+ * statement's values, so for those only the SQLSTATE, table and constraint are kept; other errors (connection
+ * refused, timeouts) keep their message, which names hosts and causes, never request data.
+ */
+export const describeCause = (cause: unknown): Record<string, unknown> => {
+  if (!(cause instanceof Error)) return { type: typeof cause }
+  const { code, table, constraint } = cause as { code?: unknown; table?: unknown; constraint?: unknown }
+  return typeof code === 'string' && sqlState.test(code)
+    ? { name: cause.name, code, table, constraint }
+    : { name: cause.name, message: cause.message, code }
+}
 
 export const sendApplicationError = (ctx: AppContext, logger: HttpLogger, e: ApplicationError): void => {
   if (e._tag === 'Unavailable') {
