@@ -56,6 +56,9 @@ export const ensureAppRole = async (ownerUrl: string, password: string): Promise
   const client = new pg.Client({ connectionString: ownerUrl })
   await client.connect()
   try {
+    // Replicas start together and PostgreSQL refuses two concurrent ALTER ROLEs of one role ("tuple
+    // concurrently updated"): one at a time, per database (released when this connection ends).
+    await client.query("select pg_advisory_lock(hashtext('zkeb/app-role'))")
     const options = `login nosuperuser nocreatedb nocreaterole nobypassrls password ${client.escapeLiteral(password)}`
     const exists = await client.query('select 1 from pg_roles where rolname = $1', [appRole])
     if (exists.rowCount === 0)
