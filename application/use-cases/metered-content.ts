@@ -8,7 +8,11 @@ import {
   type UploadTooLarge,
   uploadTooLarge,
 } from '../../domain/errors'
-import type { Sha256Hex } from '../../domain/ids'
+import { pipe } from 'fp-ts/function'
+import * as TE from 'fp-ts/TaskEither'
+import type { AccountId, BlobId, Sha256Hex } from '../../domain/ids'
+import type { Unavailable } from '../errors'
+import type { Ports } from '../ports'
 import type { Sha256Stream } from '../ports/hasher'
 
 export type MeteredContent = Readonly<{
@@ -39,4 +43,33 @@ export const meteredContent = (
     }
   }
   return { chunks: chunks(), stopped: () => stopped, bytes: () => bytes, digestHex: hash.digestHex }
+}
+
+export type MeteredWrite = Readonly<{ sizeBytes: number; sha256: Sha256Hex }>
+
+/**
+ * Streams `content` into a fresh blob through `meteredContent`: what every upload route does before its own
+ * checks. Right only when the whole body arrived, within the limit and exactly as long as declared.
+ */
+export const writeMetered = (
+  deps: Pick<Ports, 'blobs' | 'hasher' | 'settings'>,
+  target: Readonly<{ accountId: AccountId; blobId: BlobId }>,
+  content: AsyncIterable<Uint8Array>,
+  declaredLength: number | undefined,
+): TE.TaskEither<Unavailable | UploadTooLarge | ContentLengthMismatch, MeteredWrite> => {
+  const metered = meteredContent(
+    content,
+    deps.hasher.sha256Stream(),
+    deps.settings.maxUploadBytes,
+    declaredLength,
+  )
+  return pipe(
+    deps.blobs.write(target.accountId, target.blobId, metered.chunks),
+    TE.mapError((e): Unavailable | UploadTooLarge | ContentLengthMismatch => metered.stopped() ?? e),
+    TE.filterOrElseW(
+      ({ sizeBytes }) => declaredLength === undefined || sizeBytes === declaredLength,
+      () => contentLengthMismatch,
+    ),
+    TE.map(({ sizeBytes }) => ({ sizeBytes, sha256: metered.digestHex() })),
+  )
 }

@@ -10,7 +10,6 @@ import type { Account } from '../../domain/account'
 import {
   type AccountNotFound,
   type ContentLengthMismatch,
-  contentLengthMismatch,
   type QuotaExceeded,
   type UploadTooLarge,
   uploadTooLarge,
@@ -28,7 +27,7 @@ import {
 import type { ResticCaller } from '../context'
 import type { Unavailable } from '../errors'
 import type { Ports } from '../ports'
-import { meteredContent } from './metered-content'
+import { writeMetered } from './metered-content'
 import { loadAccount } from './steps'
 
 /** `contentLength` is the announced Content-Length, a ceiling checked before and after streaming. */
@@ -86,21 +85,10 @@ const writeAndCommit = (
   content: AsyncIterable<Uint8Array>,
   account: Account,
   blobId: BlobId,
-): TE.TaskEither<SaveResticObjectError, ResticObject> => {
-  const metered = meteredContent(
-    content,
-    deps.hasher.sha256Stream(),
-    deps.settings.maxUploadBytes,
-    input.contentLength,
-  )
-  return pipe(
-    deps.blobs.write(account.accountId, blobId, metered.chunks),
-    TE.mapError((e): SaveResticObjectError => metered.stopped() ?? e),
-    TE.filterOrElseW(
-      ({ sizeBytes }) => input.contentLength === undefined || sizeBytes === input.contentLength,
-      () => contentLengthMismatch,
-    ),
-    TE.tap(() => TE.fromEither(ensureNameMatches(input.ref, metered.digestHex()))),
+): TE.TaskEither<SaveResticObjectError, ResticObject> =>
+  pipe(
+    writeMetered(deps, { accountId: account.accountId, blobId }, content, input.contentLength),
+    TE.tap(({ sha256 }) => TE.fromEither(ensureNameMatches(input.ref, sha256))),
     TE.map(({ sizeBytes }): ResticObject => ({
       ...input.ref,
       accountId: account.accountId,
@@ -110,7 +98,6 @@ const writeAndCommit = (
     })),
     TE.tap((object) => deps.resticObjects.commit(object, account.quotaLimitBytes)),
   )
-}
 
 export const saveResticObject =
   (deps: SaveResticObjectDeps): SaveResticObject =>

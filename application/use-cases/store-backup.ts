@@ -9,7 +9,7 @@ import * as O from 'fp-ts/Option'
 import * as TE from 'fp-ts/TaskEither'
 import { type Backup, isSameContent } from '../../domain/backup'
 import { decodeBase64Url } from '../../domain/base64url'
-import { backupExists, badSignature, contentHashMismatch, contentLengthMismatch } from '../../domain/errors'
+import { backupExists, badSignature, contentHashMismatch } from '../../domain/errors'
 import type { BlobId } from '../../domain/ids'
 import { uploadSigningBytes } from '../../domain/upload-signing'
 import type {
@@ -19,9 +19,9 @@ import type {
   UploadBackupOutput,
   UploadContext,
 } from './upload-backup'
-import { meteredContent } from './metered-content'
+import { type MeteredWrite, writeMetered } from './metered-content'
 
-type Written = Readonly<{ sizeBytes: number; sha256: Backup['sha256'] }>
+type Written = MeteredWrite
 
 const writeBlob = (
   deps: UploadBackupDeps,
@@ -29,30 +29,16 @@ const writeBlob = (
   content: AsyncIterable<Uint8Array>,
   ctx: UploadContext,
   blobId: BlobId,
-): TE.TaskEither<UploadBackupError, Written> => {
-  const metered = meteredContent(
-    content,
-    deps.hasher.sha256Stream(),
-    deps.settings.maxUploadBytes,
-    input.contentLength,
-  )
-  return pipe(
-    deps.blobs.write(ctx.account.accountId, blobId, metered.chunks),
-    TE.mapError((e): UploadBackupError => metered.stopped() ?? e),
-    TE.map(({ sizeBytes }) => ({ sizeBytes, sha256: metered.digestHex() })),
-  )
-}
+): TE.TaskEither<UploadBackupError, Written> =>
+  writeMetered(deps, { accountId: ctx.account.accountId, blobId }, content, input.contentLength)
 
-/** Length, hash, then the device's signature over exactly what arrived. */
+/** Hash, then the device's signature over exactly what arrived (the length was checked while writing). */
 const verify = (
   deps: UploadBackupDeps,
   input: UploadBackupInput,
   ctx: UploadContext,
   written: Written,
 ): E.Either<UploadBackupError, Written> => {
-  if (input.contentLength !== undefined && written.sizeBytes !== input.contentLength) {
-    return E.left(contentLengthMismatch)
-  }
   if (written.sha256 !== input.contentSha256) return E.left(contentHashMismatch)
   const signed = uploadSigningBytes({
     backupId: input.backupId,
