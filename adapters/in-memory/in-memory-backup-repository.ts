@@ -116,9 +116,14 @@ export const inMemoryBackupRepository = (db: InMemoryDatabase = inMemoryDatabase
       ),
     referencedBlobs: (blobs) =>
       TE.fromIO(() => {
-        // A restic object's blob is as referenced as a backup's: the collector must keep both.
+        // A restic object's blob and an upload session's parts are as referenced as a backup's blob.
+        const parts = [...db.uploads.values()].flatMap(({ session, parts }) =>
+          parts.map((p) => ({ accountId: session.accountId, blobId: p.blobId })),
+        )
         const named = new Set(
-          [...db.backups.values(), ...db.resticObjects.values()].map((b) => `${b.accountId}/${b.blobId}`),
+          [...db.backups.values(), ...db.resticObjects.values(), ...parts].map(
+            (b) => `${b.accountId}/${b.blobId}`,
+          ),
         )
         return blobs.filter((ref) => named.has(`${ref.accountId}/${ref.blobId}`))
       }),
