@@ -57,7 +57,10 @@ export const uploadSessionRepositoryContract = (
       await right(h.uploads.appendPart(accountId, session.uploadId, 0, { blobId: aBlobId(), sizeBytes: 30 }))
       const stale = h.uploads.appendPart(accountId, session.uploadId, 0, { blobId: aBlobId(), sizeBytes: 30 })
       expect(await left(stale)).to.deep.equal(uploadOffsetConflict(30))
-      const tooLong = h.uploads.appendPart(accountId, session.uploadId, 30, { blobId: aBlobId(), sizeBytes: 71 })
+      const tooLong = h.uploads.appendPart(accountId, session.uploadId, 30, {
+        blobId: aBlobId(),
+        sizeBytes: 71,
+      })
       expect(await left(tooLong)).to.deep.equal(uploadOffsetConflict(30))
       expect(await right(h.uploads.parts(accountId, session.uploadId))).to.have.length(1)
     })

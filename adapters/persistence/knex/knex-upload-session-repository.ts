@@ -123,7 +123,10 @@ type AppendFailure = Unavailable | UploadNotFound | UploadOffsetConflict
 const appendPart: (knex: Knex) => UploadSessionRepository['appendPart'] =
   (knex) => (accountId, uploadId, expectedOffset, part) =>
     pipe(
-      withAccount(knex, accountId)(async (trx): Promise<E.Either<AppendFailure, number>> => {
+      withAccount(
+        knex,
+        accountId,
+      )(async (trx): Promise<E.Either<AppendFailure, number>> => {
         const moved = await trx('zkeb.upload_sessions')
           .where({ account_id: accountId, upload_id: uploadId, offset_bytes: expectedOffset })
           .whereRaw('offset_bytes + ? <= length_bytes', [part.sizeBytes])
@@ -133,7 +136,9 @@ const appendPart: (knex: Knex) => UploadSessionRepository['appendPart'] =
           const [current] = await trx('zkeb.upload_sessions')
             .where({ account_id: accountId, upload_id: uploadId })
             .select<Array<{ offset_bytes: string | number }>>('offset_bytes')
-          return E.left(current === undefined ? uploadNotFound : uploadOffsetConflict(Number(current.offset_bytes)))
+          return E.left(
+            current === undefined ? uploadNotFound : uploadOffsetConflict(Number(current.offset_bytes)),
+          )
         }
         const [counted] = await trx('zkeb.upload_parts')
           .where({ account_id: accountId, upload_id: uploadId })
@@ -154,7 +159,10 @@ export const knexUploadSessionRepository = (knex: Knex): UploadSessionRepository
   create: create(knex),
   find: (accountId, uploadId) =>
     pipe(
-      withAccount(knex, accountId)((trx) =>
+      withAccount(
+        knex,
+        accountId,
+      )((trx) =>
         trx('zkeb.upload_sessions').where({ account_id: accountId, upload_id: uploadId }).select('*'),
       ),
       TE.flatMapEither((rows: unknown[]) =>
@@ -163,7 +171,10 @@ export const knexUploadSessionRepository = (knex: Knex): UploadSessionRepository
     ),
   parts: (accountId, uploadId) =>
     pipe(
-      withAccount(knex, accountId)((trx) =>
+      withAccount(
+        knex,
+        accountId,
+      )((trx) =>
         trx('zkeb.upload_parts')
           .where({ account_id: accountId, upload_id: uploadId })
           .orderBy('part_no')
@@ -175,7 +186,10 @@ export const knexUploadSessionRepository = (knex: Knex): UploadSessionRepository
   /** The parts are read and the session deleted in one transaction; the parts' rows go by cascade. */
   remove: (accountId, uploadId) =>
     pipe(
-      withAccount(knex, accountId)(async (trx) => {
+      withAccount(
+        knex,
+        accountId,
+      )(async (trx) => {
         const parts = await trx('zkeb.upload_parts')
           .where({ account_id: accountId, upload_id: uploadId })
           .orderBy('part_no')
