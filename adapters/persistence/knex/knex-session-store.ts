@@ -21,6 +21,7 @@ import type { Knex } from 'knex'
 import type { Unavailable } from '../../../application/errors'
 import type { Session, SessionStore } from '../../../application/ports/session-store'
 import { invalidRefreshToken, refreshTokenReused } from '../../../domain/errors'
+import type { InvalidRefreshToken, RefreshTokenReused } from '../../../domain/errors'
 import { AccountId, DeviceId, SessionId, type Sha256Hex } from '../../../domain/ids'
 import { decodeAll, decodeWith, PgDate } from './row-codecs'
 import { query, withAccount } from './with-account'
@@ -50,6 +51,8 @@ export type DurableSessionStore = SessionStore &
       keep?: SessionId,
     ) => TE.TaskEither<Unavailable, ReadonlyArray<SessionId>>
   }>
+
+type RotateError = Unavailable | InvalidRefreshToken | RefreshTokenReused
 
 const sessionRow = {
   session_id: SessionId,
@@ -164,7 +167,7 @@ export const knexSessionStore = (knex: Knex): DurableSessionStore => {
     rotate: (presented, next, now) =>
       pipe(
         exchange(presented, next, now),
-        TE.flatMap((outcome) => {
+        TE.flatMap((outcome): TE.TaskEither<RotateError, Session> => {
           switch (outcome.kind) {
             case 'rotated':
               return TE.right(outcome.session)
