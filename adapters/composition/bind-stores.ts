@@ -7,13 +7,13 @@
  */
 import * as TE from 'fp-ts/TaskEither'
 import type { Container } from 'inversify'
-import type { Redis } from 'ioredis'
 import type { Knex } from 'knex'
 import type { ReadinessProbe } from '../../application/ports/readiness-probe'
 import { redisLoginStateStore } from '../cache/redis/redis-login-state-store'
 import { redisRateLimiter } from '../cache/redis/redis-rate-limiter'
 import { redisReadinessProbe } from '../cache/redis/redis-readiness-probe'
 import { cachedSessionStore } from '../cache/redis/cached-session-store'
+import type { RedisClient } from '../cache/redis/create-redis'
 import { inMemoryLoginStateStore } from '../in-memory/in-memory-login-state-store'
 import { inMemoryRateLimiter } from '../in-memory/in-memory-rate-limiter'
 import { inMemorySessionStore } from '../in-memory/in-memory-session-store'
@@ -21,7 +21,7 @@ import { knexSessionStore } from '../persistence/knex/knex-session-store'
 import { id, TOKENS } from './tokens'
 
 /** Which store the runtime prepared: for `redis`, an open connection it owns and closes. */
-export type StoreChoice = Readonly<{ kind: 'memory' }> | Readonly<{ kind: 'redis'; redis: Redis }>
+export type StoreChoice = Readonly<{ kind: 'memory' }> | Readonly<{ kind: 'redis'; redis: RedisClient }>
 
 /** In-process stores cannot fail to answer. */
 const memoryCacheProbe: ReadinessProbe = { name: 'cache', check: () => TE.right(undefined) }
@@ -33,7 +33,7 @@ const bindMemoryStores = (c: Container): void => {
   c.bind(id(TOKENS.StoreProbes)).toConstantValue([memoryCacheProbe])
 }
 
-const bindRedisStores = (c: Container, redis: Redis): void => {
+const bindRedisStores = (c: Container, redis: RedisClient): void => {
   c.bind(id(TOKENS.SessionStore)).toResolvedValue(
     (db: Knex) => cachedSessionStore(knexSessionStore(db), redis),
     [id(TOKENS.AppKnex)],

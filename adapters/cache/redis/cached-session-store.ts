@@ -22,7 +22,7 @@ import { pipe } from 'fp-ts/function'
 import * as O from 'fp-ts/Option'
 import * as TE from 'fp-ts/TaskEither'
 import * as t from 'io-ts'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './create-redis'
 import type { Unavailable } from '../../../application/errors'
 import type { Session, SessionStore } from '../../../application/ports/session-store'
 import { invalidRefreshToken, refreshTokenReused } from '../../../domain/errors'
@@ -63,7 +63,7 @@ const isLive = (session: Session, now: Date): boolean => session.expiresAt.getTi
 
 export const cachedSessionStore = (
   durable: DurableSessionStore,
-  redis: Redis,
+  redis: RedisClient,
   options: CachedSessionStoreOptions = {},
 ): SessionStore => {
   const cacheTtlMs = options.cacheTtlMs ?? defaultCacheTtlMs
