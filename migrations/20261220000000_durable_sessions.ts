@@ -46,6 +46,7 @@ const schema = `
   grant insert on zkeb.refresh_digests to zkeb_app;
 `
 
+/** zkeb_app sees and writes only its account's rows; the owner, as whom the functions below run, every row. */
 const isolate = (table: string): string => `
   alter table zkeb.${table} enable row level security;
   alter table zkeb.${table} force row level security;
