@@ -16,6 +16,8 @@ export type CliOptions = Readonly<{
   keyStretching?: KeyStretching
   fetch?: FetchLike
   retry?: Partial<RetryPolicy>
+  /** The local time in ms since the epoch (for the kept access token's expiry); defaults to Date.now. */
+  now?: () => number
 }>
 
 export type Ctx = Readonly<{ io: CliIo; args: Parsed; json: boolean; options: CliOptions }>
@@ -51,6 +53,8 @@ export const serverOf = (ctx: Ctx, state?: AnyCliState): string => {
   if (!/^https?:\/\/[^\s]+$/.test(server)) return cliError(ExitCode.usage, '--server must be an http(s) URL')
   return server
 }
+
+export const nowOf = (ctx: Ctx): number => (ctx.options.now ?? Date.now)()
 
 export const clientOptions = (ctx: Ctx, server: string): ClientOptions => ({
   baseUrl: server,

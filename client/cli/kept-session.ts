@@ -21,7 +21,16 @@ import {
   type Session,
   type Tokens,
 } from '../sdk'
-import { clientOptions, requireState, sdk, secret, serverOf, wrappedDeviceKeyOf, type Ctx } from './context'
+import {
+  clientOptions,
+  nowOf,
+  requireState,
+  sdk,
+  secret,
+  serverOf,
+  wrappedDeviceKeyOf,
+  type Ctx,
+} from './context'
 import { cliError, ExitCode } from './exit-codes'
 import {
   localKeyFor,
@@ -51,9 +60,9 @@ const idsOf = (s: AnyCliState): Ids => ({ accountId: s.accountId, deviceId: s.de
 
 /** Refresh a little before the access token's expiry, so it does not lapse between check and use. */
 const expirySlackMs = 30_000
-export const keptTokensOf = (tokens: Tokens): KeptTokens => ({
+export const keptTokensOf = (ctx: Ctx, tokens: Tokens): KeptTokens => ({
   ...tokens,
-  expiresAt: Date.now() + tokens.expiresIn * 1000,
+  expiresAt: nowOf(ctx) + tokens.expiresIn * 1000,
 })
 
 /** A 401 while resuming: the kept session is over on the server, so log in again. */
@@ -120,7 +129,7 @@ const keeperFor = (ctx: Ctx, loaded: AnyCliState, password: string) => {
   /** Called by the transport with every new token pair (login, refresh). */
   const onTokens = (tokens: Tokens): void => {
     if (tokens.refreshToken === k.written) return
-    k.tokens = keptTokensOf(tokens)
+    k.tokens = keptTokensOf(ctx, tokens)
     void enqueue()
   }
   const keeper: Keeper = {
@@ -174,7 +183,7 @@ const resumeKept = async (
   Object.assign(kept.k, { local, tokens, written: tokens.refreshToken })
   const resumed = await resumeSession(options, {
     tokens,
-    accessTokenExpired: tokens.expiresAt <= Date.now() + expirySlackMs,
+    accessTokenExpired: tokens.expiresAt <= nowOf(ctx) + expirySlackMs,
     umk: secrets.umk,
     exportKey: secrets.exportKey,
   })
@@ -208,8 +217,9 @@ export const withSession = async <A>(
   const options = { ...clientOptions(ctx, serverOf(ctx, loaded)), onTokens: kept.onTokens }
   try {
     const resumed = loaded.version === 2 ? await resumeKept(ctx, kept, loaded, options) : undefined
-    const session = await withThisDevice(ctx, kept, resumed ?? (await logInAgain(ctx, kept, options)))
-    await kept.enqueue() // a new login, or a refresh while resuming
+    kept.k.session = resumed ?? (await logInAgain(ctx, kept, options))
+    await kept.enqueue() // a new login, or a refresh while resuming: kept even if the device key fails next
+    const session = await withThisDevice(ctx, kept, kept.k.session)
     return await work(session, kept.k.identity, kept.keeper)
   } finally {
     await kept.flush()

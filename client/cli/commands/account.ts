@@ -77,7 +77,7 @@ const keepSession = async (
   const tokens = kept.http.transport.tokens()
   if (tokens === undefined) return cliError(ExitCode.unexpected, 'the login handed back no session')
   const local = await newLocalKey(password, ctx.options.keyStretching)
-  await writeKept(ctx, state, local, kept, keptTokensOf(tokens))
+  await writeKept(ctx, state, local, kept, keptTokensOf(ctx, tokens))
 }
 
 /** Logs in as the device of the local state when it is this user's, else (or if refused) as no device yet. */

@@ -152,6 +152,22 @@ describe('zkeb keeps its session between commands', function () {
     expect(await loginsOf(server, accountId)).to.equal(logins)
   })
 
+  it('refreshes a kept access token it knows has expired before using it (no 401 first)', async () => {
+    const { user } = await registered(server, password)
+    const statuses: Array<[string, number]> = []
+    const watching: FetchLike = async (url, init) => {
+      const res = await fetch(url, init)
+      statuses.push([new URL(url).pathname, res.status])
+      return res
+    }
+    server.zkeb.clock.advance(16 * 60 * 1000)
+    const later = () => Date.now() + 16 * 60 * 1000
+    const listed = await user.run(['ls'], { ...withPassword, fetch: watching, now: later })
+    expect(listed.code, listed.stderr).to.equal(0)
+    expect(statuses[0]).to.deep.equal(['/api/v1/sessions/refresh', 200])
+    expect(statuses.filter(([, status]) => status === 401)).to.deep.equal([])
+  })
+
   it('refreshes on a 401 in the middle of a command and keeps the rotated refresh token', async () => {
     const { user, accountId } = await registered(server, password)
     const logins = await loginsOf(server, accountId)
