@@ -292,6 +292,25 @@ describe('zkeb keeps its session between commands', function () {
     expect(await loginsOf(server, accountId)).to.equal(logins + 1)
   })
 
+  it('after a password change on another machine, `zkeb login` with the new password resumes the same device', async () => {
+    const { user, deviceId } = await registered(server, password)
+    const username = readStateJson(user).username as string
+    const other = aCliUser(server.base)
+    expect((await other.run(['login', username], withPassword)).code).to.equal(0)
+    const newPassword = aPassword()
+    const changed = await other.run(['passwd'], {
+      env: { ZKEB_PASSWORD: password, ZKEB_NEW_PASSWORD: newPassword },
+    })
+    expect(changed.code, changed.stderr).to.equal(0)
+    expect((await other.run(['ls'], { env: { ZKEB_PASSWORD: newPassword } })).code).to.equal(0)
+    expect((await user.run(['ls'], { env: { ZKEB_PASSWORD: newPassword } })).code).to.equal(4)
+    expect((await user.run(['ls'], withPassword)).code).to.equal(4) // its session ended, the old password is refused
+    const again = await user.run(['login', '--json'], { env: { ZKEB_PASSWORD: newPassword } })
+    expect(again.code, again.stderr).to.equal(0)
+    expect((JSON.parse(again.stdout) as { deviceId: string }).deviceId).to.equal(deviceId)
+    expect((await user.run(['ls'], { env: { ZKEB_PASSWORD: newPassword } })).code).to.equal(0)
+  })
+
   it('reads a version 1 state file: the first command logs in once and writes version 2', async () => {
     const { user, accountId } = await registered(server, password)
     const { session: _s, unlock: _u, ...identity } = readStateJson(user)
