@@ -4,11 +4,12 @@
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Readable } from 'node:stream'
 import pg from 'pg'
+import { rssOf } from './server-memory'
 
 const root = resolve(__dirname, '../..')
 
@@ -58,6 +59,8 @@ export const startServerProcess = async (env: Record<string, string> = {}): Prom
     cwd: root,
     env: {
       PATH: process.env['PATH'] ?? '',
+      ...(process.env['TRACE_GC'] ? { TRACE_GC: '1' } : {}),
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_'))),
       NODE_ENV: 'test',
       DATA_DIR: dataDir,
       PORT: '0',
@@ -72,12 +75,18 @@ export const startServerProcess = async (env: Record<string, string> = {}): Prom
     rmSync(dataDir, { recursive: true, force: true })
     throw e
   })
+  // By hand (--trace-gc, --cpu-prof): SERVER_OUTPUT_FILE keeps everything the server prints.
+  const outputFile = process.env['SERVER_OUTPUT_FILE']
+  if (outputFile !== undefined && outputFile !== '') {
+    const out = createWriteStream(outputFile)
+    child.stdout.pipe(out)
+    child.stderr.pipe(out)
+  }
   const pid = child.pid!
   return {
     base: `http://127.0.0.1:${port}`,
     pid,
-    rssBytes: () =>
-      Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
+    rssBytes: () => rssOf(pid),
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((done) => child.once('exit', done))
