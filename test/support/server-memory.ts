@@ -29,33 +29,29 @@ const resetHighWaterMark = (pid: number): boolean => {
   }
 }
 
-export type MemoryGrowth<A> = Readonly<{
-  result: A
+export type MemoryMeter = Readonly<{
   baselineBytes: number
-  peakBytes: number
-  growthBytes: number
-  /** 'high-water mark' when the kernel's exact peak was available, 'sampled' otherwise. */
+  /** 'high-water mark' when the kernel's exact peak is read, 'sampled' otherwise. */
   method: 'high-water mark' | 'sampled'
+  /** The highest RSS since the meter started, minus the baseline. */
+  growthBytes: () => number
+  stop: () => void
 }>
 
-/** Runs `work` and reports the highest RSS of `pid` during it, against its RSS just before. */
-export const peakGrowthDuring = async <A>(pid: number, work: () => Promise<A>): Promise<MemoryGrowth<A>> => {
+/**
+ * Starts watching `pid`: its RSS now is the baseline, and every later reading reports the highest RSS since.
+ * Several phases (upload, then download) read it in turn against the one baseline taken before the first.
+ */
+export const meterMemory = (pid: number): MemoryMeter => {
   const exact = resetHighWaterMark(pid)
   const baselineBytes = rssOf(pid)
   let sampled = baselineBytes
-  const timer = setInterval(() => (sampled = Math.max(sampled, rssOf(pid))), 25)
-  try {
-    const result = await work()
-    const peakBytes = Math.max(sampled, rssOf(pid), exact ? statusField(pid, 'VmHWM') : 0)
-    return {
-      result,
-      baselineBytes,
-      peakBytes,
-      growthBytes: peakBytes - baselineBytes,
-      method: exact ? 'high-water mark' : 'sampled',
-    }
-  } finally {
-    clearInterval(timer)
+  const timer = setInterval(() => (sampled = Math.max(sampled, rssOf(pid))), 25).unref()
+  return {
+    baselineBytes,
+    method: exact ? 'high-water mark' : 'sampled',
+    growthBytes: () => Math.max(sampled, rssOf(pid), exact ? statusField(pid, 'VmHWM') : 0) - baselineBytes,
+    stop: () => clearInterval(timer),
   }
 }
 
