@@ -19,14 +19,19 @@ export const startProductionServer = async (): Promise<BenchServer> => {
     'postgres://postgres@127.0.0.1:5432/postgres'
   await opaque.ready
   const redis = await startRedisServer()
-  const server = await startServerProcess({
-    NODE_ENV: 'production',
-    STORE: 'redis',
-    REDIS_URL: redis.url,
-    OPAQUE_SERVER_SETUP: opaque.server.createSetup(),
-    TOKEN_SECRET: randomBytes(32).toString('hex'),
-    MIGRATE_ON_START: 'true',
-  }).catch((e: unknown) => {
+  // By hand: BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server (written at its exit).
+  const nodeArgs = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '')
+  const server = await startServerProcess(
+    {
+      NODE_ENV: 'production',
+      STORE: 'redis',
+      REDIS_URL: redis.url,
+      OPAQUE_SERVER_SETUP: opaque.server.createSetup(),
+      TOKEN_SECRET: randomBytes(32).toString('hex'),
+      MIGRATE_ON_START: 'true',
+    },
+    nodeArgs,
+  ).catch((e: unknown) => {
     redis.stop()
     throw e
   })

@@ -44,7 +44,11 @@ const listeningPort = (child: ChildProcessByStdio<null, Readable, Readable>): Pr
     child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening`)))
   })
 
-export const startServerProcess = async (env: Record<string, string> = {}): Promise<ServerProcess> => {
+/** `nodeArgs` go before the script: flags NODE_OPTIONS refuses, such as `--cpu-prof` or `--trace-gc`. */
+export const startServerProcess = async (
+  env: Record<string, string> = {},
+  nodeArgs: ReadonlyArray<string> = [],
+): Promise<ServerProcess> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'zkeb-process-'))
   const serverUrl = process.env['TEST_DATABASE_URL']
   const name = `zkeb_process_${randomBytes(6).toString('hex')}`
@@ -55,12 +59,10 @@ export const startServerProcess = async (env: Record<string, string> = {}): Prom
     url.pathname = `/${name}`
     databaseEnv['DATABASE_URL'] = url.toString()
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'adapters/composition/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'adapters/composition/main.ts'], {
     cwd: root,
     env: {
       PATH: process.env['PATH'] ?? '',
-      ...(process.env['TRACE_GC'] ? { TRACE_GC: '1' } : {}),
-      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_'))),
       NODE_ENV: 'test',
       DATA_DIR: dataDir,
       PORT: '0',

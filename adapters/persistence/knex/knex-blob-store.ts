@@ -110,31 +110,6 @@ const orThrow = async <A>(task: TE.TaskEither<Unavailable, A>): Promise<A> => {
   return result.right
 }
 
-/**
- * PostgreSQL sends bytea as hex text, one DataRow message per row. A whole 256 KiB chunk is a 512 KiB message
- * that spans several socket reads, and pg's parser grows its receive buffer by doubling to reassemble it: about
- * 2 MiB of short-lived Buffers per chunk, which V8 frees only at its next scavenge (driven by heap, not Buffer,
- * allocation), so tens of MiB of dead Buffers built up during a download. Slices of this size arrive as
- * messages that fit a socket read (64 KiB).
- */
-export const readSliceBytes = 16 * 1024
-
-const sliceRows = (ref: BlobRef, seq: number, from: number, to: number) =>
-  inBlob(ref)((trx) =>
-    trx('zkeb.blob_chunks')
-      .crossJoin(
-        trx.raw('generate_series(?::int, ?::int, ?::int) as slice(at)', [from + 1, to + 1, readSliceBytes]),
-      )
-      .where({ ...blobRow(ref), seq })
-      .orderBy('slice.at')
-      .select<Array<{ data: Buffer }>>(
-        trx.raw('substring(data from slice.at for least(?::int, ?::int - slice.at)) as data', [
-          readSliceBytes,
-          to + 2,
-        ]),
-      ),
-  )
-
 /** Fetches only the chunks the range touches, one per pull, each cut to the range on the server. */
 async function* read(ref: BlobRef, range: ByteRange | undefined): AsyncGenerator<Uint8Array> {
   const [blob] = await orThrow(
@@ -151,9 +126,17 @@ async function* read(ref: BlobRef, range: ByteRange | undefined): AsyncGenerator
   for (let seq = Math.floor(start / chunkSize); start <= end && seq <= Math.floor(end / chunkSize); seq++) {
     const from = Math.max(start - seq * chunkSize, 0)
     const to = Math.min(end - seq * chunkSize, chunkSize - 1)
-    const slices = await orThrow(sliceRows(ref, seq, from, to))
-    if (slices.length === 0) throw new Error('blob chunk missing')
-    yield* slices.map((slice) => slice.data)
+    const [chunk] = await orThrow(
+      inBlob(ref)((trx) =>
+        trx('zkeb.blob_chunks')
+          .where({ ...blobRow(ref), seq })
+          .select<Array<{ data: Buffer }>>(
+            trx.raw('substring(data from ? for ?) as data', [from + 1, to - from + 1]),
+          ),
+      ),
+    )
+    if (chunk === undefined) throw new Error('blob chunk missing')
+    yield chunk.data
   }
 }
 
