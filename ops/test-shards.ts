@@ -4,8 +4,8 @@
  * first to the lightest shard (size in bytes stands in for run time), so every file lands in exactly one
  * shard and the same tree always gives the same split.
  *
- * Tiers: `integration` is what needs PostgreSQL, Redis or a server process (knex/redis contract suites,
- * persistence, cache and composition adapters, test/integration, the image replay); `unit` is everything else.
+ * Tiers: `integration` is what needs PostgreSQL, Redis or a server process (knex/redis/cached contract suites,
+ * the Redis Cluster suite, persistence, cache and composition adapters, test/integration, the image replay); `unit` is everything else.
  */
 import { readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
@@ -13,7 +13,7 @@ import path from 'node:path'
 export type Tier = 'unit' | 'integration' | 'all'
 
 const integrationPattern =
-  /(\.(knex|redis)\.test\.ts$)|(^test\/adapters\/(persistence|cache|composition)\/)|(^test\/integration\/)|(^test\/ops\/image-stages\.test\.ts$)/
+  /(\.(knex|redis|cached)\.test\.ts$)|(^test\/contracts\/redis-cluster\.test\.ts$)|(^test\/adapters\/(persistence|cache|composition)\/)|(^test\/integration\/)|(^test\/ops\/image-stages\.test\.ts$)/
 
 export const tierOf = (file: string): Exclude<Tier, 'all'> =>
   integrationPattern.test(file) ? 'integration' : 'unit'

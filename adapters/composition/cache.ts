@@ -4,9 +4,8 @@
  * SECURITY: REDIS_URL may carry a password; only its host and port are ever shown.
  */
 import { readFileSync } from 'node:fs'
-import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
-import { createRedis, redisReady } from '../cache/redis/create-redis'
+import { createRedisClient, type RedisClient, redisReady } from '../cache/redis/create-redis'
 import type { StoreChoice } from './bind-stores'
 import type { Config } from './config'
 import { StartupError } from './startup-error'
@@ -19,7 +18,7 @@ const hostOf = (url: string): string => {
 }
 
 /** Ready, or the first connection error (refused, unknown host, bad password), whichever comes first. */
-const answering = (redis: Redis): Promise<void> =>
+const answering = (redis: RedisClient): Promise<void> =>
   new Promise((resolve, reject) => {
     const onError = (e: Error) => reject(e)
     redis.once('error', onError)
@@ -53,8 +52,9 @@ export const openStore = async (config: Config, logger: Pick<Logger, 'warn'>): P
   if (config.redisUrl === null) throw new StartupError('REDIS_URL is required when STORE=redis')
   const where = hostOf(config.redisUrl)
   const tlsCa = readCa(config.redisTlsCaFile)
-  const redis = createRedis({
+  const redis = createRedisClient({
     url: config.redisUrl,
+    cluster: config.redisCluster,
     ...(tlsCa === undefined ? {} : { tlsCa }),
     connectTimeoutMs: 5_000,
     commandTimeoutMs: 2_000,

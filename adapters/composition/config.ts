@@ -99,6 +99,8 @@ export const EnvCodec = t.type({
   REDIS_URL: optional(redisUrl),
   /** PEM file of the CA that signed a rediss:// server's certificate, when not a public one. */
   REDIS_TLS_CA_FILE: optional(nonEmpty),
+  /** REDIS_URL names one node of a Redis Cluster. */
+  REDIS_CLUSTER: withDefault(boolean, false),
   OPAQUE_SERVER_SETUP: optional(opaqueSetup),
   TOKEN_SECRET: optional(secret),
   ACCESS_TOKEN_TTL_SECONDS: withDefault(integer(60, 86_400, 'an integer from 60 to 86400'), 900),
@@ -158,6 +160,8 @@ export type Config = Readonly<{
   redisUrl: string | null
   /** null: the system's CAs verify a rediss:// server. */
   redisTlsCaFile: string | null
+  /** REDIS_URL is a seed node of a Redis Cluster. */
+  redisCluster: boolean
   /** null: generated once and kept in dataDir (never in production). */
   opaqueServerSetup: string | null
   tokenSecret: string | null
@@ -238,6 +242,7 @@ const toConfig = (env: Env): Config => ({
   store: env.STORE,
   redisUrl: env.REDIS_URL,
   redisTlsCaFile: env.REDIS_TLS_CA_FILE,
+  redisCluster: env.REDIS_CLUSTER,
   opaqueServerSetup: env.OPAQUE_SERVER_SETUP,
   tokenSecret: env.TOKEN_SECRET,
   accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,

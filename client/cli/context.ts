@@ -1,32 +1,23 @@
 /**
  * Knows what every command needs: its parsed arguments, secrets from the environment or a no-echo prompt, the
- * SDK options, and `withSession`, which unlocks the account for one run (OPAQUE login with the password, UMK
- * from the server, device key from the local state) and always logs that session out at the end.
+ * SDK options and the local state. The session a command runs in is kept-session.ts (`withSession`).
  */
 import * as E from 'fp-ts/Either'
 import { decodeBase64Url, isBase64Url } from '../../domain/base64url'
 import type { KeyStretching } from '../crypto'
-import {
-  loadDevice,
-  login,
-  logout,
-  ZkebError,
-  type ClientOptions,
-  type FetchLike,
-  type RetryPolicy,
-  type SdkError,
-  type Session,
-} from '../sdk'
+import { ZkebError, type ClientOptions, type FetchLike, type RetryPolicy, type SdkError } from '../sdk'
 import type { Parsed } from './args'
 import { cliError, ExitCode } from './exit-codes'
 import type { CliIo } from './io'
-import { readState, statePath, type CliState } from './state'
+import { readState, statePath, type AnyCliState } from './state'
 
 /** What tests (and embedders) may change; the bin uses the defaults. */
 export type CliOptions = Readonly<{
   keyStretching?: KeyStretching
   fetch?: FetchLike
   retry?: Partial<RetryPolicy>
+  /** The local time in ms since the epoch (for the kept access token's expiry); defaults to Date.now. */
+  now?: () => number
 }>
 
 export type Ctx = Readonly<{ io: CliIo; args: Parsed; json: boolean; options: CliOptions }>
@@ -55,13 +46,15 @@ export const secret = async (ctx: Ctx, envName: string, prompt: string, confirm 
   return typed
 }
 
-export const serverOf = (ctx: Ctx, state?: CliState): string => {
+export const serverOf = (ctx: Ctx, state?: AnyCliState): string => {
   const server = ctx.args.values.server ?? ctx.io.env.ZKEB_SERVER ?? state?.server
   if (server === undefined)
     return cliError(ExitCode.usage, 'no server: pass --server URL (or set ZKEB_SERVER)')
   if (!/^https?:\/\/[^\s]+$/.test(server)) return cliError(ExitCode.usage, '--server must be an http(s) URL')
   return server
 }
+
+export const nowOf = (ctx: Ctx): number => (ctx.options.now ?? Date.now)()
 
 export const clientOptions = (ctx: Ctx, server: string): ClientOptions => ({
   baseUrl: server,
@@ -70,33 +63,14 @@ export const clientOptions = (ctx: Ctx, server: string): ClientOptions => ({
   ...(ctx.options.retry === undefined ? {} : { retry: ctx.options.retry }),
 })
 
-export const requireState = async (ctx: Ctx): Promise<CliState> =>
+export const requireState = async (ctx: Ctx): Promise<AnyCliState> =>
   (await readState(ctx.io.env)) ??
   cliError(ExitCode.notLoggedIn, 'not logged in: run `zkeb login USERNAME --server URL` or `zkeb register`')
 
-export const wrappedDeviceKeyOf = (ctx: Ctx, state: CliState): Uint8Array =>
+export const wrappedDeviceKeyOf = (ctx: Ctx, state: AnyCliState): Uint8Array =>
   isBase64Url(state.wrappedDeviceKey)
     ? decodeBase64Url(state.wrappedDeviceKey)
     : cliError(
         ExitCode.localState,
         `local state ${statePath(ctx.io.env)} is corrupted; remove it and run \`zkeb login\``,
       )
-
-/** Runs `work` with this run's unlocked session and this device's signing key; logs out afterwards. */
-export const withSession = async <A>(
-  ctx: Ctx,
-  work: (session: Session, state: CliState) => Promise<A>,
-): Promise<A> => {
-  const state = await requireState(ctx)
-  const password = await secret(ctx, 'ZKEB_PASSWORD', 'Password:')
-  const options = clientOptions(ctx, serverOf(ctx, state))
-  const opened = sdk(await login(options, { username: state.username, password, deviceId: state.deviceId }))
-  try {
-    if (opened.accountId !== state.accountId)
-      return cliError(ExitCode.localState, 'local state belongs to another account; run `zkeb login` again')
-    const session = sdk(await loadDevice(opened, state.deviceId, wrappedDeviceKeyOf(ctx, state)))
-    return await work(session, state)
-  } finally {
-    await logout(opened)
-  }
-}

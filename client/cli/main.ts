@@ -28,8 +28,8 @@ export const usage = `Usage: zkeb COMMAND [ARGS] [--server URL] [--json]
 
 Commands:
   register USERNAME [--name DEVICE]   create an account; prints the recovery key once
-  login USERNAME [--name DEVICE]      set up this machine as a device of the account
-  logout                              remove this machine's local keys
+  login USERNAME [--name DEVICE]      set up this machine as a device and keep a session
+  logout                              end the kept session (the device key stays)
   whoami                              show the account and this device
   devices [revoke ID]                 list devices, or revoke one
   push PATH...                        encrypt and upload files (folders recursively)
@@ -45,7 +45,7 @@ Commands:
   restic-token create [--append-only] [--repo NAME] | ls | revoke ID
                                       tokens for the restic client (REST backend)
 
-Every run unlocks the account with the password: typed without echo, or ZKEB_PASSWORD.
+Every run unlocks the kept session with the password: typed without echo, or ZKEB_PASSWORD.
 Also read from the environment: ZKEB_NEW_PASSWORD, ZKEB_RECOVERY_KEY, ZKEB_SERVER, ZKEB_CONFIG_DIR
 (default: $XDG_CONFIG_HOME/zkeb or ~/.config/zkeb).
 

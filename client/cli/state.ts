@@ -3,11 +3,25 @@
  * $XDG_CONFIG_HOME/zkeb, else ~/.config/zkeb), folder 0700 and file 0600, written atomically (a temporary file
  * in the same folder, fsync, rename), so a crash never leaves half a file.
  *
- * What it holds, and why the UMK is not in it: the server URL, the username, the account and device ids, and
- * the device's Ed25519 private key wrapped under the UMK. The UMK itself is never stored: each run logs in with
- * OPAQUE (the password) and unwraps the UMK from the server's passwordWrappedUmk with the export key, so the
- * file alone opens nothing and offers no offline password guessing. Sessions are per run (logged out at the end
- * of each command), so no token is stored either.
+ * What it holds (version 2): the server URL, the username, the account and device ids, the device's Ed25519
+ * private key wrapped under the UMK, and while logged in two sealed blobs (kept-keys.ts):
+ *   - `unlock`: the UMK and the OPAQUE export key (with the key-bundle version they belong to), AES-GCM under
+ *     a local unlock key = Argon2id(password, random salt) with the parameters stored next to it;
+ *   - `session`: the access token, its expiry and the refresh token, AES-GCM under HKDF(UMK).
+ * Both bind "field|accountId|deviceId" as associated data, so a blob moved to another field, file, account
+ * or device does not open. So a command needs the password and the file, but no OPAQUE login: a script of
+ * many commands logs in once (the server allows 10 logins a minute per username).
+ *
+ * Why this is safe, and what it costs: the file opens nothing without the password, and the refresh token in
+ * it is useless without the UMK-derived key. But the file does allow OFFLINE password guessing: whoever copies
+ * it can try passwords against `unlock` at the cost of one Argon2id per guess, the same Argon2id (same
+ * parameters) that OPAQUE applies to the password, with no server to rate-limit or notice. Version 1 (no
+ * `unlock`) offered no offline guessing at all; that is what version 2 trades for not logging in every run.
+ * Protect the file like an SSH private key; `zkeb logout` removes both blobs (and ends the session on the
+ * server) but keeps the device key so `zkeb login` resumes as the same device.
+ *
+ * Version 1 files (no blobs) are still read: they count as logged in without a kept session, so the next
+ * command logs in with OPAQUE once and writes version 2.
  */
 import { constants } from 'node:fs'
 import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises'
@@ -18,16 +32,42 @@ import * as E from 'fp-ts/Either'
 import * as t from 'io-ts'
 import { cliError, ExitCode } from './exit-codes'
 
-export const CliState = t.strict({
-  version: t.literal(1),
+const identity = {
   server: t.string,
   username: t.string,
   accountId: t.string,
   deviceId: t.string,
   /** base64url of wrapDevicePrivateKey(UMK, pkcs8). */
   wrappedDeviceKey: t.string,
+}
+
+/** Version 1: no kept session; each command logged in with OPAQUE and out again. */
+export const CliStateV1 = t.strict({ version: t.literal(1), ...identity })
+export type CliStateV1 = t.TypeOf<typeof CliStateV1>
+
+/** The sealed UMK and export key, and how to derive the key that opens them from the password. */
+export const Unlock = t.strict({
+  kdf: t.literal('argon2id'),
+  memoryKiB: t.number,
+  iterations: t.number,
+  parallelism: t.number,
+  /** base64url, 16 random bytes. */
+  salt: t.string,
+  /** base64url of seal(Argon2id(password, salt), {umk, exportKey, keyBundleVersion}). */
+  sealed: t.string,
 })
+export type Unlock = t.TypeOf<typeof Unlock>
+
+/** Version 2: `unlock` and `session` are both there while logged in; `zkeb logout` removes both. */
+export const CliState = t.intersection([
+  t.strict({ version: t.literal(2), ...identity }),
+  t.exact(t.partial({ unlock: Unlock, session: t.string })),
+])
 export type CliState = t.TypeOf<typeof CliState>
+
+/** What a state file may hold; only version 2 is written. */
+export type AnyCliState = CliStateV1 | CliState
+const AnyCliState = t.union([CliState, CliStateV1])
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -39,8 +79,11 @@ export const statePath = (env: Env): string => join(configDir(env), 'state.json'
 const corrupted = (path: string): never =>
   cliError(ExitCode.localState, `local state ${path} is corrupted; remove it and run \`zkeb login\``)
 
+/** Exit 10 naming the state file: it does not parse, or a sealed blob in it does not open. */
+export const corruptedState = (env: Env): never => corrupted(statePath(env))
+
 /** The state, or undefined when there is none; a file that does not parse is a clear error (exit 10). */
-export const readState = async (env: Env): Promise<CliState | undefined> => {
+export const readState = async (env: Env): Promise<AnyCliState | undefined> => {
   const path = statePath(env)
   let text: string
   try {
@@ -53,7 +96,7 @@ export const readState = async (env: Env): Promise<CliState | undefined> => {
     () => JSON.parse(text) as unknown,
     () => undefined,
   )
-  const state = E.isRight(parsed) ? CliState.decode(parsed.right) : undefined
+  const state = E.isRight(parsed) ? AnyCliState.decode(parsed.right) : undefined
   return state !== undefined && E.isRight(state) ? state.right : corrupted(path)
 }
 
@@ -82,13 +125,4 @@ export const writeState = async (env: Env, state: CliState): Promise<void> => {
   } catch {
     cliError(ExitCode.localState, `cannot write local state in ${dir}`)
   }
-}
-
-export const removeState = async (env: Env): Promise<boolean> => {
-  const path = statePath(env)
-  const existed = await readFile(path)
-    .then(() => true)
-    .catch(() => false)
-  await rm(path, { force: true })
-  return existed
 }

@@ -4,7 +4,7 @@
  */
 
 /** What an AEAD open was protecting, to tell the user which step failed. */
-export type SealedThing = 'umk' | 'dek' | 'metadata' | 'device-key'
+export type SealedThing = 'umk' | 'dek' | 'metadata' | 'device-key' | 'local-unlock' | 'local-session'
 
 /** Authentication failed: wrong key, wrong AAD (another backup's id) or tampered bytes. */
 export type DecryptionFailed = { readonly _tag: 'DecryptionFailed'; readonly what: SealedThing }

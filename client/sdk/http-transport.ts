@@ -42,6 +42,8 @@ export type Transport = Readonly<{
   send: (spec: RequestSpec) => Promise<Response>
   tokens: () => Tokens | undefined
   setTokens: (tokens: Tokens | undefined) => void
+  /** Rotates the tokens now (e.g. an access token known to be expired); ApiError when the server refuses. */
+  refresh: () => Promise<void>
 }>
 
 const defaultRetry: RetryPolicy = { maxAttempts: 4, maxDelayMs: 30_000 }
@@ -156,5 +158,5 @@ export const createTransport = (options: TransportOptions): Transport => {
     return withRetries(spec)
   }
 
-  return { send, tokens: () => current, setTokens }
+  return { send, tokens: () => current, setTokens, refresh }
 }

@@ -9,7 +9,7 @@ import { attempt, fail, keysUnreadable, type SdkError } from './errors'
 import type { HttpClient } from './http-client'
 import { logInWithPassword } from './opaque-flows'
 import { httpClientFor, type ClientOptions, type Session } from './session'
-import type { Account } from './wire'
+import type { Account, Tokens } from './wire'
 
 export type LoginInput = Readonly<{
   username: string
@@ -67,4 +67,32 @@ export const logout = (session: Session): Promise<E.Either<SdkError, void>> =>
   attempt(async () => {
     await session.http.logout()
     session.http.transport.setTokens(undefined)
+  })
+
+export type ResumeInput = Readonly<{
+  /** Tokens kept from an earlier login (or refresh) of this client. */
+  tokens: Tokens
+  /** True when the access token is known to be expired: it is refreshed before the first call. */
+  accessTokenExpired: boolean
+  /** The UMK and export key kept with the tokens (the client keeps them wrapped; see client/cli/state.ts). */
+  umk: Umk
+  exportKey: Uint8Array
+}>
+
+/**
+ * Resumes a kept session without OPAQUE: the tokens go into a new client (refreshed first when expired, and on
+ * any 401), and the account is read back. An ApiError 401 means the session is over (revoked, refresh token
+ * reused or expired): log in again. The caller compares keyBundleVersion with the one its UMK came from, since
+ * a rotation or password change elsewhere replaces the UMK this client kept.
+ */
+export const resumeSession = (
+  options: ClientOptions,
+  input: ResumeInput,
+): Promise<E.Either<SdkError, Session>> =>
+  attempt(async () => {
+    const http = httpClientFor(options)
+    http.transport.setTokens(input.tokens)
+    if (input.accessTokenExpired) await http.transport.refresh()
+    const account = await http.getAccount()
+    return sessionFrom(http, options, account, input.exportKey, input.umk)
   })

@@ -1,8 +1,8 @@
 /**
  * Knows what an unlocked account is on the client: an authenticated HTTP client plus the keys that only the
  * client ever holds (the OPAQUE export key, the UMK and the two keys derived from it).
- * SECURITY: a Session holds raw keys in memory; never serialise or log it. The CLI persists only the wrapped
- * device key (client/cli/state.ts).
+ * SECURITY: a Session holds raw keys in memory; never serialise or log it. The CLI keeps its UMK, export key
+ * and tokens only sealed under the password and the UMK (client/cli/state.ts).
  */
 import { deriveBackupKeys, type BackupKeys, type KeyStretching, type Umk, type WebCryptoKey } from '../crypto'
 import { createHttpClient, type HttpClient } from './http-client'

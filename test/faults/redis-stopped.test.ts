@@ -5,7 +5,8 @@
  *   within `answerBoundMs` (no call proceeds unlimited or unauthenticated, none hangs or answers 500);
  * - `/api/health` answers 503, `/api/health/live` stays 200 (the process is fine: do not restart it);
  * - once Redis is back (empty: nothing persisted) the same process serves again without a restart; sessions
- *   kept in the lost Redis are gone, so their tokens answer 401 and the user logs in again.
+ *   are recorded in PostgreSQL (Redis only caches them), so the lost Redis ends none: a live session's access
+ *   and refresh tokens keep working, and a session revoked before the loss stays revoked.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -61,9 +62,13 @@ describe('Fault: Redis stopped (STORE=redis)', function () {
     await redis?.destroy()
   })
 
-  it('fails closed with 503 + Retry-After, keeps liveness, and serves again once Redis returns', async () => {
+  it('fails closed with 503 + Retry-After, keeps liveness, and serves again once Redis returns, sessions intact', async () => {
     const user = await aUserWithDevice(target)
     expect((await target.call('GET', '/api/v1/backups', { token: user.token })).status).to.equal(200)
+    const revoked = await logInOverHttp(target, user.account)
+    const logout = await target.call('DELETE', '/api/v1/sessions/current', { token: revoked.accessToken })
+    expect(logout.status).to.equal(204)
+    await logout.arrayBuffer()
 
     await redis.kill()
     const during = await Promise.all([
@@ -88,10 +93,25 @@ describe('Fault: Redis stopped (STORE=redis)', function () {
 
     redis.start()
     await until('health after Redis returned', 15_000, () => target.call('GET', '/api/health'))
-    // The new Redis is empty: the old session is gone (401), a new login works on the same process.
-    const stale = await target.call('GET', '/api/v1/backups', { token: user.token })
-    expect(stale.status).to.equal(401)
-    await stale.arrayBuffer()
+    // The new Redis is empty, but PostgreSQL holds the sessions: the live one survived, the revoked one did not
+    // come back, and a new login works on the same process.
+    expect((await timed(() => target.call('GET', '/api/v1/backups', { token: user.token }))).status).to.equal(
+      200,
+    )
+    const again = await timed(() => target.call('GET', '/api/v1/backups', { token: revoked.accessToken }))
+    expect(again.status).to.equal(401)
+    const refreshed = await target.call('POST', '/api/v1/sessions/refresh', {
+      json: { refreshToken: user.session.refreshToken },
+    })
+    expect(refreshed.status).to.equal(200)
+    const { accessToken } = (await refreshed.json()) as { accessToken: string }
+    expect(
+      (await timed(() => target.call('GET', '/api/v1/account', { token: accessToken }))).status,
+    ).to.equal(200)
+    const revokedRefresh = await timed(() =>
+      target.call('POST', '/api/v1/sessions/refresh', { json: { refreshToken: revoked.refreshToken } }),
+    )
+    expect(revokedRefresh.status).to.equal(401)
     const session = await logInOverHttp(target, user.account, user.device.deviceId)
     const fresh = await target.call('GET', '/api/v1/backups', { token: session.accessToken })
     expect(fresh.status).to.equal(200)

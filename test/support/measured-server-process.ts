@@ -4,11 +4,12 @@
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Readable } from 'node:stream'
 import pg from 'pg'
+import { rssOf } from './server-memory'
 
 const root = resolve(__dirname, '../..')
 
@@ -43,7 +44,11 @@ const listeningPort = (child: ChildProcessByStdio<null, Readable, Readable>): Pr
     child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening`)))
   })
 
-export const startServerProcess = async (env: Record<string, string> = {}): Promise<ServerProcess> => {
+/** `nodeArgs` go before the script: flags NODE_OPTIONS refuses, such as `--cpu-prof` or `--trace-gc`. */
+export const startServerProcess = async (
+  env: Record<string, string> = {},
+  nodeArgs: ReadonlyArray<string> = [],
+): Promise<ServerProcess> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'zkeb-process-'))
   const serverUrl = process.env['TEST_DATABASE_URL']
   const name = `zkeb_process_${randomBytes(6).toString('hex')}`
@@ -54,7 +59,7 @@ export const startServerProcess = async (env: Record<string, string> = {}): Prom
     url.pathname = `/${name}`
     databaseEnv['DATABASE_URL'] = url.toString()
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'adapters/composition/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'adapters/composition/main.ts'], {
     cwd: root,
     env: {
       PATH: process.env['PATH'] ?? '',
@@ -72,12 +77,18 @@ export const startServerProcess = async (env: Record<string, string> = {}): Prom
     rmSync(dataDir, { recursive: true, force: true })
     throw e
   })
+  // By hand (--trace-gc, --cpu-prof): SERVER_OUTPUT_FILE keeps everything the server prints.
+  const outputFile = process.env['SERVER_OUTPUT_FILE']
+  if (outputFile !== undefined && outputFile !== '') {
+    const out = createWriteStream(outputFile)
+    child.stdout.pipe(out)
+    child.stderr.pipe(out)
+  }
   const pid = child.pid!
   return {
     base: `http://127.0.0.1:${port}`,
     pid,
-    rssBytes: () =>
-      Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
+    rssBytes: () => rssOf(pid),
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((done) => child.once('exit', done))

@@ -1,8 +1,15 @@
 /**
  * Knows how to open the one Redis connection the cache adapters share, tuned so that an unreachable or
- * stalled Redis surfaces as Unavailable within a bounded time instead of queueing requests.
+ * stalled Redis surfaces as Unavailable within a bounded time instead of queueing requests: a single server,
+ * or a Redis Cluster found from one seed node (REDIS_CLUSTER=true).
  */
-import { Redis } from 'ioredis'
+import { Cluster, Redis, type RedisOptions } from 'ioredis'
+
+/**
+ * What the adapters that work on either accept. On Cluster every command, script or MULTI must touch keys of
+ * one hash slot: the stores given a RedisClient touch one key per command (README, "Redis Cluster").
+ */
+export type RedisClient = Redis | Cluster
 
 export type RedisSettings = Readonly<{
   /** `redis://` or `rediss://` (TLS); may carry a password and a database number. */
@@ -16,6 +23,8 @@ export type RedisSettings = Readonly<{
   tlsCa?: string
   /** Connection errors, for the operator's log; commands report failures on their own as Unavailable. */
   onError?: (error: Error) => void
+  /** `url` names one node of a Redis Cluster; the others are found from it (CLUSTER SLOTS). */
+  cluster?: boolean
 }>
 
 export const defaultKeyPrefix = 'zkeb:'
@@ -26,26 +35,58 @@ export const defaultKeyPrefix = 'zkeb:'
  * unknown, and a refresh rotation or a GETDEL must not run after its caller was told Unavailable. Such a
  * command fails after `commandTimeoutMs`, or after one reconnection attempt, whichever comes first.
  */
+const backoff = (attempt: number): number => Math.min(attempt * 100, 2000)
+
+/** Per-connection options, the same for a single server and for each node of a cluster. */
+const connectionOptions = (settings: RedisSettings): RedisOptions => ({
+  connectTimeout: settings.connectTimeoutMs,
+  commandTimeout: settings.commandTimeoutMs,
+  maxRetriesPerRequest: 1,
+  enableOfflineQueue: false,
+  autoResendUnfulfilledCommands: false,
+  retryStrategy: backoff,
+  ...(settings.url.startsWith('rediss://')
+    ? { tls: settings.tlsCa === undefined ? {} : { ca: settings.tlsCa } }
+    : {}),
+})
+
 export const createRedis = (settings: RedisSettings): Redis => {
   const redis = new Redis(settings.url, {
+    ...connectionOptions(settings),
     keyPrefix: settings.keyPrefix ?? defaultKeyPrefix,
     lazyConnect: false,
-    connectTimeout: settings.connectTimeoutMs,
-    commandTimeout: settings.commandTimeoutMs,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    autoResendUnfulfilledCommands: false,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
-    ...(settings.url.startsWith('rediss://')
-      ? { tls: settings.tlsCa === undefined ? {} : { ca: settings.tlsCa } }
-      : {}),
   })
   redis.on('error', settings.onError ?? (() => undefined))
   return redis
 }
 
+/**
+ * The cluster from its seed node, with the same bounds as createRedis: no offline queue, a command fails after
+ * `commandTimeoutMs`. The URL's user and password apply to every node; its database number must be 0.
+ */
+export const createRedisCluster = (settings: RedisSettings): Cluster => {
+  const url = new URL(settings.url)
+  const cluster = new Cluster([{ host: url.hostname, port: Number(url.port || '6379') }], {
+    keyPrefix: settings.keyPrefix ?? defaultKeyPrefix,
+    lazyConnect: false,
+    enableOfflineQueue: false,
+    clusterRetryStrategy: backoff,
+    redisOptions: {
+      ...connectionOptions(settings),
+      ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
+      ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
+    },
+  })
+  cluster.on('error', settings.onError ?? (() => undefined))
+  return cluster
+}
+
+/** A single server, or a cluster when `settings.cluster` says so. */
+export const createRedisClient = (settings: RedisSettings): RedisClient =>
+  settings.cluster === true ? createRedisCluster(settings) : createRedis(settings)
+
 /** Resolves once the connection is ready to serve; rejects after `timeoutMs` (it keeps trying in the background). */
-export const redisReady = (redis: Redis, timeoutMs: number): Promise<void> =>
+export const redisReady = (redis: RedisClient, timeoutMs: number): Promise<void> =>
   redis.status === 'ready'
     ? Promise.resolve()
     : new Promise((resolve, reject) => {

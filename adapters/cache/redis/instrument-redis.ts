@@ -4,10 +4,10 @@
  * connection's `sendCommand`, so every adapter using it is measured without knowing. Never records keys or
  * values (keys name sessions and digests).
  */
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './create-redis'
 import type { Metrics } from '../../observability/metrics'
 
-type Command = Parameters<Redis['sendCommand']>[0]
+type Command = Parameters<RedisClient['sendCommand']>[0]
 
 const lookups = new Set(['get', 'getdel', 'mget'])
 
@@ -17,7 +17,7 @@ const countLookups = (name: string, reply: unknown, metrics: Pick<Metrics, 'cach
 }
 
 export const instrumentRedis = (
-  redis: Redis,
+  redis: RedisClient,
   metrics: Pick<Metrics, 'redisCommand' | 'cacheLookup'>,
 ): void => {
   const send = redis.sendCommand.bind(redis)

@@ -11,7 +11,7 @@ import { pipe } from 'fp-ts/function'
 import * as O from 'fp-ts/Option'
 import * as TE from 'fp-ts/TaskEither'
 import * as t from 'io-ts'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './create-redis'
 import type { LoginStateStore, PendingState } from '../../../application/ports/login-state-store'
 import { AccountId } from '../../../domain/ids'
 import { command, decodeJson, encodeJson } from './redis-values'
@@ -33,7 +33,7 @@ const stateKey = (key: string): string => `login-state:${createHash('sha256').up
 /** Redis wants a positive whole number of milliseconds. */
 const ttlMs = (ttlSeconds: number): number => Math.max(1, Math.round(ttlSeconds * 1000))
 
-export const redisLoginStateStore = (redis: Redis): LoginStateStore => ({
+export const redisLoginStateStore = (redis: RedisClient): LoginStateStore => ({
   put: (key, state, ttlSeconds) =>
     pipe(
       command(() => redis.set(stateKey(key), encodeJson(StoredPendingState)(state), 'PX', ttlMs(ttlSeconds))),

@@ -6,7 +6,7 @@
  */
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './create-redis'
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
 import { rateLimited, type RateLimited, type Unavailable } from '../../../application/errors'
 import type { RateLimiter, RateLimitRule } from '../../../application/ports/rate-limiter'
@@ -18,7 +18,7 @@ const secondsUntil = (msBeforeNext: number): number => Math.max(1, Math.ceil(msB
 const toFailure = (reason: unknown): Unavailable | RateLimited =>
   reason instanceof RateLimiterRes ? rateLimited(secondsUntil(reason.msBeforeNext)) : redisUnavailable(reason)
 
-export const redisRateLimiter = (redis: Redis): RateLimiter => {
+export const redisRateLimiter = (redis: RedisClient): RateLimiter => {
   /** One limiter per rule (points and window are per limiter); rules come from configuration, so few. */
   const limiters = new Map<string, RateLimiterRedis>()
   const limiterFor = (rule: RateLimitRule): RateLimiterRedis => {

@@ -1,11 +1,11 @@
 /** Knows how to ask Redis whether it can serve: the `cache` check of /api/health. */
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './create-redis'
 import type { ReadinessProbe } from '../../../application/ports/readiness-probe'
 import { command, redisUnavailable } from './redis-values'
 
-export const redisReadinessProbe = (redis: Redis): ReadinessProbe => ({
+export const redisReadinessProbe = (redis: RedisClient): ReadinessProbe => ({
   name: 'cache',
   check: () =>
     pipe(

@@ -1,6 +1,7 @@
 /**
  * Knows how to keep sessions and their rotating refresh-token digests in Redis, held to the in-memory twin by
- * test/contracts/session-store.contract.ts.
+ * test/contracts/session-store.contract.ts. No longer wired: STORE=redis records sessions in PostgreSQL behind
+ * cached-session-store.ts, so losing Redis ends no session. Kept as the twin it was, with its contract suite.
  *
  * Keys (under the connection's prefix, see create-redis.ts), each expiring with its session so Redis never grows
  * without end: `session:<sessionId>` (the session; revoking deletes it), `refresh:<digest>` (which session the

@@ -32,36 +32,45 @@ const insertChunk = (ref: BlobRef, seq: number, data: Uint8Array) =>
   )
 
 /**
- * Cuts the incoming pieces into chunks of exactly `chunkSize` (the last may be shorter) and stores each as it
- * fills, so at most one chunk and one piece are held at a time. Returns the byte count.
+ * Copies the incoming pieces into one buffer of `chunkSize` and stores it each time it fills (the last may be
+ * shorter), so an upload holds one chunk and one piece at a time. The same buffer is refilled: pg has copied a
+ * parameter into its own message by the time the insert resolves. Allocating a chunk per flush, or
+ * concatenating per piece, turned every uploaded byte into several bytes of dead Buffers, which V8 frees only
+ * after their total passes its external-memory limit (64 MiB): that, not the data in flight, was the upload's
+ * RSS growth. Returns the byte count.
  */
 const pump = async (
   ref: BlobRef,
   chunkSize: number,
   pieces: AsyncIterable<Uint8Array>,
 ): Promise<E.Either<Unavailable, number>> => {
-  let pending = Buffer.alloc(0)
+  const chunk = Buffer.allocUnsafe(chunkSize)
+  let filled = 0
   let seq = 0
   let size = 0
-  const flush = async (data: Buffer) => {
-    const stored = await insertChunk(ref, seq++, data)()
+  const flush = async (length: number) => {
+    const stored = await insertChunk(ref, seq++, chunk.subarray(0, length))()
+    filled = 0
     return E.isLeft(stored) ? stored : E.right(undefined)
   }
   try {
     for await (const piece of pieces) {
       size += piece.length
-      pending = Buffer.concat([pending, piece])
-      while (pending.length >= chunkSize) {
-        const stored = await flush(pending.subarray(0, chunkSize))
+      for (let at = 0; at < piece.length;) {
+        const taken = Math.min(chunkSize - filled, piece.length - at)
+        chunk.set(piece.subarray(at, at + taken), filled)
+        filled += taken
+        at += taken
+        if (filled < chunkSize) continue
+        const stored = await flush(filled)
         if (E.isLeft(stored)) return stored
-        pending = pending.subarray(chunkSize)
       }
     }
   } catch (cause) {
     return E.left(unavailable('blobs')(cause))
   }
-  if (pending.length === 0) return E.right(size)
-  return pipe(await flush(pending), E.as(size))
+  if (filled === 0) return E.right(size)
+  return pipe(await flush(filled), E.as(size))
 }
 
 const write =

@@ -1,4 +1,7 @@
-/** The account commands: register, login, logout, whoami, passwd, recover, rotate-keys, quota. */
+/**
+ * The account commands: register, login, logout, whoami, passwd, recover, rotate-keys, quota. register, login,
+ * recover and passwd end logged in: they keep the session in the local state (state.ts).
+ */
 import { hostname } from 'node:os'
 import { encodeBase64Url } from '../../../domain/base64url'
 import {
@@ -16,38 +19,34 @@ import {
   saveKeyring,
   type Session,
 } from '../../sdk'
-import {
-  clientOptions,
-  sdk,
-  secret,
-  serverOf,
-  withSession,
-  wrappedDeviceKeyOf,
-  type Ctx,
-  type Output,
-} from '../context'
+import { clientOptions, sdk, secret, serverOf, wrappedDeviceKeyOf, type Ctx, type Output } from '../context'
 import { cliError, ExitCode } from '../exit-codes'
+import { newLocalKey } from '../kept-keys'
+import { endKeptSession, identityOf, keptTokensOf, withSession, writeKept } from '../kept-session'
 import { formatBytes } from '../progress'
-import { readState, removeState, writeState, type CliState } from '../state'
+import { readState, writeState, type AnyCliState, type CliState } from '../state'
 
 const usernameArg = (ctx: Ctx, fallback?: string): string =>
   ctx.args.positionals[1] ??
   fallback ??
   cliError(ExitCode.usage, `usage: zkeb ${ctx.args.positionals[0]} USERNAME`)
 
-/** This machine's device: the one in the local state when it still opens and is not revoked, else a new one. */
+/**
+ * This machine's device: the one in the local state when it still opens and is not revoked, else a new one
+ * (written at once, logged out, so a failure later still leaves the device key for `zkeb login`).
+ */
 const ensureDevice = async (ctx: Ctx, session: Session, server: string): Promise<CliState> => {
   const existing = await readState(ctx.io.env).catch(() => undefined)
   if (existing?.accountId === session.accountId && existing.server === server) {
     const loaded = await loadDevice(session, existing.deviceId, wrappedDeviceKeyOf(ctx, existing))
     const devices = sdk(await listDevices(session))
     const active = devices.some((d) => d.deviceId === existing.deviceId && d.revokedAt === null)
-    if (loaded._tag === 'Right' && active) return { ...existing, username: session.username }
+    if (loaded._tag === 'Right' && active) return { ...identityOf(existing), username: session.username }
   }
   const name = ctx.args.values.name ?? hostname()
   const device = sdk(await registerDevice(session, name))
   const state: CliState = {
-    version: 1,
+    version: 2,
     server,
     username: session.username,
     accountId: session.accountId,
@@ -58,13 +57,45 @@ const ensureDevice = async (ctx: Ctx, session: Session, server: string): Promise
   return state
 }
 
-/** Runs `work` with `session` and logs it out whatever happens. */
-const thenLogout = async <A>(session: Session, work: () => Promise<A>): Promise<A> => {
-  try {
-    return await work()
-  } finally {
+/**
+ * Keeps a session for `state`'s device (state.ts): `session` itself when it is bound to that device
+ * (`boundTo`), else a second login bound to it, so revoking the device ends the kept session too.
+ */
+const keepSession = async (
+  ctx: Ctx,
+  state: CliState,
+  password: string,
+  session: Session,
+  boundTo: string | undefined,
+): Promise<void> => {
+  let kept = session
+  if (boundTo !== state.deviceId) {
+    const input = { username: state.username, password, deviceId: state.deviceId }
+    kept = sdk(await login(clientOptions(ctx, state.server), input))
     await logout(session)
   }
+  const tokens = kept.http.transport.tokens()
+  if (tokens === undefined) return cliError(ExitCode.unexpected, 'the login handed back no session')
+  const local = await newLocalKey(password, ctx.options.keyStretching)
+  await writeKept(ctx, state, local, kept, keptTokensOf(ctx, tokens))
+}
+
+/** Logs in as the device of the local state when it is this user's, else (or if refused) as no device yet. */
+const logInAs = async (
+  ctx: Ctx,
+  username: string,
+  password: string,
+  server: string,
+  existing?: AnyCliState,
+) => {
+  const options = clientOptions(ctx, server)
+  const deviceId =
+    existing?.server === server && existing.username === username ? existing.deviceId : undefined
+  if (deviceId !== undefined) {
+    const bound = await login(options, { username, password, deviceId })
+    if (bound._tag === 'Right') return { session: bound.right, boundTo: deviceId }
+  }
+  return { session: sdk(await login(options, { username, password })), boundTo: undefined }
 }
 
 export const registerCommand = async (ctx: Ctx): Promise<Output> => {
@@ -74,7 +105,8 @@ export const registerCommand = async (ctx: Ctx): Promise<Output> => {
   const options = clientOptions(ctx, server)
   const { accountId, recoveryKey } = sdk(await register(options, { username, password }))
   const session = sdk(await login(options, { username, password }))
-  const state = await thenLogout(session, () => ensureDevice(ctx, session, server))
+  const state = await ensureDevice(ctx, session, server)
+  await keepSession(ctx, state, password, session, undefined)
   return {
     json: { accountId, username, deviceId: state.deviceId, recoveryKey },
     text:
@@ -89,19 +121,32 @@ export const loginCommand = async (ctx: Ctx): Promise<Output> => {
   const username = usernameArg(ctx, existing?.username)
   const server = serverOf(ctx, existing)
   const password = await secret(ctx, 'ZKEB_PASSWORD', 'Password:')
-  const session = sdk(await login(clientOptions(ctx, server), { username, password }))
-  const state = await thenLogout(session, () => ensureDevice(ctx, session, server))
+  const { session, boundTo } = await logInAs(ctx, username, password, server, existing)
+  if (existing !== undefined && existing.accountId === session.accountId)
+    await endKeptSession(ctx, existing, password).catch(() => 'failed') // the session this login replaces
+  const state = await ensureDevice(ctx, session, server)
+  await keepSession(ctx, state, password, session, boundTo)
   return {
     json: { username, accountId: state.accountId, deviceId: state.deviceId, server },
     text: `Logged in as ${username}; this device is ${state.deviceId}.\n`,
   }
 }
 
+/** Ends the kept session on the server and forgets it; the device key stays so `zkeb login` resumes it. */
 export const logoutCommand = async (ctx: Ctx): Promise<Output> => {
-  const removed = await removeState(ctx.io.env)
+  const existing = await readState(ctx.io.env)
+  if (existing === undefined || (existing.version === 2 && existing.unlock === undefined))
+    return { json: { loggedOut: false }, text: 'Not logged in.\n' }
+  const kept = existing.version === 2 && existing.session !== undefined
+  const ended = kept
+    ? await endKeptSession(ctx, existing, await secret(ctx, 'ZKEB_PASSWORD', 'Password:'))
+    : 'none'
+  await writeState(ctx.io.env, identityOf(existing))
+  if (ended === 'failed')
+    ctx.io.stderr.write('zkeb: warning: the server did not end the session; it expires on its own\n')
   return {
-    json: { loggedOut: removed },
-    text: removed ? 'Logged out: this device’s local keys are removed.\n' : 'Not logged in.\n',
+    json: { loggedOut: true, sessionEnded: ended !== 'failed' },
+    text: 'Logged out: the session is ended and forgotten; this device’s key stays for `zkeb login`.\n',
   }
 }
 
@@ -131,9 +176,10 @@ export const quotaCommand = (ctx: Ctx): Promise<Output> =>
   })
 
 export const passwdCommand = (ctx: Ctx): Promise<Output> =>
-  withSession(ctx, async (session) => {
+  withSession(ctx, async (session, _state, keeper) => {
     const newPassword = await secret(ctx, 'ZKEB_NEW_PASSWORD', 'New password:', true)
-    sdk(await changePassword(session, newPassword))
+    const changed = sdk(await changePassword(session, newPassword))
+    await keeper.update({ session: changed, password: newPassword })
     return { json: { changed: true }, text: 'Password changed; other sessions were ended.\n' }
   })
 
@@ -144,7 +190,8 @@ export const recoverCommand = async (ctx: Ctx): Promise<Output> => {
   const recoveryKey = await secret(ctx, 'ZKEB_RECOVERY_KEY', 'Recovery key:')
   const newPassword = await secret(ctx, 'ZKEB_NEW_PASSWORD', 'New password:', true)
   const session = sdk(await recover(clientOptions(ctx, server), { username, recoveryKey, newPassword }))
-  const state = await thenLogout(session, () => ensureDevice(ctx, session, server))
+  const state = await ensureDevice(ctx, session, server)
+  await keepSession(ctx, state, newPassword, session, undefined)
   return {
     json: { recovered: true, username, deviceId: state.deviceId },
     text: `Recovered ${username}: the new password is set, backups are untouched.\n`,
@@ -152,11 +199,11 @@ export const recoverCommand = async (ctx: Ctx): Promise<Output> => {
 }
 
 export const rotateKeysCommand = (ctx: Ctx): Promise<Output> =>
-  withSession(ctx, async (session, state) => {
+  withSession(ctx, async (session, state, keeper) => {
     const recoveryKey = await secret(ctx, 'ZKEB_RECOVERY_KEY', 'Recovery key:')
     const rotated = sdk(await rotateKeys(session, { recoveryKey }))
     const wrapped = sdk(await rewrapDeviceKey(session, rotated, wrappedDeviceKeyOf(ctx, state)))
-    await writeState(ctx.io.env, { ...state, wrappedDeviceKey: encodeBase64Url(wrapped) })
+    await keeper.update({ session: rotated, wrappedDeviceKey: encodeBase64Url(wrapped) })
     const keyring = await saveKeyring(session, rotated)
     const namesKept = keyring._tag === 'Right'
     return {

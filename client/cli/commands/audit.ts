@@ -3,7 +3,8 @@
  * firstBrokenLink). A broken chain prints where it breaks and exits 8.
  */
 import { fetchAudit } from '../../sdk'
-import { sdk, withSession, type Ctx, type Output } from '../context'
+import { sdk, type Ctx, type Output } from '../context'
+import { withSession } from '../kept-session'
 import { CliError, ExitCode } from '../exit-codes'
 
 export const auditCommand = (ctx: Ctx): Promise<Output> =>

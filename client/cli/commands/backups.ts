@@ -13,7 +13,8 @@ import {
   type Session,
   type TransferProgress,
 } from '../../sdk'
-import { sdk, withSession, type Ctx, type Output } from '../context'
+import { sdk, type Ctx, type Output } from '../context'
+import { withSession } from '../kept-session'
 import { cliError, ExitCode } from '../exit-codes'
 import { createProgress, formatBytes } from '../progress'
 import { resumablePartBytes, resumableThreshold, resumeStoreFor } from '../uploads-state'

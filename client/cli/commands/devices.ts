@@ -1,6 +1,7 @@
 /** `zkeb devices` lists the account's devices (names decrypted here); `zkeb devices revoke ID` revokes one. */
 import { listDevices, revokeDevice } from '../../sdk'
-import { sdk, withSession, type Ctx, type Output } from '../context'
+import { sdk, type Ctx, type Output } from '../context'
+import { withSession } from '../kept-session'
 import { cliError, ExitCode } from '../exit-codes'
 
 export const devicesCommand = (ctx: Ctx): Promise<Output> => {

@@ -3,7 +3,8 @@
  * `zkeb restic-token revoke ID`: tokens that let the restic client use this account as a REST backend.
  */
 import { createResticToken, listResticTokens, resticRepositoryUrl, revokeResticToken } from '../../sdk'
-import { sdk, serverOf, withSession, type Ctx, type Output } from '../context'
+import { sdk, serverOf, type Ctx, type Output } from '../context'
+import { withSession } from '../kept-session'
 import { cliError, ExitCode } from '../exit-codes'
 
 const usageText = 'usage: zkeb restic-token create [--append-only] [--repo NAME] | ls | revoke ID'

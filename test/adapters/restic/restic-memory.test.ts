@@ -1,92 +1,41 @@
 /**
- * A large restic pack up and down through /restic/ keeps the server's resident memory growth bounded: the
- * body streams into the blob store chunk by chunk and back out, never held whole. The server runs as its own
- * process (real PostgreSQL) so its RSS is measured alone. 256 MiB keeps CI fast; RESTIC_MEMORY_MIB=2048
- * runs the issue's 2 GiB figure by hand, SERVER_NODE_OPTIONS passes V8 flags to the server.
+ * A large restic pack up and down through /restic/ keeps the server's resident memory growth bounded: the body
+ * streams into the blob store chunk by chunk and back out, never held whole (asserted: under half the object;
+ * issue #5's 64 MiB is printed, not asserted, until it is met). The server
+ * runs as its own process (real PostgreSQL) with the flags production runs, so its RSS is measured alone, as
+ * the kernel's exact peak (test/support/server-memory.ts). 256 MiB keeps CI fast; RESTIC_MEMORY_MIB=2048 runs
+ * the issue's 2 GiB figure by hand, SERVER_NODE_OPTIONS passes extra V8 flags to the server for experiments.
  *
- * The bound asserted is half the object (a server holding it whole cannot pass), not the issue's 64 MiB:
- * with V8's default heap sizing, peaks of 65–80 MiB were measured whatever the object size (128 MiB, 256 MiB),
- * garbage from PostgreSQL's hex-encoded bytea that V8 collects late; with --max-old-space-size=96 the same
- * run stays at 34–43 MiB. The figures are printed on every run.
+ * What was measured (process.memoryUsage every 100 ms and --trace-gc in the server, 2 cores at load 10–15):
+ * - Upload, before: arrayBuffers climbed to 58–66 MiB of dead Buffers before V8's first collection, the heap
+ *   stayed flat. The blob store concatenated every incoming piece onto the pending chunk (about 3.5 bytes of
+ *   short-lived Buffers per byte received); V8 frees a Buffer's memory only when it collects the wrapper, and
+ *   starts doing so for external memory at about 64 MiB. Filling one reused chunk buffer took the 256 MiB
+ *   upload from 68–71 MiB to 36–44 MiB of growth, and 2 GiB to 34.0 MiB (by hand, 2026-11-27).
+ * - Download: pg sends parameters in binary, but results always as text (pg-protocol decodes every field as
+ *   a string; its binary mode is unimplemented), so bytea arrives hex-encoded: twice the bytes through
+ *   socket Buffers, a receive buffer grown by doubling per 512 KiB message, a 512 KiB string and the decoded
+ *   Buffer per 256 KiB chunk. The dead Buffers (10–68 MiB, sawtooth) are freed at scavenges, not sooner.
+ *   2 GiB up and down: 84.2 MiB (upload 34.0): above the target.
+ * - Tried at 256 MiB, no clear gain within this machine's noise (whole run, MiB): --max-semi-space-size=2
+ *   84.5, =64 101.2; MALLOC_ARENA_MAX=1 64.7, MALLOC_MMAP_THRESHOLD_=32768 67.7; 1 MiB chunks 75–78;
+ *   reading chunks as 16 KiB slices (smaller pg messages) 73–79. None went into production.
+ * Left: the download's hex-text garbage and V8's late old-space collection (see the one-shot suite).
  */
-import { createHash, type Hash } from 'node:crypto'
-import { request } from 'node:http'
 import { expect } from 'chai'
 import { aCliUser } from '../../client/cli/cli-kit'
 import { aPassword, aUsername } from '../../client/sdk/sdk-kit'
 import { type ServerProcess, startServerProcess } from '../../support/measured-server-process'
+import { largeBody, meterMemory, MiB, mib, sha256Of, streamedRequest } from '../../support/server-memory'
 
-const MiB = 1024 * 1024
 const totalMiB = Number(process.env['RESTIC_MEMORY_MIB'] ?? 256)
+/** Issue #5's target; not met yet (see above), so it is printed, not asserted. */
+const targetBytes = 64 * MiB
+/** What is asserted: a server that held the object whole could not pass. */
 const boundBytes = (totalMiB * MiB) / 2
 
-/** `totalMiB` pseudo-random MiB: one random block, each copy stamped with its index so no two are equal. */
-function* pack(): Generator<Buffer> {
-  const block = Buffer.alloc(MiB)
-  for (let i = 0; i < block.length; i += 4) block.writeUInt32LE((i * 2654435761) >>> 0, i)
-  for (let i = 0; i < totalMiB; i++) {
-    const chunk = Buffer.from(block)
-    chunk.writeUInt32BE(i, 0)
-    yield chunk
-  }
-}
-
-const digest = (): string => {
-  const hash = createHash('sha256')
-  for (const chunk of pack()) hash.update(chunk)
-  return hash.digest('hex')
-}
-
-type Answer = Readonly<{ status: number; sha256: string; bytes: number }>
-
-/** One request with `body` streamed under backpressure and an explicit Content-Length, as restic sends. */
-const send = (
-  url: string,
-  method: string,
-  authorization: string,
-  body?: () => Generator<Buffer>,
-  headers: Record<string, string> = {},
-): Promise<Answer> =>
-  new Promise((resolve, reject) => {
-    const length = body === undefined ? 0 : totalMiB * MiB
-    const req = request(url, {
-      method,
-      headers: { Authorization: authorization, 'Content-Length': length, ...headers },
-    })
-    req.on('response', (res) => {
-      const hash: Hash = createHash('sha256')
-      let bytes = 0
-      res.on('data', (chunk: Buffer) => {
-        hash.update(chunk)
-        bytes += chunk.length
-      })
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, sha256: hash.digest('hex'), bytes }))
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    const chunks = body?.()
-    const pump = (): void => {
-      for (let next = chunks?.next(); next !== undefined && next.done !== true; next = chunks?.next())
-        if (!req.write(next.value)) return void req.once('drain', pump)
-      req.end()
-    }
-    pump()
-  })
-
-/** Samples the server's RSS every 50 ms while `work` runs; returns the highest value seen. */
-const peakRssDuring = async <A>(server: ServerProcess, work: () => Promise<A>): Promise<[A, number]> => {
-  let peak = server.rssBytes()
-  const timer = setInterval(() => (peak = Math.max(peak, server.rssBytes())), 50)
-  try {
-    const result = await work()
-    return [result, Math.max(peak, server.rssBytes())]
-  } finally {
-    clearInterval(timer)
-  }
-}
-
 describe(`restic REST backend: a ${totalMiB} MiB pack up and down keeps server memory bounded`, function () {
-  this.timeout(600_000)
+  this.timeout(1_800_000)
   let server: ServerProcess
   let auth: string
   let base: string
@@ -106,30 +55,38 @@ describe(`restic REST backend: a ${totalMiB} MiB pack up and down keeps server m
     auth = `Basic ${Buffer.from(`${username}:${token}`).toString('base64')}`
     base = `${server.base}/restic/big`
     // Warm up: the first requests load code paths and fill pools; growth is measured from after them.
-    expect((await send(`${base}/keys/`, 'GET', auth)).status).to.equal(200)
+    const keys = await streamedRequest(`${base}/keys/`, { method: 'GET', headers: { Authorization: auth } })
+    expect(keys.status).to.equal(200)
   })
   after(() => server?.stop())
 
   it('uploads, reads back whole and in a range, with RSS growth under half the object', async () => {
-    const name = digest()
-    const baseline = server.rssBytes()
-    const [saved, uploadPeak] = await peakRssDuring(server, () =>
-      send(`${base}/data/${name}`, 'POST', auth, pack),
-    )
-    expect(saved.status).to.equal(200)
-    const [read, downloadPeak] = await peakRssDuring(server, () => send(`${base}/data/${name}`, 'GET', auth))
-    expect(read).to.deep.equal({ status: 200, sha256: name, bytes: totalMiB * MiB })
-    const ranged = await send(`${base}/data/${name}`, 'GET', auth, undefined, {
-      Range: `bytes=${MiB - 8}-${MiB + 7}`,
+    const name = sha256Of(largeBody(totalMiB))
+    const url = `${base}/data/${name}`
+    const headers = { Authorization: auth }
+    const meter = meterMemory(server.pid)
+    const up = await streamedRequest(url, {
+      method: 'POST',
+      headers: { ...headers, 'Content-Length': totalMiB * MiB },
+      body: largeBody(totalMiB),
     })
-    expect(ranged.status).to.equal(206)
-    expect(ranged.bytes).to.equal(16)
-    const growth = Math.max(uploadPeak, downloadPeak) - baseline
+    const uploadGrowth = meter.growthBytes()
+    expect(up.status, up.text).to.equal(200)
+    const down = await streamedRequest(url, { method: 'GET', headers })
+    const growth = meter.growthBytes()
+    meter.stop()
+    expect(down).to.include({ status: 200, sha256: name, bytes: totalMiB * MiB })
+    const ranged = await streamedRequest(url, {
+      method: 'GET',
+      headers: { ...headers, Range: `bytes=${MiB - 8}-${MiB + 7}` },
+    })
+    expect(ranged).to.include({ status: 206, bytes: 16 })
     console.log(
-      `      server RSS: baseline ${(baseline / MiB).toFixed(1)} MiB, peak growth upload ` +
-        `${((uploadPeak - baseline) / MiB).toFixed(1)} MiB, download ${((downloadPeak - baseline) / MiB).toFixed(1)} MiB ` +
-        `(${totalMiB} MiB moved each way)`,
+      `      server RSS (${meter.method}): baseline ${mib(meter.baselineBytes)}, peak growth during the upload ` +
+        `${mib(uploadGrowth)}, during upload and download ${mib(growth)} (${totalMiB} MiB each way)`,
     )
+    if (growth >= targetBytes)
+      console.log(`      above the 64 MiB target of issue #5 (see this file's comment)`)
     expect(growth).to.be.lessThan(boundBytes)
   })
 })

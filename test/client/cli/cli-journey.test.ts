@@ -123,7 +123,7 @@ describe('zkeb, a whole journey against a real server', function () {
       expect(audit.stdout).to.include(type)
   })
 
-  it('logs out by removing the local keys; commands then exit 3', async () => {
+  it('logs out (the kept session ends, the device key stays); commands then exit 3', async () => {
     await ok(['logout'])
     const after = await user.run(['ls'], { env: { ZKEB_PASSWORD: password } })
     expect(after.code).to.equal(3)

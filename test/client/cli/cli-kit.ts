@@ -23,6 +23,8 @@ export type RunExtra = Readonly<{
   secrets?: ReadonlyArray<string>
   tty?: boolean
   fetch?: FetchLike
+  /** The CLI's local clock (ms since the epoch), to age its kept access token. */
+  now?: () => number
 }>
 
 export const aTempDir = (prefix = 'zkeb-cli-'): string => mkdtempSync(join(tmpdir(), prefix))
@@ -39,6 +41,7 @@ export const aCliUser = (base: string): CliUser => {
       keyStretching: testKeyStretching,
       retry: { maxDelayMs: 20 },
       ...(extra.fetch === undefined ? {} : { fetch: extra.fetch }),
+      ...(extra.now === undefined ? {} : { now: extra.now }),
     }
     const code = await main(
       argv,
