@@ -21,7 +21,7 @@ export const uploadDecisions = {
     'base64 as tus requires; a bad or missing one is 400 invalid-input naming the key). Checked at creation: ' +
     'the device is active, the parent exists, the id is not taken by other content, Upload-Length ≤ ' +
     'maxUploadBytes (413), and Upload-Length is reserved against the quota together with every other open ' +
-    'upload (413 quota-exceeded). Each PATCH is stored durably as one part before 204; a client that stops ' +
+    'upload (413 quota-exceeded); one-shot uploads count these reservations too. Each PATCH is stored durably as one part before 204; a client that stops ' +
     'mid-PATCH keeps what arrived. Upload-Checksum: sha256 <base64> per PATCH; a mismatch is 460 and the ' +
     'part is discarded. The PATCH that completes the upload runs the one-shot verification (SHA-256 of the ' +
     'whole, the device signature, quota) and commits the backup atomically before answering: a verification ' +

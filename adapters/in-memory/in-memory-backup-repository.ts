@@ -94,7 +94,11 @@ export const inMemoryBackupRepository = (db: InMemoryDatabase = inMemoryDatabase
         if (!db.accounts.has(backup.accountId)) return E.left(memoryFailure('account not found'))
         const key = backupKey(backup.accountId, backup.backupId)
         if (db.backups.has(key)) return E.left(backupExists(backup.backupId))
-        const used = usedBytes(backup.accountId)
+        // Open resumable uploads' reservations count too, except the one this commit completes.
+        const reserved = [...db.uploads.values()]
+          .filter((u) => u.session.accountId === backup.accountId && u.session.backupId !== backup.backupId)
+          .reduce((sum, u) => sum + u.session.lengthBytes, 0)
+        const used = usedBytes(backup.accountId) + reserved
         if (used + backup.sizeBytes > limitBytes) return E.left(quotaExceeded(limitBytes, used))
         db.backups.set(key, structuredClone(backup))
         return E.right(undefined)

@@ -96,6 +96,19 @@ export const uploadSessionRepositoryContract = (
       await right(h.uploads.create(anUploadSession(account.accountId, { lengthBytes: 300 }), 1000))
     })
 
+    it("makes a backup commit count other uploads' reservations, but not the one it completes", async () => {
+      const account = anAccount({ quotaLimitBytes: 1000 })
+      await right(h.accounts.create(account))
+      const deviceId = aDevice(account.accountId).deviceId
+      const session = anUploadSession(account.accountId, { lengthBytes: 600 })
+      await right(h.uploads.create(session, 1000))
+      const oneShot = aBackup(account.accountId, deviceId, { sizeBytes: 500 })
+      expect(await left(h.backups.commit(oneShot, 1000))).to.deep.equal(quotaExceeded(1000, 600))
+      await right(h.backups.commit(aBackup(account.accountId, deviceId, { sizeBytes: 400 }), 1000))
+      const completed = aBackup(account.accountId, deviceId, { backupId: session.backupId, sizeBytes: 600 })
+      await right(h.backups.commit(completed, 1000))
+    })
+
     it('lets only as many concurrent creations succeed as the quota holds', async () => {
       const accountId = await givenAccount()
       const results = await Promise.all(

@@ -77,6 +77,19 @@ const usedBytes = async (trx: Knex.Transaction, accountId: AccountId): Promise<n
   return Number(rows[0]?.used ?? 0)
 }
 
+/**
+ * Bytes reserved by the account's open resumable uploads other than the one becoming `backupId` (whose own
+ * reservation this commit turns into stored bytes), so a one-shot upload cannot take space a resumable
+ * upload was promised.
+ */
+const reservedByOthers = async (trx: Knex.Transaction, accountId: AccountId, backupId: BackupId) => {
+  const [row] = await trx('zkeb.upload_sessions')
+    .where({ account_id: accountId })
+    .whereNot({ backup_id: backupId })
+    .sum<Array<{ reserved: string | number | null }>>({ reserved: 'length_bytes' })
+  return Number(row?.reserved ?? 0)
+}
+
 /** Serialises quota checks and rotations of one account; NO KEY UPDATE lets child-row inserts proceed. */
 const lockAccount = async (trx: Knex.Transaction, accountId: AccountId): Promise<number | undefined> => {
   const [row] = await trx('zkeb.accounts')
@@ -99,7 +112,9 @@ const commit = (knex: Knex) => (backup: Backup, limitBytes: number) =>
         .where({ account_id: backup.accountId, backup_id: backup.backupId })
         .select<Array<{ backup_id: string }>>('backup_id')
       if (taken.length > 0) return E.left(backupExists(backup.backupId))
-      const used = await usedBytes(trx, backup.accountId)
+      const used =
+        (await usedBytes(trx, backup.accountId)) +
+        (await reservedByOthers(trx, backup.accountId, backup.backupId))
       if (used + backup.sizeBytes > limitBytes) return E.left(quotaExceeded(limitBytes, used))
       await trx('zkeb.backups').insert(toRow(backup))
       return E.right(undefined)

@@ -5,7 +5,13 @@ import { defaultSettings } from '../../../application/settings'
 import { anUpload, type AnUpload } from '../../support/test-client'
 import { tusMetadataOf, uploadMetadataHeader } from '../../support/tus'
 import { defaultHttpLimits } from '../../../adapters/http/create-http-app'
-import { aUserWithDevice, expectError, type TestServer, startTestServer } from './http-test-kit'
+import {
+  aUserWithDevice,
+  expectError,
+  type TestServer,
+  startTestServer,
+  uploadOverHttp,
+} from './http-test-kit'
 
 const tus = { 'Tus-Resumable': '1.0.0' }
 const partHeaders = (offset: number, extra: Record<string, string> = {}) => ({
@@ -158,6 +164,13 @@ describe('tus uploads over HTTP (in-memory application) @memory', () => {
     const refused = a.status === 413 ? a : b
     const error = await expectError(refused, 413, 'quota-exceeded')
     expect(error.details).to.deep.equal({ limitBytes: quota, usedBytes: 6000 })
+  })
+
+  it('keeps the reserved space from a one-shot upload', async () => {
+    await created(signed(6000))
+    const oneShot = await uploadOverHttp(server, user.token, signed(5000))
+    await expectError(oneShot, 413, 'quota-exceeded')
+    expect((await uploadOverHttp(server, user.token, signed(4000))).status).to.equal(201)
   })
 
   it('refuses creation without a session, with bad metadata, or past the upload limit', async () => {
