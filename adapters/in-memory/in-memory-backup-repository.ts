@@ -15,6 +15,7 @@ import {
 } from '../../domain/errors'
 import type { AccountId } from '../../domain/ids'
 import {
+  accountReservedBytes,
   accountUsedBytes,
   backupKey,
   inMemoryDatabase,
@@ -95,10 +96,7 @@ export const inMemoryBackupRepository = (db: InMemoryDatabase = inMemoryDatabase
         const key = backupKey(backup.accountId, backup.backupId)
         if (db.backups.has(key)) return E.left(backupExists(backup.backupId))
         // Open resumable uploads' reservations count too, except the one this commit completes.
-        const reserved = [...db.uploads.values()]
-          .filter((u) => u.session.accountId === backup.accountId && u.session.backupId !== backup.backupId)
-          .reduce((sum, u) => sum + u.session.lengthBytes, 0)
-        const used = usedBytes(backup.accountId) + reserved
+        const used = usedBytes(backup.accountId) + accountReservedBytes(db, backup.accountId, backup.backupId)
         if (used + backup.sizeBytes > limitBytes) return E.left(quotaExceeded(limitBytes, used))
         db.backups.set(key, structuredClone(backup))
         return E.right(undefined)

@@ -54,6 +54,12 @@ export const cascadeDeleteAccount = (db: InMemoryDatabase, accountId: AccountId)
   for (const [key, u] of db.uploads) if (u.session.accountId === accountId) db.uploads.delete(key)
 }
 
+/** Bytes the account's open resumable uploads reserve, except that of the upload becoming `except`. */
+export const accountReservedBytes = (db: InMemoryDatabase, accountId: AccountId, except?: BackupId): number =>
+  [...db.uploads.values()]
+    .filter((u) => u.session.accountId === accountId && u.session.backupId !== except)
+    .reduce((sum, u) => sum + u.session.lengthBytes, 0)
+
 /** Every stored byte the account owns: backups (live and trashed) and restic objects, as quotas count them. */
 export const accountUsedBytes = (db: InMemoryDatabase, accountId: AccountId): number =>
   [...db.backups.values(), ...db.resticObjects.values()]

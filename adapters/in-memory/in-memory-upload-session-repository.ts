@@ -4,21 +4,15 @@ import * as O from 'fp-ts/Option'
 import * as TE from 'fp-ts/TaskEither'
 import type { UploadSessionRepository } from '../../application/ports/upload-session-repository'
 import { quotaExceeded } from '../../domain/errors'
-import type { AccountId } from '../../domain/ids'
 import { uploadNotFound, uploadOffsetConflict } from '../../domain/upload-session'
 import {
+  accountReservedBytes,
   accountUsedBytes,
   inMemoryDatabase,
   type InMemoryDatabase,
   memoryFailure,
   uploadKey,
 } from './in-memory-database'
-
-/** Bytes reserved by the account's sessions: each declared length, whatever has arrived so far. */
-const reservedBytes = (db: InMemoryDatabase, accountId: AccountId): number =>
-  [...db.uploads.values()]
-    .filter((u) => u.session.accountId === accountId)
-    .reduce((sum, u) => sum + u.session.lengthBytes, 0)
 
 /** Sessions of an account that does not exist are refused, as the foreign key refuses them in PostgreSQL. */
 export const inMemoryUploadSessionRepository = (
@@ -29,7 +23,7 @@ export const inMemoryUploadSessionRepository = (
       if (!db.accounts.has(session.accountId)) return E.left(memoryFailure('account not found'))
       const key = uploadKey(session.accountId, session.uploadId)
       if (db.uploads.has(key)) return E.left(memoryFailure('upload id taken'))
-      const used = accountUsedBytes(db, session.accountId) + reservedBytes(db, session.accountId)
+      const used = accountUsedBytes(db, session.accountId) + accountReservedBytes(db, session.accountId)
       if (used + session.lengthBytes > limitBytes) return E.left(quotaExceeded(limitBytes, used))
       db.uploads.set(key, { session: structuredClone(session), parts: [] })
       return E.right(undefined)

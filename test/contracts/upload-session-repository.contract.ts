@@ -5,6 +5,7 @@ import { quotaExceeded } from '../../domain/errors'
 import { uploadNotFound, uploadOffsetConflict } from '../../domain/upload-session'
 import { aBackup, aBlobId, aDevice, anAccount, at } from '../support/persistence-builders'
 import { left, right } from './harness'
+import { aResticObject } from './restic-persistence'
 import { anUploadSession, type UploadHarness } from './upload-persistence'
 
 const unlimited = Number.MAX_SAFE_INTEGER
@@ -107,6 +108,15 @@ export const uploadSessionRepositoryContract = (
       await right(h.backups.commit(aBackup(account.accountId, deviceId, { sizeBytes: 400 }), 1000))
       const completed = aBackup(account.accountId, deviceId, { backupId: session.backupId, sizeBytes: 600 })
       await right(h.backups.commit(completed, 1000))
+    })
+
+    it('makes a restic object commit count the reservations', async () => {
+      const account = anAccount({ quotaLimitBytes: 1000 })
+      await right(h.accounts.create(account))
+      await right(h.uploads.create(anUploadSession(account.accountId, { lengthBytes: 600 }), 1000))
+      const big = aResticObject(account.accountId, { sizeBytes: 500 })
+      expect(await left(h.resticObjects.commit(big, 1000))).to.deep.equal(quotaExceeded(1000, 600))
+      await right(h.resticObjects.commit(aResticObject(account.accountId, { sizeBytes: 400 }), 1000))
     })
 
     it('lets only as many concurrent creations succeed as the quota holds', async () => {

@@ -78,15 +78,14 @@ const usedBytes = async (trx: Knex.Transaction, accountId: AccountId): Promise<n
 }
 
 /**
- * Bytes reserved by the account's open resumable uploads other than the one becoming `backupId` (whose own
- * reservation this commit turns into stored bytes), so a one-shot upload cannot take space a resumable
- * upload was promised.
+ * Bytes reserved by the account's open resumable uploads, except the one becoming `except` (whose own
+ * reservation that commit turns into stored bytes): taken space for every quota check, so nothing else can
+ * take what a resumable upload was promised.
  */
-const reservedByOthers = async (trx: Knex.Transaction, accountId: AccountId, backupId: BackupId) => {
-  const [row] = await trx('zkeb.upload_sessions')
-    .where({ account_id: accountId })
-    .whereNot({ backup_id: backupId })
-    .sum<Array<{ reserved: string | number | null }>>({ reserved: 'length_bytes' })
+const reservedBytes = async (trx: Knex.Transaction, accountId: AccountId, except?: BackupId) => {
+  const rows = trx('zkeb.upload_sessions').where({ account_id: accountId })
+  if (except !== undefined) rows.whereNot({ backup_id: except })
+  const [row] = await rows.sum<Array<{ reserved: string | number | null }>>({ reserved: 'length_bytes' })
   return Number(row?.reserved ?? 0)
 }
 
@@ -114,7 +113,7 @@ const commit = (knex: Knex) => (backup: Backup, limitBytes: number) =>
       if (taken.length > 0) return E.left(backupExists(backup.backupId))
       const used =
         (await usedBytes(trx, backup.accountId)) +
-        (await reservedByOthers(trx, backup.accountId, backup.backupId))
+        (await reservedBytes(trx, backup.accountId, backup.backupId))
       if (used + backup.sizeBytes > limitBytes) return E.left(quotaExceeded(limitBytes, used))
       await trx('zkeb.backups').insert(toRow(backup))
       return E.right(undefined)
@@ -176,7 +175,7 @@ const rotateKeys = (knex: Knex) => (accountId: AccountId, rotation: KeyRotation)
     TE.flatMapEither((result) => result),
   )
 
-export { usedBytes as accountUsedBytes, lockAccount }
+export { usedBytes as accountUsedBytes, lockAccount, reservedBytes as accountReservedBytes }
 
 export const knexBackupRepository = (knex: Knex): BackupRepository => ({
   find: (accountId, backupId) =>

@@ -31,7 +31,7 @@ import {
   uploadOffsetConflict,
   type UploadSession,
 } from '../../../domain/upload-session'
-import { accountUsedBytes as usedBytes, lockAccount } from './knex-backup-repository'
+import { accountReservedBytes, accountUsedBytes, lockAccount } from './knex-backup-repository'
 import { Bytea, bytes, decodeAll, decodeWith, Nullable, PgDate } from './row-codecs'
 import { query, withAccount } from './with-account'
 
@@ -94,13 +94,6 @@ const decodeRef = decodeWith(t.type({ account_id: AccountId, upload_id: UploadId
   uploadId: r.upload_id,
 }))
 
-const reservedBytes = async (trx: Knex.Transaction, accountId: AccountId): Promise<number> => {
-  const [row] = await trx('zkeb.upload_sessions')
-    .where({ account_id: accountId })
-    .sum<Array<{ reserved: string | number | null }>>({ reserved: 'length_bytes' })
-  return Number(row?.reserved ?? 0)
-}
-
 const create = (knex: Knex) => (session: UploadSession, limitBytes: number) =>
   pipe(
     withAccount(
@@ -109,7 +102,9 @@ const create = (knex: Knex) => (session: UploadSession, limitBytes: number) =>
     )(async (trx): Promise<E.Either<Unavailable | QuotaExceeded, void>> => {
       if ((await lockAccount(trx, session.accountId)) === undefined)
         return E.left(unavailable('postgres')(new Error('account not found')))
-      const used = (await usedBytes(trx, session.accountId)) + (await reservedBytes(trx, session.accountId))
+      const used =
+        (await accountUsedBytes(trx, session.accountId)) +
+        (await accountReservedBytes(trx, session.accountId))
       if (used + session.lengthBytes > limitBytes) return E.left(quotaExceeded(limitBytes, used))
       await trx('zkeb.upload_sessions').insert(toRow(session))
       return E.right(undefined)
