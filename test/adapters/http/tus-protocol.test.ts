@@ -111,6 +111,26 @@ describe('tus uploads over HTTP (in-memory application) @memory', () => {
     expect(await usedBytes()).to.equal(3000)
   })
 
+  it('accepts the first bytes with the creation request (creation-with-upload)', async () => {
+    const up = signed()
+    const res = await server.call('POST', '/api/v1/uploads', {
+      token: user.token,
+      headers: {
+        ...tus,
+        'Content-Type': 'application/offset+octet-stream',
+        'Upload-Length': String(up.content.length),
+        'Upload-Metadata': uploadMetadataHeader(tusMetadataOf(up)),
+      },
+      body: up.content.subarray(0, 1000),
+    })
+    expect(res.status).to.equal(201)
+    expect(res.headers.get('upload-offset')).to.equal('1000')
+    const location = res.headers.get('location')!
+    expect(await offsetOf(location)).to.equal(1000)
+    expect((await patch(location, 1000, up.content.subarray(1000))).status).to.equal(204)
+    expect(await usedBytes()).to.equal(3000)
+  })
+
   it('answers 409 to a PATCH at the wrong offset, changing nothing', async () => {
     const up = signed()
     const location = await created(up)
