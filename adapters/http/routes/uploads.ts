@@ -12,7 +12,8 @@ import type { Sha256Hex } from '../../../domain/ids'
 import { invalidInput } from '../error-response'
 import { type AppContext, callerOf } from '../http-types'
 import { sendError } from '../respond'
-import { tusRequests } from '../tus/tus-request'
+import { tusOwnErrorCode } from '../tus/tus-errors'
+import { type TusRequest, tusRequests } from '../tus/tus-request'
 import { ZkebTusStore } from '../tus/zkeb-tus-store'
 import { type ApiRouter, authenticated, type RouteDeps } from './route-kit'
 
@@ -40,13 +41,17 @@ export const registerUploadRoutes = (router: ApiRouter, deps: RouteDeps): void =
     exposedHeaders: ['Tus-Checksum-Algorithm'],
   })
 
-  const handOver = (ctx: AppContext, caller: Caller | undefined) => {
+  const handOver = async (ctx: AppContext, caller: Caller | undefined) => {
     const checksum = parseChecksum(ctx.get('Upload-Checksum'))
     if (checksum === 'invalid') return sendError(ctx, invalidInput(['Upload-Checksum']))
     ctx.respond = false
     ctx.res.setHeader('Tus-Checksum-Algorithm', 'sha256')
     if (caller === undefined) return tus.handle(ctx.req, ctx.res)
-    return tusRequests.run({ caller, checksum }, () => tus.handle(ctx.req, ctx.res))
+    const request: TusRequest = { caller, checksum }
+    await tusRequests.run(request, () => tus.handle(ctx.req, ctx.res))
+    // Already sent by @tus/server; this body only names the error code for the access log and metrics.
+    if (ctx.res.statusCode >= 400)
+      ctx.body = { error: { code: request.errorCode ?? tusOwnErrorCode(ctx.res.statusCode) } }
   }
   const upload = `${uploadsPath}/:uploadId`
   const own = [...authenticated(deps), (ctx: AppContext) => handOver(ctx, callerOf(ctx))] as const

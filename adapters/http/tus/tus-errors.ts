@@ -68,3 +68,15 @@ export const tusFailure = (logger: HttpLogger, requestId: string, e: UploadFailu
 
 export const invalidMetadata = (paths: ReadonlyArray<string>, requestId: string): TusFailure =>
   asTusFailure(invalidInput(paths), requestId)
+
+const tusOwnCodes: Readonly<Record<number, string>> = {
+  400: 'invalid-input',
+  404: 'upload-not-found',
+  409: 'upload-offset-conflict',
+  410: 'upload-not-found',
+  412: 'tus-version-unsupported',
+  413: 'payload-too-large',
+}
+
+/** The code of an error @tus/server answered by itself (its bodies are plain text), for logs and metrics. */
+export const tusOwnErrorCode = (status: number): string => tusOwnCodes[status] ?? 'tus-error'

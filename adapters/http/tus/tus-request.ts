@@ -8,11 +8,13 @@ import type * as O from 'fp-ts/Option'
 import type { Caller } from '../../../application/context'
 import type { Sha256Hex } from '../../../domain/ids'
 
-export type TusRequest = Readonly<{
-  caller: Caller
+export type TusRequest = {
+  readonly caller: Caller
   /** The part's SHA-256 from `Upload-Checksum: sha256 <base64>`, if sent. */
-  checksum: O.Option<Sha256Hex>
-}>
+  readonly checksum: O.Option<Sha256Hex>
+  /** The error code of the answer the store gave, for the access log and metrics. */
+  errorCode?: string
+}
 
 export const tusRequests = new AsyncLocalStorage<TusRequest>()
 

@@ -14,7 +14,7 @@ import type { UploadSession } from '../../../domain/upload-session'
 import { UploadId, uploadNotFound } from '../../../domain/upload-session'
 import { decodeExact } from '../decode'
 import type { HttpLogger } from '../http-types'
-import { invalidMetadata, TusFailure, tusFailure, type UploadFailure } from './tus-errors'
+import { invalidMetadata, TusFailure, tusFailure, tusHttpError, type UploadFailure } from './tus-errors'
 import { currentTusRequest } from './tus-request'
 
 /** Upload-Metadata key of each creation field (api-v1's header names, without the ZKEB- prefix). */
@@ -53,7 +53,10 @@ export class ZkebTusStore extends DataStore {
   private async run<E extends UploadFailure, A>(task: TE.TaskEither<E, A>): Promise<A> {
     const result = await task()
     if (E.isRight(result)) return result.right
-    throw tusFailure(this.deps.logger, currentTusRequest().caller.requestId, result.left)
+    const request = currentTusRequest()
+    const failure = tusFailure(this.deps.logger, request.caller.requestId, result.left)
+    request.errorCode = tusHttpError(result.left).code
+    throw failure
   }
 
   private uploadIdOf(id: string): UploadId {

@@ -27,6 +27,12 @@ describe('tus uploads over HTTP (in-memory application) @memory', () => {
   let user: Awaited<ReturnType<typeof aUserWithDevice>>
   const quota = 10_000
   const lifetimeSeconds = 600
+  const logged: Array<Record<string, unknown>> = []
+  const logger = {
+    info: (fields: Record<string, unknown>) => void logged.push(fields),
+    warn: () => undefined,
+    error: () => undefined,
+  }
 
   beforeEach(async () => {
     server = await startTestServer({
@@ -34,6 +40,7 @@ describe('tus uploads over HTTP (in-memory application) @memory', () => {
         settings: { ...defaultSettings, defaultQuotaBytes: quota, uploadExpirySeconds: lifetimeSeconds },
       },
       limits: { ...defaultHttpLimits, uploadExpirySeconds: lifetimeSeconds },
+      logger,
     })
     // @tus/server checks Upload-Expires against the system time too: the application's clock starts there.
     server.zkeb.clock.set(new Date())
@@ -138,6 +145,9 @@ describe('tus uploads over HTTP (in-memory application) @memory', () => {
     const stale = await patch(location, 0, up.content.subarray(0, 1000))
     expect(stale.status).to.equal(409)
     expect(await offsetOf(location)).to.equal(1000)
+    // The access log names the route by template and the tus answer by its code.
+    const line = logged.find((l) => l['method'] === 'PATCH' && l['status'] === 409)
+    expect(line).to.include({ route: '/api/v1/uploads/:uploadId', errorCode: 'upload-offset-conflict' })
   })
 
   it('answers 460 to a part that does not match its Upload-Checksum, keeping the offset', async () => {
