@@ -63,6 +63,13 @@ export const verdictOf = (row: Row): Verdict => {
   return { ratio: r, met: misses.length === 0, misses }
 }
 
+/**
+ * Server CPU time per request. On a shared machine the rate depends on what else runs; the CPU a request costs
+ * the server much less so, which makes it the steadier figure to compare before and after a change.
+ */
+export const cpuMicrosPerRequest = (l: LoadResult): number | null =>
+  l.rps > 0 ? ((l.server.cpuPercent / 100) * 1e6) / l.rps : null
+
 const rateText = (rate: number, unit: string): string =>
   unit === 'B/s' ? `${formatNumber(rate / 1024 ** 2, 1)} MiB/s` : `${formatNumber(rate)} ${unit}`
 
@@ -76,6 +83,7 @@ export const reportTable = (rows: ReadonlyArray<Row>): string =>
       'p99 ms',
       'errors',
       'cpu %',
+      'cpu µs/req',
       'peak rss',
       'ceiling',
       'ratio',
@@ -93,6 +101,7 @@ export const reportTable = (rows: ReadonlyArray<Row>): string =>
         formatNumber(l?.latencyMs.p99, 1),
         formatNumber(l?.errors),
         formatNumber(l?.server.cpuPercent),
+        formatNumber(l === null ? null : cpuMicrosPerRequest(l)),
         formatBytes(l?.server.peakRssBytes),
         row.ceiling === null ? '—' : `${row.ceiling.kind} ${rateText(row.ceiling.value, row.ceiling.unit)}`,
         formatRatio(v.ratio),

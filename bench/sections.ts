@@ -9,7 +9,8 @@ import type { Postgres } from './services'
 import type { ServerInstance, ServerOptions } from './server'
 import { getLoop, loginPairs, mixed, uploadLoop, uploadPool, type Knobs, type Target } from './scenarios'
 import { downloadLoop } from './transfers'
-import type { Row } from './report'
+import { cpuMicrosPerRequest, type Row } from './report'
+import type { LoadResult } from './load'
 import { opsSections } from './sections-ops'
 
 export type Context = Readonly<{
@@ -39,6 +40,9 @@ const sqlVariables = (c: Context): Record<string, string> => ({
   now: new Date().toISOString(),
 })
 
+const koaNote = (bare: LoadResult) =>
+  `bare Koa: ${bare.server.cpuPercent.toFixed(0)}% CPU, ${(cpuMicrosPerRequest(bare) ?? NaN).toFixed(0)} µs/req`
+
 const appUrl = (pg: Postgres) => `postgres://zkeb_app@127.0.0.1:${pg.port}/postgres`
 
 export async function* measureSections(c: Context): AsyncGenerator<Row> {
@@ -64,6 +68,7 @@ export async function* measureSections(c: Context): AsyncGenerator<Row> {
     yield {
       ...req('liveness (/api/health/live)', load),
       ceiling: { kind: 'bare Koa', value: bare.rps, unit: 'req/s' },
+      note: koaNote(bare),
       target: { text: '≥ 70% of bare Koa', minRatio: 0.7 },
     }
   }
@@ -83,6 +88,7 @@ export async function* measureSections(c: Context): AsyncGenerator<Row> {
     yield {
       ...req(`${name} (vs bare Koa)`, load),
       ceiling: { kind: 'bare Koa', value: bare.rps, unit: 'req/s' },
+      note: koaNote(bare),
       target: null,
     }
   }
@@ -130,6 +136,7 @@ export async function* measureSections(c: Context): AsyncGenerator<Row> {
     yield {
       ...req('download 4 KiB', load),
       ceiling: { kind: 'bare Koa', value: bare.rps, unit: 'req/s' },
+      note: koaNote(bare),
       target: null,
     }
     const url = `${server.base}/api/v1/backups/${prepared.largeBackupId}/content`

@@ -69,7 +69,14 @@ export const startServer = async (o: ServerOptions): Promise<ServerInstance> => 
     o.name ?? 'zkeb',
     port,
     process.execPath,
-    ['--import', 'tsx', 'adapters/composition/main.ts'],
+    [
+      // BENCH_CPU_PROF=<folder>: a V8 CPU profile per server process, written when it stops (open in Chrome
+      // DevTools or speedscope as a flame graph).
+      ...(process.env.BENCH_CPU_PROF === undefined
+        ? []
+        : ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF]),
+      ...['--import', 'tsx', 'adapters/composition/main.ts'],
+    ],
     serverEnv(o, port, dataDir),
   )
   await untilHealthy(running, 120_000)
