@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import type { Context } from './sections'
-import { startServer } from './server'
+import { serverEntry, startServer } from './server'
 import { getLoop, uploadLoop, uploadPool, type Target } from './scenarios'
 import type { Row } from './report'
 import { quantile } from './stats'
@@ -86,7 +86,7 @@ export async function* opsSections(c: Context, want: (name: string) => boolean):
       0.5,
     )
     yield {
-      scenario: `cold start to ready, existing database (median of ${times.length})`,
+      scenario: `cold start to ready, existing database, ${serverEntry} (median of ${times.length})`,
       rate: median,
       rateUnit: 'ms',
       load: null,

@@ -39,6 +39,12 @@ export type ServerOptions = Readonly<{
 
 const unlimited = '1000000'
 
+/**
+ * BENCH_SERVER=dist runs the compiled server (`npm run build` first), as the image does; the default is what
+ * `npm start` runs (TypeScript through tsx, which compiles each module when it first loads: slower to start).
+ */
+export const serverEntry = process.env.BENCH_SERVER === 'dist' ? 'dist' : 'tsx'
+
 export const serverEnv = (o: ServerOptions, port: number, dataDir: string): NodeJS.ProcessEnv => ({
   PATH: process.env.PATH,
   NODE_ENV: 'production',
@@ -75,7 +81,9 @@ export const startServer = async (o: ServerOptions): Promise<ServerInstance> => 
       ...(process.env.BENCH_CPU_PROF === undefined
         ? []
         : ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF]),
-      ...['--import', 'tsx', 'adapters/composition/main.ts'],
+      ...(serverEntry === 'dist'
+        ? ['dist/adapters/composition/main.js']
+        : ['--import', 'tsx', 'adapters/composition/main.ts']),
     ],
     serverEnv(o, port, dataDir),
   )
