@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { diskCeiling, startBareKoa, type BareKoa } from './ceilings'
-import { startPostgres, startRedis, type Postgres, type RedisService } from './services'
+import { requireTools, startPostgres, startRedis, type Postgres, type RedisService } from './services'
 import { newSecrets, startServer, type ServerInstance } from './server'
 import { prepare } from './setup'
 import { measureSections, type Context } from './sections'
@@ -32,6 +32,7 @@ const main = async (): Promise<void> => {
     console.log(
       `bench: ${knobs.durationS} s per scenario, ${knobs.connections} connections${quick ? ' (quick)' : ''}`,
     )
+    requireTools()
     const pg: Postgres = await startPostgres()
     cleanups.push(pg.stop)
     const redis: RedisService = await startRedis()

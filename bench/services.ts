@@ -9,6 +9,21 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort, runProcess, waitFor, type Running } from '../ops/drill/processes'
 
+/** The programs the bench runs, and the Debian package of each: checked first, so a fresh machine gets one clear line. */
+const tools: ReadonlyArray<readonly [string, string]> = [
+  ['pgbench', 'postgresql'],
+  ['psql', 'postgresql-client'],
+  ['redis-server', 'redis-server'],
+  ['sha256sum', 'coreutils'],
+]
+
+export const requireTools = (): void => {
+  const missing = tools.filter(([tool]) => spawnSync(tool, ['--version']).status !== 0)
+  if (missing.length > 0)
+    throw new Error(`missing: ${missing.map(([tool, pkg]) => `${tool} (Debian package ${pkg})`).join(', ')}`)
+  postgresBin()
+}
+
 export type Postgres = Readonly<{
   url: string
   port: number
