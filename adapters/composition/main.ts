@@ -54,6 +54,7 @@ const listen = async (
     limits: { jsonBodyBytes: config.jsonBodyBytes, maxUploadBytes: config.maxUploadBytes },
     version: readVersion(),
     trustProxy: config.trustProxy,
+    rateLimits: config.rateLimits,
     lifecycle,
     ...(webApp === undefined ? {} : { webApp }),
   })
