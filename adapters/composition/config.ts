@@ -6,6 +6,7 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as t from 'io-ts'
 import { defaultSettings } from '../../application/settings'
+import { defaultRateLimitRules, type RateLimitRules } from '../http/middleware/rate-limit'
 import { StartupError } from './startup-error'
 
 /** Parses a present, non-empty variable; `undefined` means "not of this shape". */
@@ -86,6 +87,18 @@ const observabilityEnv = {
   LOG_HASH_KEY: optional(secret),
 }
 
+const perMinute = integer(1, 1_000_000, 'an integer from 1 to 1000000')
+
+/**
+ * api-v1's rate limits, per 60 s window (defaults: adapters/http/middleware/rate-limit.ts). Raised only for load
+ * tests (bench/), where every login and every request comes from one IP and a few accounts.
+ */
+const rateLimitEnv = {
+  RATE_LIMIT_LOGIN_PER_MINUTE: withDefault(perMinute, defaultRateLimitRules.login.points),
+  RATE_LIMIT_REGISTRATION_PER_MINUTE: withDefault(perMinute, defaultRateLimitRules.registration.points),
+  RATE_LIMIT_ACCOUNT_PER_MINUTE: withDefault(perMinute, defaultRateLimitRules.account.points),
+}
+
 /** The variables ZKEB reads, with their defaults. Anything else in the environment is ignored. */
 export const EnvCodec = t.type({
   NODE_ENV: withDefault(oneOf(['development', 'test', 'production'] as const), 'development'),
@@ -141,6 +154,7 @@ export const EnvCodec = t.type({
     defaultSettings.uploadExpirySeconds,
   ),
   WEB_APP_DIR: withDefault(nonEmpty, './web/dist'),
+  ...rateLimitEnv,
   ...observabilityEnv,
 })
 export type Env = t.TypeOf<typeof EnvCodec>
@@ -189,6 +203,7 @@ export type Config = Readonly<{
   uploadExpirySeconds: number
   /** The built web app (`npm run build:web`); served when it holds an index.html. */
   webAppDir: string
+  rateLimits: RateLimitRules
   observability: ObservabilityConfig
 }>
 
@@ -272,6 +287,12 @@ const toConfig = (env: Env): Config => ({
   blobGcGraceSeconds: env.BLOB_GC_GRACE_SECONDS,
   uploadExpirySeconds: env.UPLOAD_EXPIRY_SECONDS,
   webAppDir: env.WEB_APP_DIR,
+  rateLimits: {
+    ...defaultRateLimitRules,
+    login: { ...defaultRateLimitRules.login, points: env.RATE_LIMIT_LOGIN_PER_MINUTE },
+    registration: { ...defaultRateLimitRules.registration, points: env.RATE_LIMIT_REGISTRATION_PER_MINUTE },
+    account: { ...defaultRateLimitRules.account, points: env.RATE_LIMIT_ACCOUNT_PER_MINUTE },
+  },
   observability: {
     metricsPort: env.METRICS_PORT,
     metricsToken: env.METRICS_TOKEN,

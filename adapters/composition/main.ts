@@ -58,6 +58,7 @@ const listen = async (
     },
     version: readVersion(),
     trustProxy: config.trustProxy,
+    rateLimits: config.rateLimits,
     lifecycle,
     ...(webApp === undefined ? {} : { webApp }),
   })

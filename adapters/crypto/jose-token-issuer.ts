@@ -2,6 +2,7 @@
  * Knows how to issue and verify short-lived access tokens: JWT, HS256 pinned, issuer and audience 'zkeb'.
  * SECURITY: the algorithm list is fixed, so `alg: none` and algorithm confusion are refused.
  */
+import { webcrypto } from 'node:crypto'
 import * as TE from 'fp-ts/TaskEither'
 import { jwtVerify, SignJWT } from 'jose'
 import type { Clock } from '../../application/ports/clock'
@@ -31,7 +32,15 @@ export const joseTokenIssuer = ({
   ttlSeconds = 15 * 60,
 }: JoseTokenIssuerOptions): TokenIssuer => {
   if (secret.length < 32) throw new Error('joseTokenIssuer: the secret must be at least 32 bytes')
-  const key = Uint8Array.from(secret)
+  // Imported once: given raw bytes, jose imports a WebCrypto key on every sign and verify, which cost about
+  // a tenth of an authenticated request's CPU in bench/ (see bench/RESULTS.md).
+  const key = webcrypto.subtle.importKey(
+    'raw',
+    Uint8Array.from(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign', 'verify'],
+  )
   return {
     issue: ({ accountId, sessionId }) =>
       TE.fromTask(async () => {
@@ -43,13 +52,13 @@ export const joseTokenIssuer = ({
           .setSubject(accountId)
           .setIssuedAt(now)
           .setExpirationTime(now + ttlSeconds)
-          .sign(key)
+          .sign(await key)
         return { accessToken, expiresIn: ttlSeconds }
       }),
     verify: (token) =>
       TE.tryCatch(
         async () => {
-          const { payload } = await jwtVerify(token, key, {
+          const { payload } = await jwtVerify(token, await key, {
             algorithms: [algorithm],
             issuer: zkeb,
             audience: zkeb,

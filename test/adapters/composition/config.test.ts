@@ -6,6 +6,7 @@ import {
   loadConfig,
   type ConfigError,
 } from '../../../adapters/composition/config'
+import { defaultRateLimitRules } from '../../../adapters/http/middleware/rate-limit'
 
 const secretValue = 'a-very-secret-token-value-of-enough-length-000'
 const opaqueSetupValue = 'A'.repeat(171)
@@ -195,5 +196,21 @@ describe('configuration from the environment', () => {
     expect(variablesOf({ DATABASE_APP_URL: 'postgres://zkeb_app@127.0.0.1/zkeb' })).to.deep.equal([
       'DATABASE_APP_URL',
     ])
+  })
+
+  it('keeps api-v1 rate limits by default and lets RATE_LIMIT_*_PER_MINUTE raise them (the bench does)', () => {
+    expect(loadConfig({}).rateLimits).to.deep.equal(defaultRateLimitRules)
+    const raised = loadConfig({
+      RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
+      RATE_LIMIT_REGISTRATION_PER_MINUTE: '500',
+      RATE_LIMIT_ACCOUNT_PER_MINUTE: '1000000',
+    }).rateLimits
+    expect(raised.login).to.deep.equal({ name: 'login', points: 100_000, windowSeconds: 60 })
+    expect(raised.registration.points).to.equal(500)
+    expect(raised.account.points).to.equal(1_000_000)
+    expect(raised.recovery).to.deep.equal(defaultRateLimitRules.recovery)
+    expect(
+      variablesOf({ RATE_LIMIT_LOGIN_PER_MINUTE: '0', RATE_LIMIT_ACCOUNT_PER_MINUTE: 'lots' }),
+    ).to.have.members(['RATE_LIMIT_LOGIN_PER_MINUTE', 'RATE_LIMIT_ACCOUNT_PER_MINUTE'])
   })
 })

@@ -1,0 +1,51 @@
+-- PUT /api/v1/backups/:id/content with 4 KiB: every statement of the request, in order (ten transactions).
+-- Variables (pgbench -D): account, device, content (the 4 KiB as \x hex), metadata, wrapped, signature (\x hex),
+-- sha (64 hex), now (a timestamp).
+-- bench-only: fresh ids and hash for this transaction (one extra round trip the server does not make).
+select gen_random_uuid() as backup, gen_random_uuid() as blob, gen_random_uuid() as event, encode(sha256(gen_random_uuid()::text::bytea), 'hex') as hash \gset
+BEGIN;
+select set_config('zkeb.account_id', :account, true);
+select * from "zkeb"."devices" where "account_id" = :account and "device_id" = :device;
+COMMIT;
+BEGIN;
+select set_config('zkeb.account_id', :account, true);
+select * from "zkeb"."backups" where "account_id" = :account and "backup_id" = :backup;
+COMMIT;
+BEGIN;
+select set_config('zkeb.account_id', :account, true);
+select * from "zkeb"."accounts" where "account_id" = :account;
+COMMIT;
+BEGIN;
+select set_config('zkeb.account_id', :account, true);
+select coalesce(a.used_bytes, (select coalesce(sum(size_bytes), 0) from zkeb.backups b where b.account_id = a.account_id)) + (select coalesce(sum(size_bytes), 0) from zkeb.restic_objects r where r.account_id = a.account_id) as used from zkeb.accounts a where a.account_id = :account;
+COMMIT;
+BEGIN;
+select set_config('zkeb.account_id', :account, true);
+insert into "zkeb"."blobs" ("account_id", "blob_id", "chunk_size") values (:account, :blob, 262144);
+COMMIT;
+BEGIN;
+select set_config('zkeb.account_id', :account, true);
+insert into "zkeb"."blob_chunks" ("account_id", "blob_id", "data", "seq") values (:account, :blob, :content, 0);
+COMMIT;
+BEGIN;
+select set_config('zkeb.account_id', :account, true);
+update "zkeb"."blobs" set "size_bytes" = 4096, "complete" = true where "account_id" = :account and "blob_id" = :blob;
+COMMIT;
+BEGIN;
+select set_config('zkeb.account_id', :account, true);
+select "key_bundle_version" from "zkeb"."accounts" where "account_id" = :account for no key update;
+select "backup_id" from "zkeb"."backups" where "account_id" = :account and "backup_id" = :backup;
+select coalesce(a.used_bytes, (select coalesce(sum(size_bytes), 0) from zkeb.backups b where b.account_id = a.account_id)) + (select coalesce(sum(size_bytes), 0) from zkeb.restic_objects r where r.account_id = a.account_id) as used from zkeb.accounts a where a.account_id = :account;
+insert into "zkeb"."backups" ("account_id", "backup_id", "blob_id", "created_at", "deleted_at", "device_id", "encrypted_metadata", "key_version", "parent_id", "sha256", "signature", "size_bytes", "wrapped_key") values (:account, :backup, :blob, :now, null, :device, :metadata, 1, null, :sha, :signature, 4096, :wrapped);
+COMMIT;
+BEGIN;
+select set_config('zkeb.account_id', :account, true);
+update "zkeb"."devices" set "last_seen_at" = :now, "revoked_at" = null where "account_id" = :account and "device_id" = :device;
+COMMIT;
+BEGIN;
+select set_config('zkeb.account_id', :account, true);
+select "account_id" from "zkeb"."accounts" where "account_id" = :account for no key update;
+select "seq", "hash" from "zkeb"."audit_events" where "account_id" = :account order by "seq" desc limit 1 \gset prev_
+\set seq :prev_seq + 1
+insert into "zkeb"."audit_events" ("account_id", "at", "device_id", "event_id", "hash", "prev_hash", "request_id", "seq", "type") values (:account, :now, :device, :event, :hash, :prev_hash, 'bench', :seq, 'backup.uploaded');
+COMMIT;
