@@ -13,6 +13,8 @@ export type Settings = Readonly<{
   recoveryTokenTtlSeconds: number
   /** Lifetime of a session (refresh-token family) from login. */
   sessionTtlSeconds: number
+  /** A resumable upload's lifetime from its creation (tus Upload-Expires); then it and its parts are collected. */
+  uploadExpirySeconds: number
 }>
 
 export const defaultSettings: Settings = {
@@ -23,4 +25,5 @@ export const defaultSettings: Settings = {
   loginStateTtlSeconds: 60,
   recoveryTokenTtlSeconds: 600,
   sessionTtlSeconds: 30 * 24 * 60 * 60,
+  uploadExpirySeconds: 24 * 60 * 60,
 }

@@ -64,6 +64,7 @@ import {
 } from './use-cases'
 import type { Ports } from './ports'
 import { makeResticUseCases, type ResticUseCases } from './restic'
+import { makeUploadUseCases, type UploadUseCases } from './uploads'
 
 export type UseCases = Readonly<{
   startRegistration: StartRegistration
@@ -95,7 +96,8 @@ export type UseCases = Readonly<{
   collectGarbageBlobs: CollectGarbageBlobs
   checkReadiness: CheckReadiness
 }> &
-  ResticUseCases
+  ResticUseCases &
+  UploadUseCases
 
 /** Every use case wired from one set of ports. Each factory takes only the ports it declares. */
 export const makeUseCases = (ports: Ports): UseCases => ({
@@ -128,4 +130,5 @@ export const makeUseCases = (ports: Ports): UseCases => ({
   collectGarbageBlobs: collectGarbageBlobs(ports),
   checkReadiness: checkReadiness(ports),
   ...makeResticUseCases(ports),
+  ...makeUploadUseCases(ports),
 })

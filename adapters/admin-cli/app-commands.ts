@@ -143,6 +143,12 @@ export const purgeTrashCommand = async (admin: AdminUseCases, out: Output) => {
   return ExitCode.ok
 }
 
+export const expireUploadsCommand = async (admin: AdminUseCases, out: Output) => {
+  const { expired } = await run(admin.expireUploads())
+  out.result(`collected ${expired} expired resumable uploads`, { expired })
+  return ExitCode.ok
+}
+
 /** Without --grace-seconds the configured grace applies (BLOB_GC_GRACE_SECONDS), as for the schedule. */
 export const gcBlobsCommand = async (admin: AdminUseCases, flags: Flags, out: Output) => {
   try {

@@ -11,6 +11,7 @@ import { StartupError } from '../composition/startup-error'
 import {
   accountCommand,
   backfillCommand,
+  expireUploadsCommand,
   type Flags,
   gcBlobsCommand,
   purgeTrashCommand,
@@ -23,6 +24,7 @@ const help = `usage: zkeb-admin COMMAND [--json]
   migrate up|down|status
   backfill run [NAME] [--batch-size N] [--throttle-ms N] | pause NAME | resume NAME | status
   purge-trash
+  expire-uploads
   gc-blobs [--grace-seconds N] [--dry-run]
   account show|disable ACCOUNT | account quota ACCOUNT BYTES   (ACCOUNT: id or username)
   stats`
@@ -88,7 +90,7 @@ const dispatch = async (
       ? {}
       : { graceSeconds: count('grace-seconds', values['grace-seconds'], 0) }),
   }
-  const known = ['migrate', 'backfill', 'purge-trash', 'gc-blobs', 'account', 'stats']
+  const known = ['migrate', 'backfill', 'purge-trash', 'expire-uploads', 'gc-blobs', 'account', 'stats']
   if (!known.includes(command)) throw new AdminError(ExitCode.usage, `unknown command ${command}; see --help`)
   const config = loadConfig(io.env)
   if (command === 'migrate') return migrateCommand(config, rest[0], output)
@@ -100,6 +102,8 @@ const dispatch = async (
         return accountCommand(admin, rest, output)
       case 'purge-trash':
         return purgeTrashCommand(admin, output)
+      case 'expire-uploads':
+        return expireUploadsCommand(admin, output)
       case 'gc-blobs':
         return gcBlobsCommand(admin, flags, output)
       default:

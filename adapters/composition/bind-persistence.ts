@@ -11,6 +11,7 @@ import { knexBackupRepository } from '../persistence/knex/knex-backup-repository
 import { knexBlobStore } from '../persistence/knex/knex-blob-store'
 import { knexDeviceRepository } from '../persistence/knex/knex-device-repository'
 import { knexResticObjectRepository } from '../persistence/knex/knex-restic-object-repository'
+import { knexUploadSessionRepository } from '../persistence/knex/knex-upload-session-repository'
 import { knexResticTokenRepository } from '../persistence/knex/knex-restic-token-repository'
 import { knexReadinessProbe } from '../persistence/knex/knex-readiness-probe'
 import { s3BlobStore, s3ReadinessProbe } from '../blobs/s3/s3-blob-store'
@@ -30,6 +31,7 @@ export const bindPersistence = (
   c.bind(id(TOKENS.AuditRepository)).toResolvedValue(knexAuditRepository, [...knex])
   c.bind(id(TOKENS.ResticTokenRepository)).toResolvedValue(knexResticTokenRepository, [...knex])
   c.bind(id(TOKENS.ResticObjectRepository)).toResolvedValue(knexResticObjectRepository, [...knex])
+  c.bind(id(TOKENS.UploadSessionRepository)).toResolvedValue(knexUploadSessionRepository, [...knex])
   if (blobs.kind === 's3') {
     c.bind(id(TOKENS.BlobStore)).toConstantValue(s3BlobStore({ client: blobs.client, bucket: blobs.bucket }))
     c.bind(id(TOKENS.PersistenceProbes)).toResolvedValue(

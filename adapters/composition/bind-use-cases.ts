@@ -22,6 +22,7 @@ const portTokens = [
   id(TOKENS.Settings),
   id(TOKENS.ResticTokenRepository),
   id(TOKENS.ResticObjectRepository),
+  id(TOKENS.UploadSessionRepository),
 ] as const
 
 export const bindUseCases = (c: Container): void => {
@@ -48,6 +49,7 @@ export const bindUseCases = (c: Container): void => {
       settings,
       resticTokens,
       resticObjects,
+      uploads,
     ): Ports => ({
       accounts,
       devices,
@@ -66,6 +68,7 @@ export const bindUseCases = (c: Container): void => {
       settings,
       resticTokens,
       resticObjects,
+      uploads,
     }),
     [...portTokens],
   )

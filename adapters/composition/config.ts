@@ -149,6 +149,10 @@ export const EnvCodec = t.type({
     integer(60, 365 * 86_400, 'an integer from 60 to 31536000'),
     defaultSettings.blobGarbageGraceSeconds,
   ),
+  UPLOAD_EXPIRY_SECONDS: withDefault(
+    integer(60, 30 * 86_400, 'an integer from 60 to 2592000'),
+    defaultSettings.uploadExpirySeconds,
+  ),
   WEB_APP_DIR: withDefault(nonEmpty, './web/dist'),
   ...rateLimitEnv,
   ...observabilityEnv,
@@ -195,6 +199,8 @@ export type Config = Readonly<{
   /** null unless BLOB_STORE=s3. */
   s3: S3Config | null
   blobGcGraceSeconds: number
+  /** Lifetime of a resumable (tus) upload from its creation. */
+  uploadExpirySeconds: number
   /** The built web app (`npm run build:web`); served when it holds an index.html. */
   webAppDir: string
   rateLimits: RateLimitRules
@@ -279,6 +285,7 @@ const toConfig = (env: Env): Config => ({
         }
       : null,
   blobGcGraceSeconds: env.BLOB_GC_GRACE_SECONDS,
+  uploadExpirySeconds: env.UPLOAD_EXPIRY_SECONDS,
   webAppDir: env.WEB_APP_DIR,
   rateLimits: {
     ...defaultRateLimitRules,

@@ -28,6 +28,7 @@ export const settingsFrom = (config: Config): Settings => ({
   maxUploadBytes: config.maxUploadBytes,
   trashRetentionDays: config.trashRetentionDays,
   blobGarbageGraceSeconds: config.blobGcGraceSeconds,
+  uploadExpirySeconds: config.uploadExpirySeconds,
 })
 
 export const buildContainer = (config: Config, infra: Infrastructure): Container => {

@@ -51,7 +51,11 @@ const listen = async (
     useCases: runtime.useCases,
     rateLimiter: runtime.rateLimiter,
     logger,
-    limits: { jsonBodyBytes: config.jsonBodyBytes, maxUploadBytes: config.maxUploadBytes },
+    limits: {
+      jsonBodyBytes: config.jsonBodyBytes,
+      maxUploadBytes: config.maxUploadBytes,
+      uploadExpirySeconds: config.uploadExpirySeconds,
+    },
     version: readVersion(),
     trustProxy: config.trustProxy,
     rateLimits: config.rateLimits,

@@ -1,6 +1,7 @@
 /**
  * Knows how to run the maintenance in the background: soon after start, then every interval, never twice at
- * once. Each run purges expired trash, then collects blobs no backup names (past their grace period).
+ * once. Each run purges expired trash, collects expired resumable uploads (releasing their reservations), then
+ * collects blobs no record names (past their grace period).
  */
 import * as E from 'fp-ts/Either'
 import type { Logger } from 'pino'
@@ -11,7 +12,7 @@ export type PurgeSchedule = Readonly<{ stop: () => void }>
 export const defaultPurgeIntervalMs = 60 * 60 * 1000
 const firstRunDelayMs = 5_000
 
-type Maintenance = Pick<UseCases, 'purgeExpiredTrash' | 'collectGarbageBlobs'>
+type Maintenance = Pick<UseCases, 'purgeExpiredTrash' | 'collectGarbageBlobs' | 'expireUploads'>
 
 const purgeTrash = async (useCases: Maintenance, logger: Pick<Logger, 'info' | 'warn'>) => {
   const result = await useCases.purgeExpiredTrash()()
@@ -21,6 +22,17 @@ const purgeTrash = async (useCases: Maintenance, logger: Pick<Logger, 'info' | '
     logger.warn(
       { dependency: result.left.dependency, err: result.left.cause },
       'trash purge failed; retrying later',
+    )
+}
+
+const expireUploads = async (useCases: Maintenance, logger: Pick<Logger, 'info' | 'warn'>) => {
+  const result = await useCases.expireUploads()()
+  if (E.isRight(result)) {
+    if (result.right.expired > 0) logger.info({ expired: result.right.expired }, 'collected expired uploads')
+  } else
+    logger.warn(
+      { dependency: result.left.dependency, err: result.left.cause },
+      'expired upload collection failed; retrying later',
     )
 }
 
@@ -47,6 +59,7 @@ export const schedulePurge = (
     running = true
     try {
       await purgeTrash(useCases, logger)
+      await expireUploads(useCases, logger)
       await collectBlobs(useCases, logger)
     } finally {
       running = false

@@ -19,6 +19,7 @@ import type { OpaqueServer } from '../../application/ports/opaque-server'
 import type { RateLimiter } from '../../application/ports/rate-limiter'
 import type { ReadinessProbe } from '../../application/ports/readiness-probe'
 import type { ResticObjectRepository } from '../../application/ports/restic-object-repository'
+import type { UploadSessionRepository } from '../../application/ports/upload-session-repository'
 import type { ResticTokenRepository } from '../../application/ports/restic-token-repository'
 import type { SessionStore } from '../../application/ports/session-store'
 import type { SignatureVerifier } from '../../application/ports/signature-verifier'
@@ -46,6 +47,7 @@ export const TOKENS = {
   BlobStore: token<BlobStore>('BlobStore'),
   ResticTokenRepository: token<ResticTokenRepository>('ResticTokenRepository'),
   ResticObjectRepository: token<ResticObjectRepository>('ResticObjectRepository'),
+  UploadSessionRepository: token<UploadSessionRepository>('UploadSessionRepository'),
   SessionStore: token<SessionStore>('SessionStore'),
   LoginStateStore: token<LoginStateStore>('LoginStateStore'),
   RateLimiter: token<RateLimiter>('RateLimiter'),

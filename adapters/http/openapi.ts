@@ -7,6 +7,7 @@ import { backupPaths } from './openapi-paths-backups'
 import { accountPaths } from './openapi-paths'
 import { resticDecisions, resticSchemas, resticTokenPaths } from './openapi-paths-restic'
 import { schemas } from './openapi-schemas'
+import { uploadDecisions, uploadPaths } from './openapi-paths-uploads'
 import type { HttpLimits } from './routes/route-kit'
 
 export type OpenApiInputs = Readonly<{ version: string; limits: HttpLimits; rateLimits: RateLimitRules }>
@@ -69,6 +70,7 @@ const decisions = (inputs: OpenApiInputs) => ({
     maxUploadBytes: inputs.limits.maxUploadBytes,
   },
   ...resticDecisions,
+  ...uploadDecisions,
 })
 
 const header = (description: string, schema: Record<string, unknown> = { type: 'string' }) => ({
@@ -105,6 +107,6 @@ export const openApiDocument = (inputs: OpenApiInputs) => ({
       'for the choices api-v1 leaves to this document.',
   },
   'x-zkeb-decisions': decisions(inputs),
-  paths: { ...accountPaths, ...backupPaths, ...resticTokenPaths },
+  paths: { ...accountPaths, ...backupPaths, ...resticTokenPaths, ...uploadPaths },
   components,
 })

@@ -15,6 +15,7 @@ import {
 } from '../../domain/errors'
 import type { AccountId } from '../../domain/ids'
 import {
+  accountReservedBytes,
   accountUsedBytes,
   backupKey,
   inMemoryDatabase,
@@ -94,7 +95,8 @@ export const inMemoryBackupRepository = (db: InMemoryDatabase = inMemoryDatabase
         if (!db.accounts.has(backup.accountId)) return E.left(memoryFailure('account not found'))
         const key = backupKey(backup.accountId, backup.backupId)
         if (db.backups.has(key)) return E.left(backupExists(backup.backupId))
-        const used = usedBytes(backup.accountId)
+        // Open resumable uploads' reservations count too, except the one this commit completes.
+        const used = usedBytes(backup.accountId) + accountReservedBytes(db, backup.accountId, backup.backupId)
         if (used + backup.sizeBytes > limitBytes) return E.left(quotaExceeded(limitBytes, used))
         db.backups.set(key, structuredClone(backup))
         return E.right(undefined)
@@ -116,9 +118,14 @@ export const inMemoryBackupRepository = (db: InMemoryDatabase = inMemoryDatabase
       ),
     referencedBlobs: (blobs) =>
       TE.fromIO(() => {
-        // A restic object's blob is as referenced as a backup's: the collector must keep both.
+        // A restic object's blob and an upload session's parts are as referenced as a backup's blob.
+        const parts = [...db.uploads.values()].flatMap(({ session, parts }) =>
+          parts.map((p) => ({ accountId: session.accountId, blobId: p.blobId })),
+        )
         const named = new Set(
-          [...db.backups.values(), ...db.resticObjects.values()].map((b) => `${b.accountId}/${b.blobId}`),
+          [...db.backups.values(), ...db.resticObjects.values(), ...parts].map(
+            (b) => `${b.accountId}/${b.blobId}`,
+          ),
         )
         return blobs.filter((ref) => named.has(`${ref.accountId}/${ref.blobId}`))
       }),

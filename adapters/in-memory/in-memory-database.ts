@@ -9,6 +9,7 @@ import type { Backup } from '../../domain/backup'
 import type { Device } from '../../domain/device'
 import type { AccountId, BackupId, DeviceId } from '../../domain/ids'
 import type { ResticObject, ResticToken, ResticTokenId } from '../../domain/restic'
+import type { UploadPart, UploadSession } from '../../domain/upload-session'
 import { unavailable, type Unavailable } from '../../application/errors'
 
 export type InMemoryDatabase = {
@@ -21,6 +22,8 @@ export type InMemoryDatabase = {
   readonly resticTokens: Map<ResticTokenId, ResticToken>
   /** Keyed by `resticObjectKey`. */
   readonly resticObjects: Map<string, ResticObject>
+  /** Resumable uploads keyed by `uploadKey`, each with its parts in order. */
+  readonly uploads: Map<string, { session: UploadSession; parts: UploadPart[] }>
 }
 
 export const inMemoryDatabase = (): InMemoryDatabase => ({
@@ -30,7 +33,10 @@ export const inMemoryDatabase = (): InMemoryDatabase => ({
   audit: new Map(),
   resticTokens: new Map(),
   resticObjects: new Map(),
+  uploads: new Map(),
 })
+
+export const uploadKey = (accountId: AccountId, uploadId: string): string => `${accountId}/${uploadId}`
 
 export const backupKey = (accountId: AccountId, backupId: BackupId): string => `${accountId}/${backupId}`
 
@@ -45,7 +51,14 @@ export const cascadeDeleteAccount = (db: InMemoryDatabase, accountId: AccountId)
   for (const [key, backup] of db.backups) if (backup.accountId === accountId) db.backups.delete(key)
   for (const [id, token] of db.resticTokens) if (token.accountId === accountId) db.resticTokens.delete(id)
   for (const [key, o] of db.resticObjects) if (o.accountId === accountId) db.resticObjects.delete(key)
+  for (const [key, u] of db.uploads) if (u.session.accountId === accountId) db.uploads.delete(key)
 }
+
+/** Bytes the account's open resumable uploads reserve, except that of the upload becoming `except`. */
+export const accountReservedBytes = (db: InMemoryDatabase, accountId: AccountId, except?: BackupId): number =>
+  [...db.uploads.values()]
+    .filter((u) => u.session.accountId === accountId && u.session.backupId !== except)
+    .reduce((sum, u) => sum + u.session.lengthBytes, 0)
 
 /** Every stored byte the account owns: backups (live and trashed) and restic objects, as quotas count them. */
 export const accountUsedBytes = (db: InMemoryDatabase, accountId: AccountId): number =>

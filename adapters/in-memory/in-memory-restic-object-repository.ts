@@ -6,7 +6,12 @@ import type { ResticObjectRepository } from '../../application/ports/restic-obje
 import { quotaExceeded } from '../../domain/errors'
 import type { AccountId } from '../../domain/ids'
 import { resticObjectExists, type ResticObjectRef } from '../../domain/restic'
-import { accountUsedBytes, type InMemoryDatabase, memoryFailure } from './in-memory-database'
+import {
+  accountReservedBytes,
+  accountUsedBytes,
+  type InMemoryDatabase,
+  memoryFailure,
+} from './in-memory-database'
 
 const objectKey = (accountId: AccountId, ref: ResticObjectRef): string =>
   `${accountId}/${ref.repo}/${ref.type}/${ref.name}`
@@ -26,7 +31,8 @@ export const inMemoryResticObjectRepository = (db: InMemoryDatabase): ResticObje
       if (!db.accounts.has(object.accountId)) return E.left(memoryFailure('account not found'))
       const key = objectKey(object.accountId, object)
       if (db.resticObjects.has(key)) return E.left(resticObjectExists)
-      const used = accountUsedBytes(db, object.accountId)
+      // Open resumable uploads' reservations are taken space too.
+      const used = accountUsedBytes(db, object.accountId) + accountReservedBytes(db, object.accountId)
       if (used + object.sizeBytes > limitBytes) return E.left(quotaExceeded(limitBytes, used))
       db.resticObjects.set(key, structuredClone(object))
       return E.right(undefined)

@@ -5,6 +5,8 @@
 import {
   type CollectGarbageBlobs,
   collectGarbageBlobs,
+  type ExpireUploads,
+  expireUploads,
   type PurgeExpiredTrash,
   purgeExpiredTrash,
 } from '../use-cases'
@@ -36,6 +38,7 @@ export type AdminUseCases = Readonly<{
   listBackfills: ListBackfills
   purgeExpiredTrash: PurgeExpiredTrash
   collectGarbageBlobs: CollectGarbageBlobs
+  expireUploads: ExpireUploads
   getServiceStats: GetServiceStats
 }>
 
@@ -48,6 +51,7 @@ export const makeAdminUseCases = (ports: AdminPorts): AdminUseCases => ({
   listBackfills: listBackfills(ports),
   purgeExpiredTrash: purgeExpiredTrash(ports),
   collectGarbageBlobs: collectGarbageBlobs(ports),
+  expireUploads: expireUploads(ports),
   getServiceStats: getServiceStats(ports),
 })
 

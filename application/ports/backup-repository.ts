@@ -45,7 +45,8 @@ export type BackupRepository = {
   /** Bytes the account stores: live and trashed backups. */
   readonly usedBytes: (accountId: AccountId) => TE.TaskEither<Unavailable, number>
   /**
-   * Makes the backup visible, atomically re-checking the quota against `limitBytes` under a per-account lock.
+   * Makes the backup visible, atomically re-checking the quota against `limitBytes` under a per-account lock;
+   * the bytes open resumable uploads reserve count as taken, except those of the upload this backup completes.
    * Left(BackupExists) when the id is already taken in this account.
    */
   readonly commit: (

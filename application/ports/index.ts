@@ -16,6 +16,7 @@ import type { ResticTokenRepository } from './restic-token-repository'
 import type { SessionStore } from './session-store'
 import type { SignatureVerifier } from './signature-verifier'
 import type { TokenIssuer } from './token-issuer'
+import type { UploadSessionRepository } from './upload-session-repository'
 
 export type Ports = Readonly<{
   accounts: AccountRepository
@@ -25,6 +26,7 @@ export type Ports = Readonly<{
   blobs: BlobStore
   resticTokens: ResticTokenRepository
   resticObjects: ResticObjectRepository
+  uploads: UploadSessionRepository
   sessions: SessionStore
   loginStates: LoginStateStore
   opaque: OpaqueServer

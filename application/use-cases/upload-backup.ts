@@ -81,14 +81,14 @@ export type UploadBackupDeps = Pick<
 /** What the checks before streaming established. */
 export type UploadContext = Readonly<{ account: Account; device: Device }>
 
-const activeDevice = (deps: UploadBackupDeps, input: UploadBackupInput, caller: Caller) =>
+export const activeDevice = (deps: UploadBackupDeps, input: UploadBackupInput, caller: Caller) =>
   pipe(
     deps.devices.find(caller.accountId, input.deviceId),
     TE.flatMap(TE.fromOption(() => deviceNotFound(input.deviceId))),
     TE.flatMapEither(ensureActive),
   )
 
-const parentExists = (deps: UploadBackupDeps, input: UploadBackupInput, caller: Caller) =>
+export const parentExists = (deps: UploadBackupDeps, input: UploadBackupInput, caller: Caller) =>
   input.parentId === undefined
     ? TE.right(undefined)
     : pipe(
@@ -98,7 +98,7 @@ const parentExists = (deps: UploadBackupDeps, input: UploadBackupInput, caller: 
       )
 
 /** Right(some) for an idempotent retry, Right(none) for a new id, Left(BackupExists) for other content. */
-const earlierUpload = (deps: UploadBackupDeps, input: UploadBackupInput, caller: Caller) =>
+export const earlierUpload = (deps: UploadBackupDeps, input: UploadBackupInput, caller: Caller) =>
   pipe(
     deps.backups.find(caller.accountId, input.backupId),
     TE.filterOrElseW(

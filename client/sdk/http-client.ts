@@ -11,7 +11,7 @@ import {
   type Transport,
   type TransportOptions,
 } from './http-transport'
-import { fail } from './errors'
+import { badResponse, fail } from './errors'
 import { fromReadableStream } from './streams'
 import * as W from './wire'
 
@@ -46,6 +46,64 @@ const query = (q: Readonly<Record<string, string | number | boolean | undefined>
     ? ''
     : '?' + new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)])).toString()
 }
+
+const tus = { 'Tus-Resumable': '1.0.0' }
+// Every value is ASCII (ids, hex, base64url), which btoa encodes as tus wants.
+const b64std = (s: string): string => btoa(s)
+
+/** The tus calls of a resumable upload (server: /api/v1/uploads; see its OpenAPI decision). */
+const tusClient = (send: Transport['send']) => ({
+  /** Creates the upload; returns its path (Location). */
+  createUpload: async (length: number, h: UploadHeaders & { backupId: string }): Promise<string> => {
+    const metadata: Record<string, string> = {
+      backupId: h.backupId,
+      deviceId: h.deviceId,
+      sha256: h.contentSha256,
+      signature: h.signature,
+      wrappedKey: h.wrappedKey,
+      metadata: h.encryptedMetadata,
+      ...(h.parentId === undefined ? {} : { parentId: h.parentId }),
+    }
+    const res = await send({
+      method: 'POST',
+      path: '/api/v1/uploads',
+      auth: true,
+      headers: {
+        ...tus,
+        'Upload-Length': String(length),
+        'Upload-Metadata': Object.entries(metadata)
+          .map(([k, v]) => `${k} ${b64std(v)}`)
+          .join(','),
+      },
+    })
+    if (res.status !== 201) return fail(await apiErrorOf(res))
+    const location = res.headers.get('Location') ?? fail(badResponse(201, 'no Location'))
+    return new URL(location, 'http://x').pathname
+  },
+  /** The stored offset, or undefined when the upload is gone (expired, terminated, finished). */
+  uploadOffset: async (path: string): Promise<number | undefined> => {
+    const res = await send({ method: 'HEAD', path, auth: true, headers: tus })
+    if (res.status === 404 || res.status === 410) return undefined
+    if (res.status !== 200) return fail(badResponse(res.status, 'HEAD of the upload failed'))
+    return Number(res.headers.get('Upload-Offset') ?? fail(badResponse(200, 'no Upload-Offset')))
+  },
+  /** Appends one part from `offset`; returns the new offset. */
+  patchUpload: async (
+    path: string,
+    offset: number,
+    body: () => ReadableStream<Uint8Array>,
+  ): Promise<number> => {
+    const res = await send({
+      method: 'PATCH',
+      path,
+      auth: true,
+      headers: { ...tus, 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': String(offset) },
+      body,
+    })
+    if (res.status !== 204) return fail(await apiErrorOf(res))
+    return Number(res.headers.get('Upload-Offset') ?? fail(badResponse(204, 'no Upload-Offset')))
+  },
+})
 
 /** Builds the client; `transport` exposes the token holder (set after login, read to persist). */
 export const createHttpClient = (options: TransportOptions) => {
@@ -145,6 +203,7 @@ export const createHttpClient = (options: TransportOptions) => {
       })
       return expectJson(res, res.status === 200 ? 200 : 201, W.BackupSummary)
     },
+    ...tusClient(send),
     listBackups: async (q: BackupQuery = {}) =>
       expectJson(await send(get(`/api/v1/backups${query(q)}`)), 200, W.BackupPage),
     getBackup: async (backupId: string) =>

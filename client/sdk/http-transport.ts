@@ -29,7 +29,7 @@ export type TransportOptions = Readonly<{
 }>
 
 export type RequestSpec = Readonly<{
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   path: string
   auth?: boolean
   json?: unknown

@@ -45,15 +45,15 @@ export type PushInput = Readonly<{
   onProgress?: (progress: TransferProgress) => void
 }>
 
-const uuidV4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+export const uuidV4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
 /** The ciphertext of one push; every call yields the same bytes for the same source. */
-const ciphertextOf = (dek: Dek, backupId: BackupId, noncePrefix: Uint8Array, source: ByteSource) =>
+export const ciphertextOf = (dek: Dek, backupId: BackupId, noncePrefix: Uint8Array, source: ByteSource) =>
   encryptSegments(dek, backupId, source, { random: () => noncePrefix })
 
 type Measured = Readonly<{ sha256: Sha256Hex; sizeBytes: number }>
 
-const measure = async (
+export const measure = async (
   ciphertext: AsyncIterable<Uint8Array>,
   total: number,
   onProgress: PushInput['onProgress'],

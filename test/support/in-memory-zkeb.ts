@@ -16,6 +16,7 @@ import { inMemoryDatabase } from '../../adapters/in-memory/in-memory-database'
 import { inMemoryDeviceRepository } from '../../adapters/in-memory/in-memory-device-repository'
 import { inMemoryResticObjectRepository } from '../../adapters/in-memory/in-memory-restic-object-repository'
 import { inMemoryResticTokenRepository } from '../../adapters/in-memory/in-memory-restic-token-repository'
+import { inMemoryUploadSessionRepository } from '../../adapters/in-memory/in-memory-upload-session-repository'
 import { inMemoryLoginStateStore } from '../../adapters/in-memory/in-memory-login-state-store'
 import { inMemorySessionStore } from '../../adapters/in-memory/in-memory-session-store'
 import type { Ports } from '../../application/ports'
@@ -41,6 +42,7 @@ export const inMemoryZkeb = async (overrides: Partial<Ports> = {}): Promise<InMe
     blobs: inMemoryBlobStore(() => clock.now()),
     resticTokens: inMemoryResticTokenRepository(db),
     resticObjects: inMemoryResticObjectRepository(db),
+    uploads: inMemoryUploadSessionRepository(db),
     sessions: inMemorySessionStore(),
     loginStates: inMemoryLoginStateStore(clock),
     opaque: await serenityOpaqueServer(await testOpaqueServerSetup()),

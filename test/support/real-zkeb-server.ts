@@ -30,7 +30,11 @@ export const startRealZkebServer = async (env: Record<string, string> = {}): Pro
     useCases: wired.useCases,
     rateLimiter: wired.rateLimiter,
     rateLimits: looseRateLimits,
-    limits: { ...defaultHttpLimits, maxUploadBytes: config.maxUploadBytes },
+    limits: {
+      ...defaultHttpLimits,
+      maxUploadBytes: config.maxUploadBytes,
+      uploadExpirySeconds: config.uploadExpirySeconds,
+    },
     version: 'test-restic',
     trustProxy: false,
   })

@@ -10,6 +10,7 @@ import { type ApiRouter, newRouter, type RouteDeps } from './route-kit'
 import { registerDeviceRoutes } from './devices'
 import { registerResticTokenRoutes } from './restic-tokens'
 import { registerSessionRoutes } from './sessions'
+import { registerUploadRoutes } from './uploads'
 
 export type { HttpLimits, RouteDeps } from './route-kit'
 export type { Lifecycle } from './health'
@@ -22,6 +23,7 @@ export const createApiRouter = (deps: RouteDeps & Omit<HealthDeps, 'checkReadine
   registerDeviceRoutes(router, deps)
   registerBackupRoutes(router, deps)
   registerBackupContentRoutes(router, deps)
+  registerUploadRoutes(router, deps)
   registerKeyAndAuditRoutes(router, deps)
   registerResticTokenRoutes(router, deps)
   const document = openApiDocument(deps)

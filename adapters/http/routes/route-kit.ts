@@ -18,6 +18,8 @@ export type HttpLimits = Readonly<{
   jsonBodyBytes: number
   /** Largest body of the one-shot upload route (api-v1: 5 GiB); refused with 413 before reading. */
   maxUploadBytes: number
+  /** A resumable upload's lifetime (Upload-Expires); must match the use cases' settings. Default 24 h. */
+  uploadExpirySeconds?: number
 }>
 
 export type RouteDeps = Readonly<{

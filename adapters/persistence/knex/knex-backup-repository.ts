@@ -77,6 +77,18 @@ const usedBytes = async (trx: Knex.Transaction, accountId: AccountId): Promise<n
   return Number(rows[0]?.used ?? 0)
 }
 
+/**
+ * Bytes reserved by the account's open resumable uploads, except the one becoming `except` (whose own
+ * reservation that commit turns into stored bytes): taken space for every quota check, so nothing else can
+ * take what a resumable upload was promised.
+ */
+const reservedBytes = async (trx: Knex.Transaction, accountId: AccountId, except?: BackupId) => {
+  const rows = trx('zkeb.upload_sessions').where({ account_id: accountId })
+  if (except !== undefined) rows.whereNot({ backup_id: except })
+  const [row] = await rows.sum<Array<{ reserved: string | number | null }>>({ reserved: 'length_bytes' })
+  return Number(row?.reserved ?? 0)
+}
+
 /** Serialises quota checks and rotations of one account; NO KEY UPDATE lets child-row inserts proceed. */
 const lockAccount = async (trx: Knex.Transaction, accountId: AccountId): Promise<number | undefined> => {
   const [row] = await trx('zkeb.accounts')
@@ -99,7 +111,9 @@ const commit = (knex: Knex) => (backup: Backup, limitBytes: number) =>
         .where({ account_id: backup.accountId, backup_id: backup.backupId })
         .select<Array<{ backup_id: string }>>('backup_id')
       if (taken.length > 0) return E.left(backupExists(backup.backupId))
-      const used = await usedBytes(trx, backup.accountId)
+      const used =
+        (await usedBytes(trx, backup.accountId)) +
+        (await reservedBytes(trx, backup.accountId, backup.backupId))
       if (used + backup.sizeBytes > limitBytes) return E.left(quotaExceeded(limitBytes, used))
       await trx('zkeb.backups').insert(toRow(backup))
       return E.right(undefined)
@@ -161,7 +175,7 @@ const rotateKeys = (knex: Knex) => (accountId: AccountId, rotation: KeyRotation)
     TE.flatMapEither((result) => result),
   )
 
-export { usedBytes as accountUsedBytes, lockAccount }
+export { usedBytes as accountUsedBytes, lockAccount, reservedBytes as accountReservedBytes }
 
 export const knexBackupRepository = (knex: Knex): BackupRepository => ({
   find: (accountId, backupId) =>

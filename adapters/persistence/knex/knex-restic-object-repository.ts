@@ -17,7 +17,7 @@ import {
   ResticObjectType,
   ResticRepoName,
 } from '../../../domain/restic'
-import { accountUsedBytes, lockAccount } from './knex-backup-repository'
+import { accountReservedBytes, accountUsedBytes, lockAccount } from './knex-backup-repository'
 import { isUniqueViolation } from './pg-errors'
 import { decodeAll, decodeWith, PgDate } from './row-codecs'
 import { withAccount } from './with-account'
@@ -70,7 +70,9 @@ const commit = (knex: Knex) => (object: ResticObject, limitBytes: number) =>
       if ((await lockAccount(trx, object.accountId)) === undefined) return E.left(accountGone())
       const taken = await trx('zkeb.restic_objects').where(whereRef(object.accountId, object)).select('name')
       if (taken.length > 0) return E.left(resticObjectExists)
-      const used = await accountUsedBytes(trx, object.accountId)
+      // Open resumable uploads' reservations are taken space too.
+      const used =
+        (await accountUsedBytes(trx, object.accountId)) + (await accountReservedBytes(trx, object.accountId))
       if (used + object.sizeBytes > limitBytes) return E.left(quotaExceeded(limitBytes, used))
       await trx('zkeb.restic_objects').insert({
         ...whereRef(object.accountId, object),

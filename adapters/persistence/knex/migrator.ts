@@ -15,6 +15,7 @@ import * as adminReports from '../../../migrations/20261201000100_admin_reports'
 import * as tightenUsedBytes from '../../../migrations/20261215000000_tighten_accounts_used_bytes'
 import * as storageTotals from '../../../migrations/20261216000000_storage_totals'
 import * as durableSessions from '../../../migrations/20261220000000_durable_sessions'
+import * as uploadSessions from '../../../migrations/20261221000000_upload_sessions'
 
 export type MigrationModule = Knex.Migration &
   Readonly<{
@@ -36,6 +37,7 @@ export const migrations: ReadonlyArray<Migration> = [
   { name: '20261215000000_tighten_accounts_used_bytes', module: tightenUsedBytes },
   { name: '20261216000000_storage_totals', module: storageTotals },
   { name: '20261220000000_durable_sessions', module: durableSessions },
+  { name: '20261221000000_upload_sessions', module: uploadSessions },
 ]
 
 const schemaName = 'zkeb'

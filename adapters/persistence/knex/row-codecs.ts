@@ -33,7 +33,7 @@ export const PgDate = new t.Type<Date, Date, unknown>(
 )
 
 /** bytea as the domain's base64url form, checked by `codec` (its length bounds included). */
-const Bytea = <A extends string>(codec: t.Type<A, string, unknown>) =>
+export const Bytea = <A extends string>(codec: t.Type<A, string, unknown>) =>
   new t.Type<A, Buffer, unknown>(
     `Bytea<${codec.name}>`,
     codec.is,
@@ -42,7 +42,7 @@ const Bytea = <A extends string>(codec: t.Type<A, string, unknown>) =>
   )
 
 /** SQL NULL as `none`. */
-const Nullable = <C extends t.Mixed>(codec: C) =>
+export const Nullable = <C extends t.Mixed>(codec: C) =>
   new t.Type<O.Option<t.TypeOf<C>>, unknown, unknown>(
     `Nullable<${codec.name}>`,
     (u): u is O.Option<t.TypeOf<C>> => O.isNone(u as O.Option<unknown>) || O.isSome(u as O.Option<unknown>),

@@ -2,11 +2,22 @@
 import { createReadStream } from 'node:fs'
 import { lstat, readdir } from 'node:fs/promises'
 import { basename, join, relative } from 'node:path'
-import { listBackups, push, restoreBackup, trashBackup, type BackupView, type Session } from '../../sdk'
+import {
+  listBackups,
+  push,
+  pushResumable,
+  restoreBackup,
+  trashBackup,
+  type BackupView,
+  type PushInput,
+  type Session,
+  type TransferProgress,
+} from '../../sdk'
 import { sdk, type Ctx, type Output } from '../context'
 import { withSession } from '../kept-session'
 import { cliError, ExitCode } from '../exit-codes'
 import { createProgress, formatBytes } from '../progress'
+import { resumablePartBytes, resumableThreshold, resumeStoreFor } from '../uploads-state'
 
 type LocalFile = Readonly<{ path: string; name: string; size: number; mtime: Date }>
 
@@ -28,18 +39,21 @@ const filesUnder = async (path: string): Promise<LocalFile[]> => {
 const pushOne = async (ctx: Ctx, session: Session, file: LocalFile) => {
   const progress = createProgress(ctx.io.stderr, file.name, !ctx.json)
   try {
+    const input: PushInput = {
+      source: () => createReadStream(file.path),
+      metadata: { name: file.name, size: file.size, mtime: file.mtime.toISOString(), type: 'file', tags: [] },
+      onProgress: (p: TransferProgress) => progress.update(p.phase === 'hash' ? 0 : p.bytes, p.total),
+    }
+    // Large files go over tus, so an interrupted push resumes where the server stands on the next run.
+    const partBytes = resumablePartBytes(ctx.io.env)
     const stored = sdk(
-      await push(session, {
-        source: () => createReadStream(file.path),
-        metadata: {
-          name: file.name,
-          size: file.size,
-          mtime: file.mtime.toISOString(),
-          type: 'file',
-          tags: [],
-        },
-        onProgress: (p) => progress.update(p.phase === 'hash' ? 0 : p.bytes, p.total),
-      }),
+      file.size >= resumableThreshold(ctx.io.env)
+        ? await pushResumable(session, {
+            ...input,
+            store: resumeStoreFor(ctx.io.env, file),
+            ...(partBytes === undefined ? {} : { partBytes }),
+          })
+        : await push(session, input),
     )
     return { backupId: stored.backupId, name: file.name, size: file.size }
   } finally {

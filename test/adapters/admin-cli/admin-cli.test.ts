@@ -17,10 +17,12 @@ import { ExitCode } from '../../../adapters/admin-cli/output'
 import { knexAccountRepository } from '../../../adapters/persistence/knex/knex-account-repository'
 import { knexBackupRepository } from '../../../adapters/persistence/knex/knex-backup-repository'
 import { knexBlobStore } from '../../../adapters/persistence/knex/knex-blob-store'
+import { knexUploadSessionRepository } from '../../../adapters/persistence/knex/knex-upload-session-repository'
 import { migrations } from '../../../adapters/persistence/knex/migrator'
 import type { BlobId, Username } from '../../../domain/ids'
 import { right } from '../../contracts/harness'
 import { keysIn } from '../../contracts/s3-blobs'
+import { anUploadSession } from '../../contracts/upload-persistence'
 import { aBackup, aBlobId, aDeviceId, anAccount } from '../../support/persistence-builders'
 import { createTestDatabase, type TestDatabase } from '../../support/postgres'
 import { s3ForTest } from '../../support/s3rver'
@@ -130,6 +132,24 @@ describe('zkeb-admin', function () {
     expect(await json(['gc-blobs'])).to.deep.equal({ orphans: 1, deleted: 1 })
     expect(await json(['gc-blobs', '--grace-seconds', '0'])).to.deep.equal({ orphans: 1, deleted: 1 })
     expect(await json(['stats'])).to.deep.include({ blobs: 1, liveBackups: 1, trashedBackups: 0 })
+  })
+
+  it('expire-uploads collects expired resumable uploads and their parts, keeps live ones', async () => {
+    const uploads = knexUploadSessionRepository(db.appKnex)
+    const expired = anUploadSession(alice.accountId, { expiresAt: daysAgo(1) })
+    const live = anUploadSession(alice.accountId, { expiresAt: new Date(Date.now() + 3_600_000) })
+    for (const session of [expired, live]) await right(uploads.create(session, 1e9))
+    const partBlob = aBlobId()
+    await right(
+      knexBlobStore(db.appKnex).write(alice.accountId, partBlob, [new Uint8Array(10)].values() as never),
+    )
+    await right(uploads.appendPart(alice.accountId, expired.uploadId, 0, { blobId: partBlob, sizeBytes: 10 }))
+    expect(await json(['expire-uploads'])).to.deep.equal({ expired: 1 })
+    expect(await right(uploads.find(alice.accountId, expired.uploadId))).to.deep.equal(O.none)
+    expect(O.isSome(await right(uploads.find(alice.accountId, live.uploadId)))).to.equal(true)
+    const blobs = await db.ownerKnex('zkeb.blobs').where({ blob_id: partBlob }).count<[{ count: string }]>()
+    expect(Number(blobs[0]?.count)).to.equal(0)
+    await right(uploads.remove(alice.accountId, live.uploadId))
   })
 
   it('gc-blobs with BLOB_STORE=s3: collects an unreferenced object in the bucket, keeps a referenced one', async () => {

@@ -18,7 +18,8 @@ import { noMetrics } from '../../../adapters/observability/metrics'
 import { inMemoryRateLimiter } from '../../../adapters/in-memory/in-memory-rate-limiter'
 import type { Clock } from '../../../application/ports/clock'
 import { inMemoryZkeb } from '../../support/in-memory-zkeb'
-import { anUpload } from '../../support/test-client'
+import { anUpload, type AnUpload } from '../../support/test-client'
+import { tusMetadataOf, uploadMetadataHeader } from '../../support/tus'
 import {
   addDeviceOverHttp,
   type CallOptions,
@@ -114,6 +115,8 @@ describe('logs never carry a secret, on any route @memory', function () {
       logger,
       observability: { metrics: noMetrics, accountHash: hashAccount, reportBug: (err) => bugs.push(err) },
     })
+    // @tus/server checks Upload-Expires against the system time: the application's clock starts there.
+    raw.zkeb.clock.set(new Date())
     server = harvesting(raw, secrets)
   })
   after(() => raw.close())
@@ -123,6 +126,29 @@ describe('logs never carry a secret, on any route @memory', function () {
     const res = await response
     expect(res.status, await res.clone().text()).to.be.below(300)
     return res
+  }
+
+  /** The tus routes: discovery, creation with the signed description as Upload-Metadata, parts, termination. */
+  const resumableUpload = async (token: string, upload: AnUpload) => {
+    const metadata = uploadMetadataHeader(tusMetadataOf(upload))
+    secrets.add(upload.input.signature).add(upload.input.wrappedKey).add(upload.input.encryptedMetadata)
+    secrets.add(metadata)
+    const tus = { 'Tus-Resumable': '1.0.0' }
+    await succeeds(send('OPTIONS', '/api/v1/uploads'))
+    const create = () =>
+      succeeds(
+        send('POST', '/api/v1/uploads', {
+          token,
+          headers: { ...tus, 'Upload-Length': String(upload.content.length), 'Upload-Metadata': metadata },
+        }),
+      )
+    const location = (await create()).headers.get('location')!
+    await succeeds(send('OPTIONS', location))
+    await succeeds(send('HEAD', location, { token, headers: tus }))
+    await succeeds(send('DELETE', location, { token, headers: tus }))
+    const again = (await create()).headers.get('location')!
+    const part = { 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': '0' }
+    await succeeds(send('PATCH', again, { token, headers: { ...tus, ...part }, body: upload.content }))
   }
 
   it('calls every route with real secrets, successfully', async () => {
@@ -169,6 +195,7 @@ describe('logs never carry a secret, on any route @memory', function () {
         },
       }),
     )
+    await resumableUpload(token, anUpload(deviceId, key))
     const newPassword = `pw-${randomBytes(8).toString('hex')}`
     secrets.add(newPassword)
     await opaque.ready

@@ -1,0 +1,66 @@
+/**
+ * Resumable uploads (tus 1.0: core, creation, creation-with-upload, termination, expiration, checksum) at
+ * /api/v1/uploads, served by @tus/server over the ZKEB data store. Koa authenticates and rate-limits as for
+ * every route, then hands the raw request to @tus/server (no body parser ever touches it).
+ * SECURITY: bodies are ciphertext and Upload-Metadata carries signatures and wrapped keys; none is logged.
+ */
+import * as O from 'fp-ts/Option'
+import { Server } from '@tus/server'
+import { defaultSettings } from '../../../application/settings'
+import type { Caller } from '../../../application/context'
+import type { Sha256Hex } from '../../../domain/ids'
+import { invalidInput } from '../error-response'
+import { type AppContext, callerOf } from '../http-types'
+import { sendError } from '../respond'
+import { tusOwnErrorCode } from '../tus/tus-errors'
+import { type TusRequest, tusRequests } from '../tus/tus-request'
+import { ZkebTusStore } from '../tus/zkeb-tus-store'
+import { type ApiRouter, authenticated, type RouteDeps } from './route-kit'
+
+export const uploadsPath = '/api/v1/uploads'
+
+/** `sha256 <base64 of 32 bytes>` as hex; Left for any other algorithm or a malformed digest. */
+const parseChecksum = (header: string): O.Option<Sha256Hex> | 'invalid' => {
+  if (header === '') return O.none
+  const match = /^sha256 ([A-Za-z0-9+/]{43}=)$/.exec(header.trim())
+  if (match === null) return 'invalid'
+  return O.some(Buffer.from(match[1]!, 'base64').toString('hex') as Sha256Hex)
+}
+
+export const registerUploadRoutes = (router: ApiRouter, deps: RouteDeps): void => {
+  const tus = new Server({
+    path: uploadsPath,
+    datastore: new ZkebTusStore({
+      useCases: deps.useCases,
+      logger: deps.logger,
+      uploadExpirySeconds: deps.limits.uploadExpirySeconds ?? defaultSettings.uploadExpirySeconds,
+    }),
+    maxSize: deps.limits.maxUploadBytes,
+    relativeLocation: true,
+    // Offsets are compare-and-set in PostgreSQL, so this per-process lock only spares wasted writes.
+    exposedHeaders: ['Tus-Checksum-Algorithm'],
+  })
+
+  const handOver = async (ctx: AppContext, caller: Caller | undefined) => {
+    const checksum = parseChecksum(ctx.get('Upload-Checksum'))
+    if (checksum === 'invalid') return sendError(ctx, invalidInput(['Upload-Checksum']))
+    ctx.respond = false
+    ctx.res.setHeader('Tus-Checksum-Algorithm', 'sha256')
+    if (caller === undefined) return tus.handle(ctx.req, ctx.res)
+    const request: TusRequest = { caller, checksum }
+    await tusRequests.run(request, () => tus.handle(ctx.req, ctx.res))
+    // Already sent by @tus/server; this body only names the error code for the access log and metrics.
+    if (ctx.res.statusCode >= 400)
+      ctx.body = { error: { code: request.errorCode ?? tusOwnErrorCode(ctx.res.statusCode) } }
+  }
+  const upload = `${uploadsPath}/:uploadId`
+  const own = [...authenticated(deps), (ctx: AppContext) => handOver(ctx, callerOf(ctx))] as const
+
+  // Discovery (OPTIONS) needs no account; everything else acts on the caller's own uploads.
+  router.options(uploadsPath, (ctx) => handOver(ctx, undefined))
+  router.options(upload, (ctx) => handOver(ctx, undefined))
+  router.post(uploadsPath, ...own)
+  router.head(upload, ...own)
+  router.patch(upload, ...own)
+  router.delete(upload, ...own)
+}
