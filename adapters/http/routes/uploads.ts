@@ -27,6 +27,21 @@ const parseChecksum = (header: string): O.Option<Sha256Hex> | 'invalid' => {
   return O.some(Buffer.from(match[1]!, 'base64').toString('hex') as Sha256Hex)
 }
 
+/**
+ * The PATCH that completes an upload finishes the backup after its body arrived: every part is read back, hashed
+ * and written into the backup's blob, which for gigabytes takes minutes with no byte on the socket. The socket
+ * idle timeout exists to end clients that stall, not a server that works, so it is off from the body's end until
+ * the answer is sent, then back to what it was (keep-alive connections still close on their own timer).
+ */
+const keepSocketWhileServerWorks = (ctx: AppContext): void => {
+  const socket = ctx.req.socket
+  const idleTimeoutMs = socket.timeout ?? 0
+  ctx.req.once('end', () => socket.setTimeout(0))
+  ctx.res.once('close', () => {
+    if (!socket.destroyed) socket.setTimeout(idleTimeoutMs)
+  })
+}
+
 export const registerUploadRoutes = (router: ApiRouter, deps: RouteDeps): void => {
   const tus = new Server({
     path: uploadsPath,
@@ -48,6 +63,7 @@ export const registerUploadRoutes = (router: ApiRouter, deps: RouteDeps): void =
     ctx.res.setHeader('Tus-Checksum-Algorithm', 'sha256')
     if (caller === undefined) return tus.handle(ctx.req, ctx.res)
     const request: TusRequest = { caller, checksum }
+    if (ctx.method === 'PATCH') keepSocketWhileServerWorks(ctx)
     await tusRequests.run(request, () => tus.handle(ctx.req, ctx.res))
     // Already sent by @tus/server; this body only names the error code for the access log and metrics.
     if (ctx.res.statusCode >= 400)

@@ -9,7 +9,7 @@ import { inMemoryRateLimiter } from '../../../adapters/in-memory/in-memory-rate-
 import { createHttpApp, defaultHttpLimits, type HttpAppDeps } from '../../../adapters/http/create-http-app'
 import type { HttpLogger } from '../../../adapters/http/http-types'
 import type { RateLimitRules } from '../../../adapters/http/middleware/rate-limit'
-import { startHttpServer } from '../../../adapters/http/start-http-server'
+import { type ServerTimeouts, startHttpServer } from '../../../adapters/http/start-http-server'
 import type { Ports } from '../../../application/ports'
 import type { DeviceId, Username } from '../../../domain/ids'
 import { type InMemoryZkeb, inMemoryZkeb } from '../../support/in-memory-zkeb'
@@ -66,6 +66,7 @@ export type TestServerOptions = Readonly<{
   limits?: HttpAppDeps['limits']
   lifecycle?: HttpAppDeps['lifecycle']
   observability?: HttpAppDeps['observability']
+  timeouts?: ServerTimeouts
 }>
 
 export const startTestServer = async (options: TestServerOptions = {}): Promise<TestServer> => {
@@ -81,7 +82,11 @@ export const startTestServer = async (options: TestServerOptions = {}): Promise<
     ...(options.lifecycle === undefined ? {} : { lifecycle: options.lifecycle }),
     ...(options.observability === undefined ? {} : { observability: options.observability }),
   })
-  const running = await startHttpServer(app, { port: 0, host: '127.0.0.1' })
+  const running = await startHttpServer(app, {
+    port: 0,
+    host: '127.0.0.1',
+    ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
+  })
   const base = `http://127.0.0.1:${running.port}`
   const call = httpCaller(base)
   return { zkeb, base, call, close: () => running.close(1000) }
