@@ -11,6 +11,7 @@ import type { Knex } from 'knex'
 import { unavailable, type Unavailable } from '../../../application/errors'
 import type { BlobRef as StoredBlob, BlobStore, ByteRange } from '../../../application/ports/blob-store'
 import type { AccountId, BlobId } from '../../../domain/ids'
+import { copyBlobRange } from './copy-blob-chunks'
 import { decodeAll, decodeBlobRef } from './row-codecs'
 import { query, withAccount } from './with-account'
 
@@ -110,7 +111,10 @@ const orThrow = async <A>(task: TE.TaskEither<Unavailable, A>): Promise<A> => {
   return result.right
 }
 
-/** Fetches only the chunks the range touches, one per pull, each cut to the range on the server. */
+/**
+ * Streams only the chunks the range touches, each cut to the range on the server, by binary COPY in batches
+ * (copy-blob-chunks.ts has why): bytea results through pg's query path arrive hex-encoded as text.
+ */
 async function* read(ref: BlobRef, range: ByteRange | undefined): AsyncGenerator<Uint8Array> {
   const [blob] = await orThrow(
     inBlob(ref)((trx) =>
@@ -123,21 +127,8 @@ async function* read(ref: BlobRef, range: ByteRange | undefined): AsyncGenerator
   const { chunk_size: chunkSize, size_bytes: size } = blob
   const start = range?.start ?? 0
   const end = Math.min(range?.end ?? size - 1, size - 1)
-  for (let seq = Math.floor(start / chunkSize); start <= end && seq <= Math.floor(end / chunkSize); seq++) {
-    const from = Math.max(start - seq * chunkSize, 0)
-    const to = Math.min(end - seq * chunkSize, chunkSize - 1)
-    const [chunk] = await orThrow(
-      inBlob(ref)((trx) =>
-        trx('zkeb.blob_chunks')
-          .where({ ...blobRow(ref), seq })
-          .select<Array<{ data: Buffer }>>(
-            trx.raw('substring(data from ? for ?) as data', [from + 1, to - from + 1]),
-          ),
-      ),
-    )
-    if (chunk === undefined) throw new Error('blob chunk missing')
-    yield chunk.data
-  }
+  if (start > end) return
+  yield* copyBlobRange(ref.knex, { accountId: ref.accountId, blobId: ref.blobId, chunkSize, start, end })
 }
 
 /** Across accounts through a SECURITY DEFINER function: ids only, in (account_id, blob_id) order. */
