@@ -16,7 +16,9 @@ type Stage = 'header' | 'extension' | 'tuple' | 'length' | 'field' | 'ended'
 const malformed = (why: string) => new Error(`binary COPY stream: ${why}`)
 
 /** The bytes of every field, in order, of a binary COPY whose rows each hold one non-null bytea field. */
-export async function* binaryCopyFields(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+export async function* binaryCopyFields(
+  source: AsyncIterable<Buffer> | Iterable<Buffer>,
+): AsyncGenerator<Buffer> {
   const fixed = Buffer.alloc(headerBytes)
   let filled = 0
   let stage: Stage = 'header'
