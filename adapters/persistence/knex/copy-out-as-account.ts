@@ -10,13 +10,14 @@
  *
  * The COPY runs on the transaction's own connection (a knex transaction client hands out its connection), so
  * the begin, set_config and commit go through knex and are counted by instrument-knex.ts; the COPY itself is
- * reported to the same 'query' / 'query-response' / 'query-error' listeners (no SQL text is logged there).
+ * reported to the same listeners (raw-pg-connection.ts).
  */
 import { finished } from 'node:stream/promises'
 import type { Knex } from 'knex'
 import type { Client } from 'pg'
 import { type CopyToStreamQuery, to as copyTo } from 'pg-copy-streams'
 import type { AccountId } from '../../../domain/ids'
+import { announceRawQuery, transactionConnection } from './raw-pg-connection'
 
 type Opened = Readonly<{ connection: Client; stream: CopyToStreamQuery }>
 
@@ -28,19 +29,6 @@ const abandon = ({ connection, stream }: Opened) => {
   stream.on('error', () => undefined)
   stream.destroy()
   ;(connection as unknown as { connection: { stream: { destroy: () => void } } }).connection.stream.destroy()
-}
-
-/** A knex transaction's client: its acquireConnection hands out the transaction's own connection. */
-type TransactionClient = { acquireConnection: () => Promise<Client> }
-
-let copies = 0
-
-/** Tells knex's query listeners (metrics) that a COPY started, and returns how to report its end. */
-const announce = (knex: Knex) => {
-  const event = { __knexQueryUid: `copy-${++copies}`, method: 'copy', sql: 'copy to stdout' }
-  knex.emit('query', event)
-  return (error: unknown) =>
-    error === undefined ? knex.emit('query-response', null, event) : knex.emit('query-error', error, event)
 }
 
 /**
@@ -55,10 +43,10 @@ export async function* copyOutAsAccount(
 ): AsyncGenerator<Buffer> {
   let hand: (opened: Opened) => void = () => undefined
   const opening = new Promise<Opened>((resolve) => (hand = resolve))
-  const done = announce(knex)
+  const done = announceRawQuery(knex, 'copy to stdout')
   const transaction = knex.transaction(async (trx) => {
     await trx.raw("select set_config('zkeb.account_id', ?, true)", [accountId])
-    const connection = await (trx.client as TransactionClient).acquireConnection()
+    const connection = await transactionConnection(trx)
     const stream = connection.query(copyTo(copySql))
     hand({ connection, stream })
     await finished(stream)
@@ -70,7 +58,7 @@ export async function* copyOutAsAccount(
     yield* opened.stream
     await transaction
     complete = true
-    done(undefined)
+    done()
   } finally {
     if (!complete) {
       done(new Error('COPY aborted'))
