@@ -83,7 +83,7 @@ const main = async () => {
         notes: {
           'data set': `${(set.bytes / MiB).toFixed(0)} MiB in ${set.files} files`,
           'added to the repository (local / ZKEB)': `${(local.dataAdded / MiB).toFixed(1)} / ${(zkeb.dataAdded / MiB).toFixed(1)} MiB`,
-          // Less sensitive to the machine's load than the wall-clock ratio: the server's own work per MiB.
+          // The server's own work per MiB (loopback sends count the kernel's work for PostgreSQL too; load moves it).
           'server CPU during the ZKEB backup': `${serverCpu.toFixed(1)} s (${((serverCpu * 1000 * MiB) / set.bytes).toFixed(1)} ms per MiB)`,
           restic: version,
         },
