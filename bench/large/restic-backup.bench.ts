@@ -6,7 +6,7 @@
  * one runs first (it also warms the page cache with the data set for the second).
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { aCliUser } from '../../test/client/cli/cli-kit'
@@ -39,6 +39,12 @@ const timedBackup = async (work: string, name: string, repository: string, sourc
   return { elapsed, dataAdded: summary?.data_added ?? 0 }
 }
 
+/** CPU seconds (user + system) `pid` has used so far, from /proc (Linux; clock ticks of 1/100 s). */
+const cpuSecondsOf = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
 const zkebRepository = async (base: string): Promise<string> => {
   const user = aCliUser(base)
   const password = aPassword()
@@ -60,7 +66,10 @@ const main = async () => {
     const set = writeMixedDataSet(source, totalMiB * MiB)
     execFileSync('sync')
     const local = await timedBackup(work, 'local', join(work, 'local-repo'), source)
-    const zkeb = await timedBackup(work, 'zkeb', await zkebRepository(server.base), source)
+    const repository = await zkebRepository(server.base)
+    const cpuBefore = cpuSecondsOf(server.pid)
+    const zkeb = await timedBackup(work, 'zkeb', repository, source)
+    const serverCpu = cpuSecondsOf(server.pid) - cpuBefore
     const version = (await restic(['version'], {})).stdout.trim()
     console.log(
       report({
@@ -74,6 +83,8 @@ const main = async () => {
         notes: {
           'data set': `${(set.bytes / MiB).toFixed(0)} MiB in ${set.files} files`,
           'added to the repository (local / ZKEB)': `${(local.dataAdded / MiB).toFixed(1)} / ${(zkeb.dataAdded / MiB).toFixed(1)} MiB`,
+          // The server's own work per MiB (loopback sends count the kernel's work for PostgreSQL too; load moves it).
+          'server CPU during the ZKEB backup': `${serverCpu.toFixed(1)} s (${((serverCpu * 1000 * MiB) / set.bytes).toFixed(1)} ms per MiB)`,
           restic: version,
         },
       }),

@@ -45,14 +45,25 @@ const upload = (deps: RouteDeps) => async (ctx: AppContext) => {
   closeIfUnread(ctx)
 }
 
-/** Pulls the first chunk before answering, so a store that fails at once gets a 503, not a cut-off 200. */
+/**
+ * Pulls the first chunk before answering, so a store that fails at once gets a 503, not a cut-off 200. When
+ * the client goes away, Koa destroys the stream, and the store's iterator is returned: a download in progress
+ * holds a database connection (a COPY) that only that gives back.
+ */
 export const startStream = async (content: AsyncIterable<Uint8Array>): Promise<Readable> => {
   const iterator = content[Symbol.asyncIterator]()
   const first = await iterator.next()
   async function* rest(): AsyncGenerator<Uint8Array> {
-    if (first.done === true) return
-    yield first.value
-    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield next.value
+    let ended = first.done === true
+    try {
+      if (ended) return
+      yield first.value
+      for (let next = await iterator.next(); next.done !== true; next = await iterator.next())
+        yield next.value
+      ended = true
+    } finally {
+      if (!ended) await iterator.return?.()
+    }
   }
   return Readable.from(rest(), { objectMode: false })
 }

@@ -1,7 +1,8 @@
 /**
  * Knows how to keep blobs in PostgreSQL as fixed-size bytea chunks (zkeb.blobs + zkeb.blob_chunks).
- * SECURITY: blobs are ciphertext; they are never logged, and each chunk is written in its own short
- * account-scoped transaction, so an upload holds no connection while the client is slow.
+ * SECURITY: blobs are ciphertext; they are never logged. Chunks are written in short account-scoped
+ * transactions, several to one only while they arrive quickly (chunk-batches.ts), so an upload holds no
+ * connection while the client is slow; they are read by binary COPY in batches (copy-blob-chunks.ts).
  */
 import { pipe } from 'fp-ts/function'
 import * as E from 'fp-ts/Either'
@@ -11,6 +12,8 @@ import type { Knex } from 'knex'
 import { unavailable, type Unavailable } from '../../../application/errors'
 import type { BlobRef as StoredBlob, BlobStore, ByteRange } from '../../../application/ports/blob-store'
 import type { AccountId, BlobId } from '../../../domain/ids'
+import { chunkWriter } from './chunk-batches'
+import { copyBlobRange } from './copy-blob-chunks'
 import { decodeAll, decodeBlobRef } from './row-codecs'
 import { query, withAccount } from './with-account'
 
@@ -22,14 +25,11 @@ type BlobRef = Readonly<{ knex: Knex; accountId: AccountId; blobId: BlobId }>
 const inBlob = ({ knex, accountId }: BlobRef) => withAccount(knex, accountId)
 const blobRow = (ref: BlobRef) => ({ account_id: ref.accountId, blob_id: ref.blobId })
 
-const insertChunk = (ref: BlobRef, seq: number, data: Uint8Array) =>
-  inBlob(ref)((trx) =>
-    trx('zkeb.blob_chunks').insert({
-      ...blobRow(ref),
-      seq,
-      data: Buffer.from(data.buffer, data.byteOffset, data.length),
-    }),
-  )
+class DatabaseFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('blob chunk not stored')
+  }
+}
 
 /**
  * Copies the incoming pieces into one buffer of `chunkSize` and stores it each time it fills (the last may be
@@ -37,7 +37,7 @@ const insertChunk = (ref: BlobRef, seq: number, data: Uint8Array) =>
  * parameter into its own message by the time the insert resolves. Allocating a chunk per flush, or
  * concatenating per piece, turned every uploaded byte into several bytes of dead Buffers, which V8 frees only
  * after their total passes its external-memory limit (64 MiB): that, not the data in flight, was the upload's
- * RSS growth. Returns the byte count.
+ * RSS growth. Returns the byte count; a database failure is Unavailable('postgres'), the input's 'blobs'.
  */
 const pump = async (
   ref: BlobRef,
@@ -45,14 +45,14 @@ const pump = async (
   pieces: AsyncIterable<Uint8Array>,
 ): Promise<E.Either<Unavailable, number>> => {
   const chunk = Buffer.allocUnsafe(chunkSize)
+  const chunks = chunkWriter(ref.knex, ref.accountId, ref.blobId)
   let filled = 0
   let seq = 0
   let size = 0
-  const flush = async (length: number) => {
-    const stored = await insertChunk(ref, seq++, chunk.subarray(0, length))()
-    filled = 0
-    return E.isLeft(stored) ? stored : E.right(undefined)
-  }
+  const stored = (work: Promise<void>) =>
+    work.catch((cause: unknown) => {
+      throw new DatabaseFailure(cause)
+    })
   try {
     for await (const piece of pieces) {
       size += piece.length
@@ -62,15 +62,19 @@ const pump = async (
         filled += taken
         at += taken
         if (filled < chunkSize) continue
-        const stored = await flush(filled)
-        if (E.isLeft(stored)) return stored
+        await stored(chunks.write(seq++, chunk))
+        filled = 0
       }
     }
+    if (filled > 0) await stored(chunks.write(seq++, chunk.subarray(0, filled)))
+    await stored(chunks.finish())
+    return E.right(size)
   } catch (cause) {
-    return E.left(unavailable('blobs')(cause))
+    await chunks.abort()
+    return E.left(
+      cause instanceof DatabaseFailure ? unavailable('postgres')(cause.cause) : unavailable('blobs')(cause),
+    )
   }
-  if (filled === 0) return E.right(size)
-  return pipe(await flush(filled), E.as(size))
 }
 
 const write =
@@ -110,7 +114,10 @@ const orThrow = async <A>(task: TE.TaskEither<Unavailable, A>): Promise<A> => {
   return result.right
 }
 
-/** Fetches only the chunks the range touches, one per pull, each cut to the range on the server. */
+/**
+ * Streams only the chunks the range touches, each cut to the range on the server, by binary COPY in batches
+ * (copy-blob-chunks.ts has why): bytea results through pg's query path arrive hex-encoded as text.
+ */
 async function* read(ref: BlobRef, range: ByteRange | undefined): AsyncGenerator<Uint8Array> {
   const [blob] = await orThrow(
     inBlob(ref)((trx) =>
@@ -123,21 +130,8 @@ async function* read(ref: BlobRef, range: ByteRange | undefined): AsyncGenerator
   const { chunk_size: chunkSize, size_bytes: size } = blob
   const start = range?.start ?? 0
   const end = Math.min(range?.end ?? size - 1, size - 1)
-  for (let seq = Math.floor(start / chunkSize); start <= end && seq <= Math.floor(end / chunkSize); seq++) {
-    const from = Math.max(start - seq * chunkSize, 0)
-    const to = Math.min(end - seq * chunkSize, chunkSize - 1)
-    const [chunk] = await orThrow(
-      inBlob(ref)((trx) =>
-        trx('zkeb.blob_chunks')
-          .where({ ...blobRow(ref), seq })
-          .select<Array<{ data: Buffer }>>(
-            trx.raw('substring(data from ? for ?) as data', [from + 1, to - from + 1]),
-          ),
-      ),
-    )
-    if (chunk === undefined) throw new Error('blob chunk missing')
-    yield chunk.data
-  }
+  if (start > end) return
+  yield* copyBlobRange(ref.knex, { accountId: ref.accountId, blobId: ref.blobId, chunkSize, start, end })
 }
 
 /** Across accounts through a SECURITY DEFINER function: ids only, in (account_id, blob_id) order. */
