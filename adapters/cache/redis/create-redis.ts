@@ -39,6 +39,9 @@ const backoff = (attempt: number): number => Math.min(attempt * 100, 2000)
 
 /** Per-connection options, the same for a single server and for each node of a cluster. */
 const connectionOptions = (settings: RedisSettings): RedisOptions => ({
+  // Commands issued in the same event-loop turn (by concurrent requests, or by one request's session check
+  // and rate limit) go out in one write and come back in one read: fewer system calls per request.
+  enableAutoPipelining: true,
   connectTimeout: settings.connectTimeoutMs,
   commandTimeout: settings.commandTimeoutMs,
   maxRetriesPerRequest: 1,
@@ -70,6 +73,7 @@ export const createRedisCluster = (settings: RedisSettings): Cluster => {
     keyPrefix: settings.keyPrefix ?? defaultKeyPrefix,
     lazyConnect: false,
     enableOfflineQueue: false,
+    enableAutoPipelining: true,
     clusterRetryStrategy: backoff,
     redisOptions: {
       ...connectionOptions(settings),
