@@ -5,6 +5,7 @@
 import type {
   AddDevice,
   Authenticate,
+  AuthenticateAlongside,
   CheckReadiness,
   CollectGarbageBlobs,
   DeleteAccount,
@@ -35,6 +36,7 @@ import type {
 import {
   addDevice,
   authenticate,
+  authenticateAlongside,
   checkReadiness,
   collectGarbageBlobs,
   deleteAccount,
@@ -73,6 +75,7 @@ export type UseCases = Readonly<{
   finishLogin: FinishLogin
   refreshSession: RefreshSession
   authenticate: Authenticate
+  authenticateAlongside: AuthenticateAlongside
   logout: Logout
   getAccount: GetAccount
   updateKeyBundle: UpdateKeyBundle
@@ -107,6 +110,7 @@ export const makeUseCases = (ports: Ports): UseCases => ({
   finishLogin: finishLogin(ports),
   refreshSession: refreshSession(ports),
   authenticate: authenticate(ports),
+  authenticateAlongside: authenticateAlongside(ports),
   logout: logout(ports),
   getAccount: getAccount(ports),
   updateKeyBundle: updateKeyBundle(ports),

@@ -244,6 +244,37 @@ describe('registration and sessions', () => {
         .returns(TE.right(O.map((s: Session) => ({ ...s, accountId: anAccountId() }))(live)))
       expect(await fails(z.useCases.authenticate(accessToken, ctx))).to.deep.equal(unauthenticated)
     })
+
+    it('runs the work alongside for the account the token names, and returns it with the caller', async () => {
+      const { accessToken } = await logIn(z.useCases, alice)
+      const seen: Array<string> = []
+      const [caller, charged] = await ok(
+        z.useCases.authenticateAlongside(accessToken, ctx, (accountId) => {
+          seen.push(accountId)
+          return TE.right('charged')
+        }),
+      )
+      expect(caller.accountId).to.equal(alice.accountId)
+      expect([seen, charged]).to.deep.equal([[alice.accountId], 'charged'])
+    })
+
+    it('reports a dead session before the work alongside fails, and never runs it for a bad token', async () => {
+      const { accessToken } = await logIn(z.useCases, alice)
+      await ok(z.useCases.logout(await ok(z.useCases.authenticate(accessToken, ctx))))
+      const refused = () => TE.left('over the limit' as const)
+      expect(await fails(z.useCases.authenticateAlongside(accessToken, ctx, refused))).to.deep.equal(
+        unauthenticated,
+      )
+      const live = await logIn(z.useCases, alice)
+      expect(await fails(z.useCases.authenticateAlongside(live.accessToken, ctx, refused))).to.equal(
+        'over the limit',
+      )
+      const never = sinon.spy(() => TE.right(undefined))
+      expect(await fails(z.useCases.authenticateAlongside('not-a-token', ctx, never))).to.deep.equal(
+        unauthenticated,
+      )
+      expect(never.called).to.equal(false)
+    })
   })
 
   it('keeps the key bundle opaque: what goes in comes back unchanged', async () => {

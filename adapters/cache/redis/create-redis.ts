@@ -37,8 +37,20 @@ export const defaultKeyPrefix = 'zkeb:'
  */
 const backoff = (attempt: number): number => Math.min(attempt * 100, 2000)
 
+/**
+ * Sent on their own, outside auto-pipelines: rate-limiter-flexible defines its Lua command (`rlflxIncr`) on the
+ * shared connection when a rule is first used, and ioredis 6.0 fails (and throws uncaught, ending the process)
+ * when a command is defined while an auto-pipeline of the same turn is pending (ioredis issue #1931, fixed
+ * upstream by PR #2180). Such a command still goes out in the same turn as the session check.
+ */
+const autoPipeliningIgnoredCommands = ['rlflxIncr']
+
 /** Per-connection options, the same for a single server and for each node of a cluster. */
 const connectionOptions = (settings: RedisSettings): RedisOptions => ({
+  // Commands issued in the same event-loop turn (by concurrent requests, or by one request's session check
+  // and rate limit) go out in one write and come back in one read: fewer system calls per request.
+  enableAutoPipelining: true,
+  autoPipeliningIgnoredCommands,
   connectTimeout: settings.connectTimeoutMs,
   commandTimeout: settings.commandTimeoutMs,
   maxRetriesPerRequest: 1,
@@ -70,6 +82,8 @@ export const createRedisCluster = (settings: RedisSettings): Cluster => {
     keyPrefix: settings.keyPrefix ?? defaultKeyPrefix,
     lazyConnect: false,
     enableOfflineQueue: false,
+    enableAutoPipelining: true,
+    autoPipeliningIgnoredCommands,
     clusterRetryStrategy: backoff,
     redisOptions: {
       ...connectionOptions(settings),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import * as E from 'fp-ts/Either'
+import type { RateLimited, Unavailable } from '../../../application/errors'
 import type { RateLimiter, RateLimitRule, RateLimitState } from '../../../application/ports/rate-limiter'
 import type { AppContext, AppMiddleware, HttpLogger } from '../http-types'
 import { rateLimitedError } from '../error-response'
@@ -41,9 +42,34 @@ const setRateLimitHeaders = (ctx: AppContext, state: RateLimitState): void => {
 }
 
 /**
+ * Acts on the limiter's answer for `rule`: true to go on (the RateLimit headers set), false once the request was
+ * answered — 429 `rate-limited` with Retry-After over the limit, 503 when the limiter is down (fail closed: an
+ * unlimited login endpoint is worse than a brief outage).
+ */
+export const admitted = (
+  ctx: AppContext,
+  logger: HttpLogger,
+  rule: RateLimitRule,
+  result: E.Either<Unavailable | RateLimited, RateLimitState>,
+): boolean => {
+  if (E.isRight(result)) {
+    setRateLimitHeaders(ctx, result.right)
+    return true
+  }
+  if (result.left._tag === 'Unavailable') {
+    sendApplicationError(ctx, logger, result.left)
+    return false
+  }
+  ctx.set('RateLimit-Limit', String(rule.points))
+  ctx.set('RateLimit-Remaining', '0')
+  ctx.set('RateLimit-Reset', String(Math.max(1, Math.ceil(result.left.retryAfterSeconds))))
+  sendError(ctx, rateLimitedError(result.left.retryAfterSeconds))
+  return false
+}
+
+/**
  * Spends one point of `rule` for the subject `keyOf` names (no subject: no charge, the codec will refuse
- * the request). Over the limit: 429 `rate-limited` with Retry-After. A limiter that is down fails closed
- * (503): an unlimited login endpoint is worse than a brief outage.
+ * the request), then answers as `admitted` says.
  */
 export const rateLimitMiddleware =
   (
@@ -58,16 +84,7 @@ export const rateLimitMiddleware =
       await next()
       return
     }
-    const result = await limiter.consume(rule, key)()
-    if (E.isLeft(result)) {
-      if (result.left._tag === 'Unavailable') return sendApplicationError(ctx, logger, result.left)
-      ctx.set('RateLimit-Limit', String(rule.points))
-      ctx.set('RateLimit-Remaining', '0')
-      ctx.set('RateLimit-Reset', String(Math.max(1, Math.ceil(result.left.retryAfterSeconds))))
-      return sendError(ctx, rateLimitedError(result.left.retryAfterSeconds))
-    }
-    setRateLimitHeaders(ctx, result.right)
-    await next()
+    if (admitted(ctx, logger, rule, await limiter.consume(rule, key)())) await next()
   }
 
 export const byIp = (ctx: AppContext): string => `ip:${ctx.ip}`
@@ -80,5 +97,5 @@ export const byUsername = (ctx: AppContext): string | undefined => {
   return typeof username === 'string' ? `user:${usernameDigest(username)}` : undefined
 }
 
-export const byAccount = (ctx: AppContext): string | undefined =>
-  ctx.state.caller === undefined ? undefined : `account:${ctx.state.caller.accountId}`
+/** The per-account subject, charged by authenticateAndLimitMiddleware while the session is being checked. */
+export const accountKey = (accountId: string): string => `account:${accountId}`

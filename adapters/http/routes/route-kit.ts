@@ -8,9 +8,9 @@ import type { UseCases } from '../../../application/zkeb'
 import { decodeExact } from '../decode'
 import { invalidInput } from '../error-response'
 import type { AppContext, AppMiddleware, AppState, HttpLogger } from '../http-types'
-import { authenticateMiddleware } from '../middleware/authenticate'
+import { authenticateAndLimitMiddleware } from '../middleware/authenticate'
 import { jsonBodyMiddleware } from '../middleware/json-body'
-import { byAccount, rateLimitMiddleware, type RateLimitRules } from '../middleware/rate-limit'
+import { rateLimitMiddleware, type RateLimitRules } from '../middleware/rate-limit'
 import { sendError } from '../respond'
 
 export type HttpLimits = Readonly<{
@@ -34,10 +34,14 @@ export type ApiRouter = Router<AppState>
 
 export const newRouter = (): ApiRouter => new Router<AppState>()
 
-/** Authenticated routes: a live Bearer session, then the per-account rate limit. */
+/** Authenticated routes: a live Bearer session, then the per-account rate limit (both checked at once). */
 export const authenticated = (deps: RouteDeps): ReadonlyArray<AppMiddleware> => [
-  authenticateMiddleware(deps.useCases.authenticate, deps.logger),
-  rateLimitMiddleware(deps.rateLimiter, deps.logger, deps.rateLimits.account, byAccount),
+  authenticateAndLimitMiddleware(
+    deps.useCases.authenticateAlongside,
+    deps.rateLimiter,
+    deps.rateLimits.account,
+    deps.logger,
+  ),
 ]
 
 /** Spends a point of one of the rules for the subject `keyOf` names. */

@@ -1,6 +1,7 @@
 /** Knows how to open a PostgreSQL pool that returns the types the adapters decode. */
 import knex, { type Knex } from 'knex'
 import pg from 'pg'
+import { accountScopedPgClient } from './account-scoped-client'
 
 export type KnexOptions = Readonly<{
   /** postgres://user:password@host:port/database */
@@ -33,7 +34,8 @@ const types = {
 
 export const createKnex = (options: KnexOptions): Knex =>
   knex({
-    client: 'pg',
+    // knex's 'pg' client, whose withAccount transactions begin in one round trip (account-scoped-client.ts).
+    client: accountScopedPgClient,
     connection: {
       connectionString: options.url,
       application_name: options.applicationName ?? 'zkeb',

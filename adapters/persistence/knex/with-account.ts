@@ -7,6 +7,7 @@ import * as TE from 'fp-ts/TaskEither'
 import type { Knex } from 'knex'
 import { unavailable, type Unavailable } from '../../../application/errors'
 import type { AccountId } from '../../../domain/ids'
+import { AccountScopedPgClient, type AccountScope } from './account-scoped-client'
 
 /** Runs `work` inside a transaction scoped to `accountId`; any failure is Unavailable('postgres'). */
 export const withAccount =
@@ -14,12 +15,19 @@ export const withAccount =
   <A>(work: (trx: Knex.Transaction) => PromiseLike<A>): TE.TaskEither<Unavailable, A> =>
     TE.tryCatch(
       () =>
-        knex.transaction(async (trx) => {
-          await trx.raw("select set_config('zkeb.account_id', ?, true)", [accountId])
-          return work(trx)
-        }),
+        knex.client instanceof AccountScopedPgClient && knex.isTransaction !== true
+          ? // BEGIN and set_config in one round trip (account-scoped-client.ts), then `work`.
+            knex.transaction(async (trx) => work(trx), scope(accountId))
+          : knex.transaction(async (trx) => {
+              await trx.raw("select set_config('zkeb.account_id', ?, true)", [accountId])
+              return work(trx)
+            }),
       unavailable('postgres'),
     )
+
+const scope = (accountId: AccountId): Knex.TransactionConfig & AccountScope => ({
+  zkebScopeAccountId: accountId,
+})
 
 /** One query outside any account (SECURITY DEFINER functions, probes). */
 export const query = <A>(run: () => PromiseLike<A>): TE.TaskEither<Unavailable, A> =>

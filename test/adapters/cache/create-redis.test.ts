@@ -1,6 +1,7 @@
 import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
 import { createRedis, redisReady } from '../../../adapters/cache/redis/create-redis'
+import { redisRateLimiter } from '../../../adapters/cache/redis/redis-rate-limiter'
 import { redisReadinessProbe } from '../../../adapters/cache/redis/redis-readiness-probe'
 import { redisSessionStore } from '../../../adapters/cache/redis/redis-session-store'
 import { right } from '../../contracts/harness'
@@ -42,6 +43,29 @@ describe('createRedis', function () {
     })
     redis.disconnect()
     expect(redis.options.tls).to.be.an('object')
+  })
+
+  it('auto-pipelines a first rate-limit charge issued in the same turn as a session check', async () => {
+    // ioredis 6.0 threw uncaught when rate-limiter-flexible defined its command under a pending auto-pipeline.
+    const url = await redisUrl()
+    const redis = createRedis({
+      url,
+      keyPrefix: `zkeb-test-${process.pid}:`,
+      connectTimeoutMs: 1000,
+      commandTimeoutMs: 1000,
+    })
+    try {
+      await redisReady(redis, 5000)
+      const rule = { name: 'first-use', points: 5, windowSeconds: 60 }
+      const [missing, charged] = await Promise.all([
+        redis.get('live-session:none'),
+        redisRateLimiter(redis).consume(rule, 'account:first')(),
+      ])
+      expect([missing, charged]).to.deep.equal([null, E.right({ limit: 5, remaining: 4, resetSeconds: 60 })])
+      await redis.del('rate:first-use:account:first')
+    } finally {
+      redis.disconnect()
+    }
   })
 })
 
