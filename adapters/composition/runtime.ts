@@ -34,7 +34,7 @@ export type Runtime = Wired &
     migrationsApplied: ReadonlyArray<string>
     /** Migrations this code knows that the database lacks (a short-lived owner connection per call). */
     pendingMigrations: () => Promise<number>
-    /** Closes the pools and the OPAQUE threads, then stops the embedded PostgreSQL if this process runs it. Idempotent. */
+    /** Closes the pools and OPAQUE threads, then stops the embedded PostgreSQL if this process runs it. Idempotent. */
     close: () => Promise<void>
     /** The pool and storage figures for the observability gauges. */
     gauges: GaugeSources
@@ -112,9 +112,12 @@ export const startRuntime = async (
   let appKnex: Knex | undefined
   let store: OpenStore | undefined
   let blobs: OpenBlobStore | undefined
-  let opaque: OpenOpaque | undefined
+  let opaqueStarting: Promise<OpenOpaque> | undefined
   try {
     const secrets = await resolveSecrets(config)
+    // The OPAQUE threads take about half a second to load: they start while the migrations and stores do.
+    opaqueStarting = openOpaque(config, secrets)
+    opaqueStarting.catch(() => {}) // awaited below; a failure elsewhere first must not leave it unhandled
     const migrationsApplied = config.migrateOnStart ? await migrate(db.ownerUrl) : []
     store = await openStore(config, logger)
     blobs = await openBlobStore(config)
@@ -127,7 +130,7 @@ export const startRuntime = async (
     await checkAppRole(appKnex)
     measureQueries(appKnex, metrics)
     if (store.choice.kind === 'redis') instrumentRedis(store.choice.redis, metrics)
-    opaque = await openOpaque(config, secrets)
+    const opaque = await opaqueStarting
     const wired = wire(config, secrets, appKnex, store.choice, blobs.choice, opaque.server)
     const [pool, cache, blobStore, opaqueThreads] = [appKnex, store, blobs, opaque]
     let closing: Promise<void> | undefined
@@ -151,7 +154,8 @@ export const startRuntime = async (
       logHashKey,
     }
   } catch (e) {
-    await Promise.allSettled([appKnex?.destroy(), store?.close(), blobs?.close(), opaque?.close()])
+    const closeOpaque = opaqueStarting?.then((opaque) => opaque.close())
+    await Promise.allSettled([appKnex?.destroy(), store?.close(), blobs?.close(), closeOpaque])
     await db.close()
     throw e
   }
