@@ -64,6 +64,8 @@ export const serverEnv = (o: ServerOptions, port: number, dataDir: string): Node
   RATE_LIMIT_LOGIN_PER_MINUTE: unlimited,
   RATE_LIMIT_REGISTRATION_PER_MINUTE: unlimited,
   RATE_LIMIT_ACCOUNT_PER_MINUTE: unlimited,
+  // Unset: the server's default (one OPAQUE thread per CPU); OPAQUE_WORKERS=0 measures logins on the event loop.
+  ...(process.env.OPAQUE_WORKERS === undefined ? {} : { OPAQUE_WORKERS: process.env.OPAQUE_WORKERS }),
 })
 
 /** `node --import tsx adapters/composition/main.ts` (what `npm start` runs), until /api/health answers 200. */

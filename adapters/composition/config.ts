@@ -115,6 +115,8 @@ export const EnvCodec = t.type({
   /** REDIS_URL names one node of a Redis Cluster. */
   REDIS_CLUSTER: withDefault(boolean, false),
   OPAQUE_SERVER_SETUP: optional(opaqueSetup),
+  /** Worker threads for the OPAQUE curve arithmetic; unset: one per CPU; 0: on the event loop. */
+  OPAQUE_WORKERS: optional(integer(0, 256, 'an integer from 0 to 256')),
   TOKEN_SECRET: optional(secret),
   ACCESS_TOKEN_TTL_SECONDS: withDefault(integer(60, 86_400, 'an integer from 60 to 86400'), 900),
   QUOTA_BYTES: withDefault(integer(0, maxBytes, 'a byte count'), defaultSettings.defaultQuotaBytes),
@@ -178,6 +180,8 @@ export type Config = Readonly<{
   redisCluster: boolean
   /** null: generated once and kept in dataDir (never in production). */
   opaqueServerSetup: string | null
+  /** Threads computing OPAQUE steps; null: one per CPU (os.availableParallelism()); 0: the event loop itself. */
+  opaqueWorkers: number | null
   tokenSecret: string | null
   accessTokenTtlSeconds: number
   quotaBytes: number
@@ -259,6 +263,7 @@ const toConfig = (env: Env): Config => ({
   redisTlsCaFile: env.REDIS_TLS_CA_FILE,
   redisCluster: env.REDIS_CLUSTER,
   opaqueServerSetup: env.OPAQUE_SERVER_SETUP,
+  opaqueWorkers: env.OPAQUE_WORKERS,
   tokenSecret: env.TOKEN_SECRET,
   accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
   quotaBytes: env.QUOTA_BYTES,

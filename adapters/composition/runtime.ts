@@ -4,7 +4,10 @@
  * SECURITY: secrets are loaded here and handed to adapters; only locations (host:port/db) are logged.
  */
 import type { Knex } from 'knex'
+import { availableParallelism } from 'node:os'
 import type { Logger } from 'pino'
+import type { OpaqueServer } from '../../application/ports/opaque-server'
+import { pooledOpaqueServer } from '../crypto/pooled-opaque-server'
 import { createOpaqueServerSetup, serenityOpaqueServer } from '../crypto/serenity-opaque-server'
 import { createKnex } from '../persistence/knex/create-knex'
 import { migrateLatest, migrationStatus } from '../persistence/knex/migrator'
@@ -31,7 +34,7 @@ export type Runtime = Wired &
     migrationsApplied: ReadonlyArray<string>
     /** Migrations this code knows that the database lacks (a short-lived owner connection per call). */
     pendingMigrations: () => Promise<number>
-    /** Closes the pool, then stops the embedded PostgreSQL if this process runs it. Idempotent. */
+    /** Closes the pools and OPAQUE threads, then stops the embedded PostgreSQL if this process runs it. Idempotent. */
     close: () => Promise<void>
     /** The pool and storage figures for the observability gauges. */
     gauges: GaugeSources
@@ -64,18 +67,25 @@ export const migrate = async (ownerUrl: string): Promise<ReadonlyArray<string>> 
   }
 }
 
-const wire = async (
+type OpenOpaque = Readonly<{ server: OpaqueServer; close: () => Promise<void> }>
+
+/** OPAQUE_WORKERS threads (default one per CPU) compute the OPAQUE steps; 0 computes them on the event loop. */
+const openOpaque = async (config: Config, secrets: Secrets): Promise<OpenOpaque> => {
+  const size = config.opaqueWorkers ?? availableParallelism()
+  return size === 0
+    ? { server: await serenityOpaqueServer(secrets.opaqueServerSetup), close: async () => {} }
+    : pooledOpaqueServer(secrets.opaqueServerSetup, size)
+}
+
+const wire = (
   config: Config,
   secrets: Secrets,
   appKnex: Knex,
   store: StoreChoice,
   blobs: BlobStoreChoice,
-): Promise<Wired> => {
-  const opaque = await serenityOpaqueServer(secrets.opaqueServerSetup)
-  return resolveWired(
-    buildContainer(config, { appKnex, opaque, tokenSecret: secrets.tokenSecret, store, blobs }),
-  )
-}
+  opaque: OpaqueServer,
+): Wired =>
+  resolveWired(buildContainer(config, { appKnex, opaque, tokenSecret: secrets.tokenSecret, store, blobs }))
 
 /** Counts migrations still to apply over a short-lived owner pool; reads only. */
 export const pendingMigrations = async (ownerUrl: string): Promise<number> => {
@@ -102,8 +112,12 @@ export const startRuntime = async (
   let appKnex: Knex | undefined
   let store: OpenStore | undefined
   let blobs: OpenBlobStore | undefined
+  let opaqueStarting: Promise<OpenOpaque> | undefined
   try {
     const secrets = await resolveSecrets(config)
+    // The OPAQUE threads take about half a second to load: they start while the migrations and stores do.
+    opaqueStarting = openOpaque(config, secrets)
+    opaqueStarting.catch(() => {}) // awaited below; a failure elsewhere first must not leave it unhandled
     const migrationsApplied = config.migrateOnStart ? await migrate(db.ownerUrl) : []
     store = await openStore(config, logger)
     blobs = await openBlobStore(config)
@@ -116,11 +130,17 @@ export const startRuntime = async (
     await checkAppRole(appKnex)
     measureQueries(appKnex, metrics)
     if (store.choice.kind === 'redis') instrumentRedis(store.choice.redis, metrics)
-    const wired = await wire(config, secrets, appKnex, store.choice, blobs.choice)
-    const [pool, cache, blobStore] = [appKnex, store, blobs]
+    const opaque = await opaqueStarting
+    const wired = wire(config, secrets, appKnex, store.choice, blobs.choice, opaque.server)
+    const [pool, cache, blobStore, opaqueThreads] = [appKnex, store, blobs, opaque]
     let closing: Promise<void> | undefined
     const close = () =>
-      (closing ??= Promise.allSettled([pool.destroy(), cache.close(), blobStore.close()]).then(db.close))
+      (closing ??= Promise.allSettled([
+        pool.destroy(),
+        cache.close(),
+        blobStore.close(),
+        opaqueThreads.close(),
+      ]).then(db.close))
     const pending = () => pendingMigrations(db.ownerUrl)
     const logHashKey = config.observability.logHashKey ?? deriveLogHashKey(secrets.tokenSecret)
     const gauges = gaugeSources(pool, config)
@@ -134,7 +154,8 @@ export const startRuntime = async (
       logHashKey,
     }
   } catch (e) {
-    await Promise.allSettled([appKnex?.destroy(), store?.close(), blobs?.close()])
+    const closeOpaque = opaqueStarting?.then((opaque) => opaque.close())
+    await Promise.allSettled([appKnex?.destroy(), store?.close(), blobs?.close(), closeOpaque])
     await db.close()
     throw e
   }

@@ -1,4 +1,3 @@
-import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as O from 'fp-ts/Option'
 import * as t from 'io-ts'
@@ -54,14 +53,21 @@ const proveLogin =
   (pending: O.Option<PendingState>): TE.TaskEither<InvalidCredentials | Unavailable, AccountId> => {
     if (O.isNone(pending) || pending.value.kind !== 'login') return TE.left(invalidCredentials)
     const { accountId, serverLoginState } = pending.value
-    const proof = deps.opaque.finishLogin(serverLoginState, input.finishLoginRequest)
-    if (accountId === null) return TE.left(invalidCredentials)
-    return E.isRight(proof)
-      ? TE.right(accountId)
-      : pipe(
-          recordEvent(deps)(accountId, 'login-failed', ctx),
-          TE.flatMap(() => TE.left(invalidCredentials)),
-        )
+    return pipe(
+      deps.opaque.finishLogin(serverLoginState, input.finishLoginRequest),
+      TE.map(() => true),
+      TE.orElse((e) => (e._tag === 'Unavailable' ? TE.left(e) : TE.right(false))),
+      TE.flatMap((proved) =>
+        accountId === null
+          ? TE.left(invalidCredentials)
+          : proved
+            ? TE.right(accountId)
+            : pipe(
+                recordEvent(deps)(accountId, 'login-failed', ctx),
+                TE.flatMap(() => TE.left(invalidCredentials)),
+              ),
+      ),
+    )
   }
 
 /**

@@ -1,4 +1,3 @@
-import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as O from 'fp-ts/Option'
 import * as t from 'io-ts'
@@ -33,10 +32,10 @@ export const startLogin =
       // A disabled account answers exactly as an unknown one: the login can only fail.
       TE.map(O.filter((account) => !isDisabled(account))),
       TE.map(O.toNullable),
-      TE.flatMapEither((account: Account | null) =>
+      TE.flatMap((account: Account | null) =>
         pipe(
           deps.opaque.startLogin(input.username, account?.opaqueRecord ?? null, input.startLoginRequest),
-          E.map((started) => ({ ...started, accountId: account?.accountId ?? null })),
+          TE.map((started) => ({ ...started, accountId: account?.accountId ?? null })),
         ),
       ),
       TE.flatMap(({ loginResponse, serverLoginState, accountId }) => {

@@ -25,8 +25,6 @@ export const startPasswordChange =
   (input, caller) =>
     pipe(
       loadAccount(deps)(caller.accountId),
-      TE.flatMapEither((account) =>
-        deps.opaque.registrationResponse(account.username, input.registrationRequest),
-      ),
+      TE.flatMap((account) => deps.opaque.registrationResponse(account.username, input.registrationRequest)),
       TE.map((registrationResponse) => ({ registrationResponse })),
     )

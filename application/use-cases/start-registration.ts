@@ -1,8 +1,8 @@
-import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as t from 'io-ts'
 import * as TE from 'fp-ts/TaskEither'
 import type { InvalidProtocolMessage } from '../../domain/errors'
+import type { Unavailable } from '../errors'
 import { Username } from '../../domain/ids'
 import type { RequestContext } from '../context'
 import type { Ports } from '../ports'
@@ -11,7 +11,7 @@ import { OpaqueMessage } from './codecs'
 export const StartRegistrationInput = t.strict({ username: Username, registrationRequest: OpaqueMessage })
 export type StartRegistrationInput = t.TypeOf<typeof StartRegistrationInput>
 export type StartRegistrationOutput = Readonly<{ registrationResponse: string }>
-export type StartRegistrationError = InvalidProtocolMessage
+export type StartRegistrationError = InvalidProtocolMessage | Unavailable
 /** Stateless OPAQUE step: it neither reveals nor reserves the username. */
 export type StartRegistration = (
   input: StartRegistrationInput,
@@ -22,9 +22,7 @@ export type StartRegistrationDeps = Pick<Ports, 'opaque'>
 export const startRegistration =
   (deps: StartRegistrationDeps): StartRegistration =>
   (input) =>
-    TE.fromIOEither(() =>
-      pipe(
-        deps.opaque.registrationResponse(input.username, input.registrationRequest),
-        E.map((registrationResponse) => ({ registrationResponse })),
-      ),
+    pipe(
+      deps.opaque.registrationResponse(input.username, input.registrationRequest),
+      TE.map((registrationResponse) => ({ registrationResponse })),
     )

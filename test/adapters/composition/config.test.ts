@@ -65,6 +65,13 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ DRAIN_TIMEOUT_MS: '-1' })).to.throw(/DRAIN_TIMEOUT_MS must be milliseconds/)
   })
 
+  it('sizes the OPAQUE worker pool from OPAQUE_WORKERS: unset is one per CPU (null), 0 is the event loop', () => {
+    expect(loadConfig({}).opaqueWorkers).to.equal(null)
+    expect(loadConfig({ OPAQUE_WORKERS: '0' }).opaqueWorkers).to.equal(0)
+    expect(loadConfig({ OPAQUE_WORKERS: '4' }).opaqueWorkers).to.equal(4)
+    expect(() => loadConfig({ OPAQUE_WORKERS: 'many' })).to.throw(/OPAQUE_WORKERS must be an integer/)
+  })
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' })).to.deep.include({ port: 3000, databaseUrl: null })
   })
