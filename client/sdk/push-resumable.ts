@@ -7,30 +7,12 @@
  * the same ciphertext deterministically, skips what the server has, and sends the rest. Memory stays at one
  * segment.
  */
-import * as O from 'fp-ts/Option'
 import * as E from 'fp-ts/Either'
-import {
-  encryptMetadata,
-  encryptedLength,
-  generateDek,
-  NONCE_PREFIX_BYTES,
-  secureRandomBytes,
-  signUpload,
-  unwrapDek,
-  wrapDek,
-} from '../crypto'
-import type { BackupId, Sha256Hex } from '../../domain/ids'
-import { b64, fromB64, sha256Hex } from './encoding'
-import {
-  attempt,
-  badResponse,
-  fail,
-  invalidArgument,
-  keysUnreadable,
-  metadataTooLarge,
-  type SdkError,
-} from './errors'
-import { ciphertextOf, measure, type PushInput, uuidV4 } from './push'
+import { unwrapDek } from '../crypto'
+import type { BackupId } from '../../domain/ids'
+import { b64, fromB64 } from './encoding'
+import { attempt, badResponse, fail, keysUnreadable, type SdkError } from './errors'
+import { ciphertextOf, prepareUpload, type PushInput } from './push'
 import type { Session } from './session'
 import { toReadableStream } from './streams'
 import type { BackupSummary } from './wire'
@@ -65,36 +47,10 @@ const defaultPartBytes = 16 * 1024 * 1024
 
 /** Prepares, signs and creates the upload; saved before any content is sent. */
 const begin = async (session: Session, input: ResumablePushInput): Promise<ResumableUpload> => {
-  const device = session.device ?? fail(invalidArgument('device (register this device first)'))
-  const backupId = (input.backupId ?? globalThis.crypto.randomUUID()) as BackupId
-  if (!uuidV4.test(backupId)) return fail(invalidArgument('backup id'))
-  const dek = generateDek()
-  const noncePrefix = secureRandomBytes(NONCE_PREFIX_BYTES)
-  const total = encryptedLength(input.metadata.size)
-  const measured = await measure(
-    ciphertextOf(dek, backupId, noncePrefix, input.source()),
-    total,
-    input.onProgress,
-  )
-  const metadata = await encryptMetadata(session.keys.mek, backupId, input.metadata)
-  if (E.isLeft(metadata)) return fail(metadataTooLarge)
-  const signature = await signUpload(device.privateKey, {
-    backupId,
-    contentSha256: measured.sha256,
-    sizeBytes: measured.sizeBytes,
-    metadataSha256: sha256Hex(metadata.right) as Sha256Hex,
-    parentId: O.fromNullable(input.parentId as BackupId | undefined),
-  })
-  const described = {
-    backupId,
-    deviceId: device.deviceId,
-    contentSha256: measured.sha256,
-    signature: b64(signature),
-    wrappedKey: b64(await wrapDek(session.keys.bkk, dek, backupId)),
-    encryptedMetadata: b64(metadata.right),
-    ...(input.parentId === undefined ? {} : { parentId: input.parentId }),
-  }
-  dek.fill(0)
+  const prepared = await prepareUpload(session, input)
+  prepared.dek.fill(0)
+  const { noncePrefix, measured } = prepared
+  const described = { backupId: prepared.backupId, ...prepared.described }
   const uploadPath = await session.http.createUpload(measured.sizeBytes, described)
   const { deviceId: _, ...kept } = described
   const upload = { ...kept, uploadPath, noncePrefix: b64(noncePrefix), sizeBytes: measured.sizeBytes }

@@ -68,44 +68,72 @@ export const measure = async (
   return { sha256: hash.hex() as Sha256Hex, sizeBytes }
 }
 
+/** A push prepared and signed: the DEK stays with the caller, who zeroes it once the body has been sent. */
+export type PreparedUpload = Readonly<{
+  backupId: BackupId
+  dek: Dek
+  noncePrefix: Uint8Array
+  measured: Measured
+  /** What the server verifies: api-v1's ZKEB-* headers, or the tus Upload-Metadata of a resumable push. */
+  described: UploadDescription
+}>
+
+export type UploadDescription = Readonly<{
+  deviceId: string
+  contentSha256: Sha256Hex
+  signature: string
+  wrappedKey: string
+  encryptedMetadata: string
+  parentId?: string
+}>
+
+/**
+ * The first pass of every push, one-shot or resumable: a fresh DEK and nonce prefix, the ciphertext hashed and
+ * measured, the metadata encrypted, the DEK wrapped under the BKK and the whole signed by this device.
+ */
+export const prepareUpload = async (session: Session, input: PushInput): Promise<PreparedUpload> => {
+  const device = session.device ?? fail(invalidArgument('device (register this device first)'))
+  const backupId = (input.backupId ?? globalThis.crypto.randomUUID()) as BackupId
+  if (!uuidV4.test(backupId)) return fail(invalidArgument('backup id'))
+  const dek = generateDek()
+  const noncePrefix = secureRandomBytes(NONCE_PREFIX_BYTES)
+  const total = encryptedLength(input.metadata.size)
+  const measured = await measure(
+    ciphertextOf(dek, backupId, noncePrefix, input.source()),
+    total,
+    input.onProgress,
+  )
+  const metadata = await encryptMetadata(session.keys.mek, backupId, input.metadata)
+  if (E.isLeft(metadata)) return fail(metadataTooLarge)
+  const signature = await signUpload(device.privateKey, {
+    backupId,
+    contentSha256: measured.sha256,
+    sizeBytes: measured.sizeBytes,
+    metadataSha256: sha256Hex(metadata.right) as Sha256Hex,
+    parentId: O.fromNullable(input.parentId as BackupId | undefined),
+  })
+  const described = {
+    deviceId: device.deviceId,
+    contentSha256: measured.sha256,
+    signature: b64(signature),
+    wrappedKey: b64(await wrapDek(session.keys.bkk, dek, backupId)),
+    encryptedMetadata: b64(metadata.right),
+    ...(input.parentId === undefined ? {} : { parentId: input.parentId }),
+  }
+  return { backupId, dek, noncePrefix, measured, described }
+}
+
 /** Encrypts, signs and uploads one backup; resolves to the server's summary of what it stored. */
 export const push = (session: Session, input: PushInput): Promise<E.Either<SdkError, BackupSummary>> =>
   attempt(async () => {
-    const device = session.device ?? fail(invalidArgument('device (register this device first)'))
-    const backupId = (input.backupId ?? globalThis.crypto.randomUUID()) as BackupId
-    if (!uuidV4.test(backupId)) return fail(invalidArgument('backup id'))
-    const dek = generateDek()
-    const noncePrefix = secureRandomBytes(NONCE_PREFIX_BYTES)
-    const total = encryptedLength(input.metadata.size)
-    const measured = await measure(
-      ciphertextOf(dek, backupId, noncePrefix, input.source()),
-      total,
-      input.onProgress,
-    )
-    const metadata = await encryptMetadata(session.keys.mek, backupId, input.metadata)
-    if (E.isLeft(metadata)) return fail(metadataTooLarge)
-    const signature = await signUpload(device.privateKey, {
-      backupId,
-      contentSha256: measured.sha256,
-      sizeBytes: measured.sizeBytes,
-      metadataSha256: sha256Hex(metadata.right) as Sha256Hex,
-      parentId: O.fromNullable(input.parentId as BackupId | undefined),
-    })
-    const headers = {
-      deviceId: device.deviceId,
-      contentSha256: measured.sha256,
-      signature: b64(signature),
-      wrappedKey: b64(await wrapDek(session.keys.bkk, dek, backupId)),
-      encryptedMetadata: b64(metadata.right),
-      ...(input.parentId === undefined ? {} : { parentId: input.parentId }),
-    }
+    const { backupId, dek, noncePrefix, measured, described } = await prepareUpload(session, input)
     const body = () =>
       toReadableStream(
         counted(ciphertextOf(dek, backupId, noncePrefix, input.source()), (bytes) =>
           input.onProgress?.({ phase: 'upload', bytes, total: measured.sizeBytes }),
         ),
       )
-    const stored = await session.http.uploadBackup(backupId, headers, body)
+    const stored = await session.http.uploadBackup(backupId, described, body)
     dek.fill(0)
     if (stored.sha256 !== measured.sha256 || stored.sizeBytes !== measured.sizeBytes)
       return fail(badResponse(200, 'the stored hash or size differs from what was sent'))
