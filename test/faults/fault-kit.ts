@@ -3,9 +3,13 @@
  * it is in flight), a timed call (every answer during a fault must come within a bound, never hang) and the
  * account's view of its backups and quota.
  */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { expect } from 'chai'
 import type { HttpCaller } from '../adapters/http/http-test-kit'
-import { uploadHeaders } from '../adapters/http/http-test-kit'
+import { httpCaller, uploadHeaders } from '../adapters/http/http-test-kit'
+import { freshDatabase, healthBecomes, listeningPort, spawnServer } from '../support/server-process'
 import type { AnUpload } from '../support/test-client'
 
 export type FedUpload = Readonly<{
@@ -89,4 +93,55 @@ export const accountView = async (
   expect(account.status).to.equal(200)
   const { quota } = (await account.json()) as { quota: { usedBytes: number } }
   return { backupIds: items.map((b) => b.backupId).sort(), usedBytes: quota.usedBytes }
+}
+
+/**
+ * The real server process on a database of its own, restartable on the same database and DATA_DIR, for the
+ * faults that kill it. Registers the suite's before/after hooks: call it inside `describe`. The database is
+ * required in CI and skips the suite elsewhere without TEST_DATABASE_URL; every process is killed afterwards.
+ */
+export const restartableServer = (name: string) => {
+  let database: Awaited<ReturnType<typeof freshDatabase>> = null
+  let dataDir: string | undefined
+  let env: NodeJS.ProcessEnv = {}
+  const started: Array<ReturnType<typeof spawnServer>> = []
+
+  before(async function () {
+    database = await freshDatabase(`zkeb_${name.replace(/-/g, '_')}`)
+    if (database === null) {
+      if (process.env['CI']) throw new Error('TEST_DATABASE_URL is required in CI')
+      this.skip()
+    }
+    dataDir = await mkdtemp(path.join(tmpdir(), `zkeb-${name}-`))
+    env = {
+      ...process.env,
+      NODE_ENV: 'test',
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      STORE: 'memory',
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'info',
+    }
+  })
+  after(async () => {
+    for (const server of started) if (server.child.exitCode === null) server.child.kill('SIGKILL')
+    await database?.drop()
+    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true })
+  })
+
+  return {
+    /** A new server process, healthy, with a caller for its base URL. */
+    start: async () => {
+      const server = spawnServer(env, true)
+      started.push(server)
+      const base = `http://127.0.0.1:${await listeningPort(server)}`
+      await healthBecomes(base, 200, 30_000)
+      return { server, base, call: httpCaller(base) }
+    },
+    /** The owner's URL of the suite's database. */
+    databaseUrl: (): string => database?.url ?? expect.fail('no database'),
+    /** The environment every process of the suite runs with. */
+    env: (): NodeJS.ProcessEnv => env,
+  }
 }

@@ -7,16 +7,13 @@
  */
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { expect } from 'chai'
 import pg from 'pg'
-import { aUserWithDevice, httpCaller, logInOverHttp, uploadOverHttp } from '../adapters/http/http-test-kit'
-import { freshDatabase, healthBecomes, listeningPort, spawnServer } from '../support/server-process'
+import { aUserWithDevice, logInOverHttp, uploadOverHttp } from '../adapters/http/http-test-kit'
 import { anUpload } from '../support/test-client'
-import { accountView, fedUpload } from './fault-kit'
+import { accountView, fedUpload, restartableServer } from './fault-kit'
 
 const root = path.resolve(__dirname, '../..')
 
@@ -36,42 +33,8 @@ const countRows = async (url: string, table: string, accountId: string): Promise
 
 describe('Fault: server process killed with SIGKILL mid-upload', function () {
   this.timeout(90_000)
-  let database: Awaited<ReturnType<typeof freshDatabase>>
-  let dataDir: string
-  let env: NodeJS.ProcessEnv
-  const started: Array<ReturnType<typeof spawnServer>> = []
-
-  const start = async () => {
-    const server = spawnServer(env, true)
-    started.push(server)
-    const base = `http://127.0.0.1:${await listeningPort(server)}`
-    await healthBecomes(base, 200, 30_000)
-    return { server, base, call: httpCaller(base) }
-  }
-
-  before(async function () {
-    database = await freshDatabase('zkeb_sigkill')
-    if (database === null) {
-      if (process.env['CI']) throw new Error('TEST_DATABASE_URL is required in CI')
-      this.skip()
-    }
-    dataDir = await mkdtemp(path.join(tmpdir(), 'zkeb-sigkill-'))
-    env = {
-      ...process.env,
-      NODE_ENV: 'test',
-      DATA_DIR: dataDir,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      STORE: 'memory',
-      DATABASE_URL: database.url,
-      LOG_LEVEL: 'info',
-    }
-  })
-  after(async () => {
-    for (const server of started) if (server.child.exitCode === null) server.child.kill('SIGKILL')
-    await database?.drop()
-    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true })
-  })
+  const servers = restartableServer('sigkill')
+  const start = servers.start
 
   it('shows no partial backup after restart, keeps the quota exact, and gc-blobs collects the orphans', async () => {
     const first = await start()
@@ -85,7 +48,7 @@ describe('Fault: server process killed with SIGKILL mid-upload', function () {
     )
     const inFlight = cut.map((upload) => fedUpload(first, user.token, upload))
     for (const upload of inFlight) upload.feed(600 * 1024)
-    const ownerUrl = database!.url
+    const ownerUrl = servers.databaseUrl()
     // Wait until the dead process will have left chunks behind: the orphans gc-blobs must collect.
     const deadline = Date.now() + 10_000
     while ((await countRows(ownerUrl, 'blob_chunks', user.account.accountId)) < 1 + cut.length) {
@@ -112,7 +75,7 @@ describe('Fault: server process killed with SIGKILL mid-upload', function () {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['adapters/admin-cli/bin.js', 'gc-blobs', '--grace-seconds', '0', '--json'],
-      { cwd: root, env },
+      { cwd: root, env: servers.env() },
     )
     expect(JSON.parse(stdout)).to.deep.equal({ orphans: cut.length, deleted: cut.length })
     expect(await countRows(ownerUrl, 'blobs', user.account.accountId)).to.equal(1)

@@ -6,16 +6,12 @@
  * is byte for byte the file; the quota counts exactly its length, and no session or reservation is left.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { expect } from 'chai'
 import pg from 'pg'
-import { aUserWithDevice, httpCaller, logInOverHttp } from '../adapters/http/http-test-kit'
-import { freshDatabase, healthBecomes, listeningPort, spawnServer } from '../support/server-process'
+import { aUserWithDevice, logInOverHttp } from '../adapters/http/http-test-kit'
 import { anUpload } from '../support/test-client'
 import { tusMetadataOf, uploadMetadataHeader } from '../support/tus'
-import { accountView } from './fault-kit'
+import { accountView, restartableServer } from './fault-kit'
 
 const tus = { 'Tus-Resumable': '1.0.0' }
 const mib = 1024 * 1024
@@ -33,42 +29,8 @@ const countRows = async (url: string, sql: string): Promise<number> => {
 
 describe('Fault: a tus upload resumed across a SIGKILL and restart of the server', function () {
   this.timeout(120_000)
-  let database: Awaited<ReturnType<typeof freshDatabase>>
-  let dataDir: string
-  let env: NodeJS.ProcessEnv
-  const started: Array<ReturnType<typeof spawnServer>> = []
-
-  const start = async () => {
-    const server = spawnServer(env, true)
-    started.push(server)
-    const base = `http://127.0.0.1:${await listeningPort(server)}`
-    await healthBecomes(base, 200, 30_000)
-    return { server, base, call: httpCaller(base) }
-  }
-
-  before(async function () {
-    database = await freshDatabase('zkeb_tus_resume')
-    if (database === null) {
-      if (process.env['CI']) throw new Error('TEST_DATABASE_URL is required in CI')
-      this.skip()
-    }
-    dataDir = await mkdtemp(path.join(tmpdir(), 'zkeb-tus-resume-'))
-    env = {
-      ...process.env,
-      NODE_ENV: 'test',
-      DATA_DIR: dataDir,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      STORE: 'memory',
-      DATABASE_URL: database.url,
-      LOG_LEVEL: 'info',
-    }
-  })
-  after(async () => {
-    for (const server of started) if (server.child.exitCode === null) server.child.kill('SIGKILL')
-    await database?.drop()
-    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true })
-  })
+  const servers = restartableServer('tus-resume')
+  const start = servers.start
 
   it('commits intact: HEAD gives the stored offset after the restart and the rest completes it', async () => {
     const first = await start()
@@ -110,8 +72,8 @@ describe('Fault: a tus upload resumed across a SIGKILL and restart of the server
     controller.enqueue(file.content.subarray(mib, mib + mib / 2))
     const deadline = Date.now() + 10_000
     const chunksOf = `select count(*) as n from zkeb.blob_chunks`
-    const stored = await countRows(database!.url, chunksOf)
-    while ((await countRows(database!.url, chunksOf)) <= stored) {
+    const stored = await countRows(servers.databaseUrl(), chunksOf)
+    while ((await countRows(servers.databaseUrl(), chunksOf)) <= stored) {
       if (Date.now() > deadline) throw new Error('the cut PATCH never reached the blob store')
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
@@ -141,8 +103,10 @@ describe('Fault: a tus upload resumed across a SIGKILL and restart of the server
     const after = await accountView(second, session.accessToken)
     expect(after.usedBytes).to.equal(before.usedBytes + file.content.length)
     expect(after.backupIds).to.deep.equal([...before.backupIds, file.input.backupId].sort())
-    expect(await countRows(database!.url, 'select count(*) as n from zkeb.upload_sessions')).to.equal(0)
-    expect(await countRows(database!.url, 'select count(*) as n from zkeb.upload_parts')).to.equal(0)
+    expect(await countRows(servers.databaseUrl(), 'select count(*) as n from zkeb.upload_sessions')).to.equal(
+      0,
+    )
+    expect(await countRows(servers.databaseUrl(), 'select count(*) as n from zkeb.upload_parts')).to.equal(0)
     const gone = await second.call('HEAD', location, { token: session.accessToken, headers: tus })
     expect(gone.status).to.equal(404)
   })
