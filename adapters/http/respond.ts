@@ -5,18 +5,20 @@ import type { AppContext, HttpLogger } from './http-types'
 import { type ApplicationError, type HttpError, toHttpError } from './error-response'
 
 /** The error body of api-v1: `{"error":{"code","message","retryable","requestId","details?"}}`. */
+export const errorBody = (e: HttpError, requestId: string) => ({
+  error: {
+    code: e.code,
+    message: e.message,
+    retryable: e.retryable,
+    requestId,
+    ...(e.details === undefined ? {} : { details: e.details }),
+  },
+})
+
 export const sendError = (ctx: AppContext, e: HttpError): void => {
   ctx.status = e.status
   for (const [name, value] of Object.entries(e.headers ?? {})) ctx.set(name, value)
-  ctx.body = {
-    error: {
-      code: e.code,
-      message: e.message,
-      retryable: e.retryable,
-      requestId: ctx.state.requestId,
-      ...(e.details === undefined ? {} : { details: e.details }),
-    },
-  }
+  ctx.body = errorBody(e, ctx.state.requestId)
 }
 
 /**
@@ -39,13 +41,15 @@ export const describeCause = (cause: unknown): Record<string, unknown> => {
     : { name: cause.name, message: cause.message, code }
 }
 
+/** Logs a dependency's failure by class only (describeCause); other application errors are the caller's. */
+export const logIfUnavailable = (logger: HttpLogger, requestId: string, e: { _tag: string }): void => {
+  if (e._tag !== 'Unavailable') return
+  const { dependency, cause } = e as Extract<ApplicationError, { _tag: 'Unavailable' }>
+  logger.warn({ requestId, dependency, cause: describeCause(cause) }, 'dependency unavailable')
+}
+
 export const sendApplicationError = (ctx: AppContext, logger: HttpLogger, e: ApplicationError): void => {
-  if (e._tag === 'Unavailable') {
-    logger.warn(
-      { requestId: ctx.state.requestId, dependency: e.dependency, cause: describeCause(e.cause) },
-      'dependency unavailable',
-    )
-  }
+  logIfUnavailable(logger, ctx.state.requestId, e)
   sendError(ctx, toHttpError(e))
 }
 

@@ -11,7 +11,7 @@ import type {
 } from '../../../domain/upload-session'
 import { type ApplicationError, type HttpError, invalidInput, toHttpError } from '../error-response'
 import type { HttpLogger } from '../http-types'
-import { describeCause } from '../respond'
+import { errorBody, logIfUnavailable } from '../respond'
 
 /** What @tus/server answers when a DataStore call throws it: its `status_code` and `body`. */
 export class TusFailure extends Error {
@@ -43,26 +43,11 @@ export const tusHttpError = (e: UploadFailure): HttpError => {
 }
 
 export const asTusFailure = (e: HttpError, requestId: string): TusFailure =>
-  new TusFailure(
-    e.status,
-    JSON.stringify({
-      error: {
-        code: e.code,
-        message: e.message,
-        retryable: e.retryable,
-        requestId,
-        ...(e.details === undefined ? {} : { details: e.details }),
-      },
-    }),
-  )
+  new TusFailure(e.status, JSON.stringify(errorBody(e, requestId)))
 
 /** Logs a dependency failure (never its values) and returns what @tus/server should answer. */
 export const tusFailure = (logger: HttpLogger, requestId: string, e: UploadFailure): TusFailure => {
-  if (e._tag === 'Unavailable')
-    logger.warn(
-      { requestId, dependency: e.dependency, cause: describeCause(e.cause) },
-      'dependency unavailable',
-    )
+  logIfUnavailable(logger, requestId, e)
   return asTusFailure(tusHttpError(e), requestId)
 }
 
