@@ -19,6 +19,7 @@ import type { Knex } from 'knex'
 import type { Client } from 'pg'
 import type { AccountId, BlobId } from '../../../domain/ids'
 import { announceRawQuery, transactionConnection } from './raw-pg-connection'
+import { accountTransaction } from './with-account'
 
 const maxBatchBytes = 16 * 1024 * 1024
 const idleMs = 50
@@ -39,13 +40,10 @@ const openBatch = async (knex: Knex, accountId: AccountId, blobId: BlobId): Prom
   let close: (commit: boolean) => void = () => undefined
   const opened = new Promise<Client>((resolve) => (ready = resolve))
   const closing = new Promise<boolean>((resolve) => (close = resolve))
-  const transaction = Promise.resolve(
-    knex.transaction(async (trx) => {
-      await trx.raw("select set_config('zkeb.account_id', ?, true)", [accountId])
-      ready(await transactionConnection(trx))
-      if (!(await closing)) throw new Error('blob chunk batch rolled back')
-    }),
-  )
+  const transaction = accountTransaction(knex, accountId, async (trx) => {
+    ready(await transactionConnection(trx))
+    if (!(await closing)) throw new Error('blob chunk batch rolled back')
+  })
   const connection = await Promise.race([
     opened,
     transaction.then(() => Promise.reject(new Error('no batch'))),

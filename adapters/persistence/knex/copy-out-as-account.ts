@@ -18,6 +18,7 @@ import type { Client } from 'pg'
 import { type CopyToStreamQuery, to as copyTo } from 'pg-copy-streams'
 import type { AccountId } from '../../../domain/ids'
 import { announceRawQuery, transactionConnection } from './raw-pg-connection'
+import { accountTransaction } from './with-account'
 
 type Opened = Readonly<{ connection: Client; stream: CopyToStreamQuery }>
 
@@ -44,8 +45,7 @@ export async function* copyOutAsAccount(
   let hand: (opened: Opened) => void = () => undefined
   const opening = new Promise<Opened>((resolve) => (hand = resolve))
   const done = announceRawQuery(knex, 'copy to stdout')
-  const transaction = knex.transaction(async (trx) => {
-    await trx.raw("select set_config('zkeb.account_id', ?, true)", [accountId])
+  const transaction = accountTransaction(knex, accountId, async (trx) => {
     const connection = await transactionConnection(trx)
     const stream = connection.query(copyTo(copySql))
     hand({ connection, stream })
