@@ -4,14 +4,18 @@
  * Target (issue #5): ZKEB ≤ 1.3× the local time. BENCH_RESTIC_MIB sizes the data set (default 1024).
  * Both repositories are fresh and both runs have a fresh cache, so each backup does the same work; the local
  * one runs first (it also warms the page cache with the data set for the second).
+ * Besides the times it reports where the CPU went (restic, the server, PostgreSQL: a throwaway cluster of its
+ * own, fsync on), since on two cores the sum of the three bounds the ZKEB time.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { aCliUser } from '../../test/client/cli/cli-kit'
 import { aPassword, aUsername } from '../../test/client/sdk/sdk-kit'
 import { restic, resticAvailable } from '../../test/support/restic'
+import { startPostgres } from '../services'
+import { clusterCpuSeconds, cpuSecondsOf, reapedChildrenCpuSeconds } from './cpu-accounting'
 import { writeMixedDataSet } from './data-set'
 import { startProductionServer } from './production-server'
 import { report, seconds } from './report'
@@ -29,20 +33,16 @@ const timedBackup = async (work: string, name: string, repository: string, sourc
   const init = await restic(['init'], env)
   if (init.code !== 0) throw new Error(`restic init (${name}): ${init.stderr}`)
   const start = process.hrtime.bigint()
+  const resticCpuBefore = reapedChildrenCpuSeconds()
   const run = await restic(['backup', '--host', 'bench', '--json', source], env, 3_600_000)
   const elapsed = seconds(start)
+  const resticCpu = reapedChildrenCpuSeconds() - resticCpuBefore
   if (run.code !== 0) throw new Error(`restic backup (${name}): ${run.stderr}`)
   const summary = run.stdout
     .split('\n')
     .filter((line) => line.includes('"summary"'))
     .map((line) => JSON.parse(line) as { data_added?: number; total_files_processed?: number })[0]
-  return { elapsed, dataAdded: summary?.data_added ?? 0 }
-}
-
-/** CPU seconds (user + system) `pid` has used so far, from /proc (Linux; clock ticks of 1/100 s). */
-const cpuSecondsOf = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-  return (Number(fields[11]) + Number(fields[12])) / 100
+  return { elapsed, resticCpu, dataAdded: summary?.data_added ?? 0 }
 }
 
 const zkebRepository = async (base: string): Promise<string> => {
@@ -60,16 +60,25 @@ const zkebRepository = async (base: string): Promise<string> => {
 const main = async () => {
   if (!resticAvailable()) throw new Error('restic is not installed (apt-get install restic)')
   const work = mkdtempSync(join(tmpdir(), 'zkeb-bench-restic-'))
-  const server = await startProductionServer()
+  // Its own cluster (fsync on), so every postgres process is this run's and its CPU can be counted.
+  const pg = await startPostgres()
+  process.env['BENCH_DATABASE_URL'] = pg.url
+  const server = await startProductionServer().catch((e: unknown) => {
+    pg.stop()
+    throw e
+  })
   try {
     const source = join(work, 'source')
     const set = writeMixedDataSet(source, totalMiB * MiB)
     execFileSync('sync')
     const local = await timedBackup(work, 'local', join(work, 'local-repo'), source)
     const repository = await zkebRepository(server.base)
-    const cpuBefore = cpuSecondsOf(server.pid)
+    const serverBefore = cpuSecondsOf(server.pid)
+    const postgresBefore = clusterCpuSeconds(pg.dir)
     const zkeb = await timedBackup(work, 'zkeb', repository, source)
-    const serverCpu = cpuSecondsOf(server.pid) - cpuBefore
+    const serverCpu = cpuSecondsOf(server.pid) - serverBefore
+    const postgresCpu = clusterCpuSeconds(pg.dir) - postgresBefore
+    const perMiB = (cpuSeconds: number) => `${((cpuSeconds * 1000 * MiB) / set.bytes).toFixed(1)} ms per MiB`
     const version = (await restic(['version'], {})).stdout.trim()
     console.log(
       report({
@@ -83,14 +92,17 @@ const main = async () => {
         notes: {
           'data set': `${(set.bytes / MiB).toFixed(0)} MiB in ${set.files} files`,
           'added to the repository (local / ZKEB)': `${(local.dataAdded / MiB).toFixed(1)} / ${(zkeb.dataAdded / MiB).toFixed(1)} MiB`,
+          'restic CPU (local / ZKEB)': `${local.resticCpu.toFixed(1)} / ${zkeb.resticCpu.toFixed(1)} s`,
           // The server's own work per MiB (loopback sends count the kernel's work for PostgreSQL too; load moves it).
-          'server CPU during the ZKEB backup': `${serverCpu.toFixed(1)} s (${((serverCpu * 1000 * MiB) / set.bytes).toFixed(1)} ms per MiB)`,
+          'server CPU during the ZKEB backup': `${serverCpu.toFixed(1)} s (${perMiB(serverCpu)})`,
+          'PostgreSQL CPU during the ZKEB backup': `${postgresCpu.toFixed(1)} s (${perMiB(postgresCpu)})`,
           restic: version,
         },
       }),
     )
   } finally {
     await server.close()
+    pg.stop()
     rmSync(work, { recursive: true, force: true })
   }
 }
