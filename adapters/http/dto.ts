@@ -22,9 +22,18 @@ export const toBackupSummaryDto = (b: Backup) => ({
   createdAt: iso(b.createdAt),
 })
 
-/** One backup with everything its owner needs to decrypt and verify it. */
+/**
+ * One backup with everything its owner needs to decrypt and verify it: the summary's fields, then the rest.
+ * Written out rather than spread from toBackupSummaryDto: V8 builds an object spread into a literal with more
+ * fields about ten times slower, and this runs for every row of every page.
+ */
 export const toBackupDto = (b: Backup) => ({
-  ...toBackupSummaryDto(b),
+  backupId: b.backupId,
+  sizeBytes: b.sizeBytes,
+  sha256: b.sha256,
+  deviceId: b.deviceId,
+  parentId: O.toNullable(b.parentId),
+  createdAt: iso(b.createdAt),
   encryptedMetadata: b.encryptedMetadata,
   wrappedKey: b.wrappedKey,
   signature: b.signature,

@@ -11,6 +11,8 @@ export type HttpLogger = Readonly<{
   info: (fields: Record<string, unknown>, message: string) => void
   warn: (fields: Record<string, unknown>, message: string) => void
   error: (fields: Record<string, unknown>, message: string) => void
+  /** pino's level check; without it every level counts as enabled. */
+  isLevelEnabled?: (level: string) => boolean
 }>
 
 export const silentLogger: HttpLogger = {

@@ -1,5 +1,6 @@
 import { currentTraceId } from '../../observability/trace-context'
 import type { AppContext, AppMiddleware, HttpLogger } from '../http-types'
+import { noMetrics } from '../../observability/metrics'
 import { type BugReporter, type HttpObservability, silentObservability } from '../observability'
 import { countBodyBytes } from './byte-counter'
 import { internalError, methodNotAllowed, routeNotFound } from '../error-response'
@@ -72,6 +73,8 @@ const loginRoute = 'POST /api/v1/sessions/finish'
 export const accessLogMiddleware =
   (logger: HttpLogger, observability: HttpObservability = silentObservability): AppMiddleware =>
   (ctx, next) => {
+    // Nobody would read the figures (info lines off, no metrics exporter): no per-request bookkeeping.
+    if (observability.metrics === noMetrics && logger.isLevelEnabled?.('info') === false) return next()
     const started = process.hrtime.bigint()
     // Synchronously, before the parser pushes body chunks (see byte-counter.ts).
     const bytes = countBodyBytes(ctx.req, ctx.res)

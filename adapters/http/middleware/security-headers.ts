@@ -10,6 +10,8 @@ const apiHeaders: Readonly<Record<string, string>> = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 }
 
+const apiHeaderEntries = Object.entries(apiHeaders)
+
 /**
  * Sets the security headers after the route ran (so an error response that reset headers still gets them).
  * JSON is never cached (it carries tokens and key bundles); routes that set their own Cache-Control
@@ -19,7 +21,7 @@ export const securityHeadersMiddleware = (): AppMiddleware => async (ctx, next) 
   try {
     await next()
   } finally {
-    for (const [name, value] of Object.entries(apiHeaders)) ctx.set(name, value)
+    for (const [name, value] of apiHeaderEntries) ctx.set(name, value)
     if (ctx.response.headers['cache-control'] === undefined) ctx.set('Cache-Control', 'no-store')
   }
 }

@@ -13,6 +13,7 @@
  */
 import { Query } from 'pg'
 import type { Knex } from 'knex'
+import { runScopedSelect } from './scoped-select-query'
 
 /** What withAccount passes in knex's transaction config; knex keeps unknown keys and hands them to the class. */
 export type AccountScope = Readonly<{ zkebScopeAccountId?: string }>
@@ -76,7 +77,13 @@ type TransactionClass = new (
   config: AccountScope | undefined,
   outerTx: unknown,
 ) => TransactionInstance
-type ClientClass = new (config: Knex.Config) => { transaction(...args: ReadonlyArray<unknown>): unknown }
+type ClientClass = new (config: Knex.Config) => {
+  transaction(...args: ReadonlyArray<unknown>): unknown
+  _query(connection: unknown, obj: QueryObject): Promise<unknown>
+}
+
+/** knex's query object as its client's `_query` takes it; `zkebScopedRead` marks a read of scoped-read.ts. */
+export type QueryObject = { sql: string; bindings?: ReadonlyArray<unknown>; zkebScopedRead?: string }
 
 // knex exports no types for its dialect classes; these are the ones `client: 'pg'` would load.
 /* eslint-disable @typescript-eslint/no-require-imports -- knex's internal dialect modules, typed above */
@@ -105,6 +112,14 @@ export class AccountScopedPgClient extends PgClient {
   override transaction(...args: ReadonlyArray<unknown>): unknown {
     const [container, config, outerTx] = args
     return new AccountScopedTransaction(this, container, config as AccountScope | undefined, outerTx)
+  }
+
+  /** A read from scoped-read.ts goes out as one pipeline (scoped-select-query.ts); any other query as before. */
+  override _query(connection: unknown, obj: QueryObject): Promise<unknown> {
+    if (obj.zkebScopedRead === undefined) return super._query(connection, obj)
+    return runScopedSelect(connection as PgConnection, obj.zkebScopedRead, obj.sql, obj.bindings ?? []).then(
+      (response) => ({ ...obj, response }),
+    )
   }
 }
 

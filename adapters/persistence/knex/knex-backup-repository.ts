@@ -21,6 +21,7 @@ import {
 import { AccountId, BackupId, BlobId } from '../../../domain/ids'
 import { isUniqueViolation } from './pg-errors'
 import { bytes, decodeAll, decodeBackup, decodeBlobRef, decodeWith } from './row-codecs'
+import { readAsAccount } from './scoped-read'
 import { query, withAccount } from './with-account'
 
 const toRow = (b: Backup) => ({
@@ -44,20 +45,28 @@ const decodeCandidate = decodeWith(
   (r) => ({ accountId: r.account_id, backupId: r.backup_id, blobId: r.blob_id }),
 )
 
-/** Newest first by (created_at, backup_id), after the cursor: keyset pagination on the partial indexes. */
-const listQuery = (trx: Knex.Transaction, accountId: AccountId, q: BackupQuery) => {
-  const rows = trx('zkeb.backups').where({ account_id: accountId })
-  if (q.trash) rows.whereNotNull('deleted_at')
-  else rows.whereNull('deleted_at')
-  if (O.isSome(q.deviceId)) rows.where({ device_id: q.deviceId.value })
-  if (O.isSome(q.cursor))
-    rows.whereRaw('(created_at, backup_id) < (?, ?)', [q.cursor.value.at, q.cursor.value.id])
-  return rows
-    .orderBy([
-      { column: 'created_at', order: 'desc' },
-      { column: 'backup_id', order: 'desc' },
-    ])
-    .limit(q.limit + 1)
+/** One backup by id; the hottest read, sent as written (scoped-read.ts: no query builder per request). */
+const findSql = 'select * from "zkeb"."backups" where "account_id" = ? and "backup_id" = ?'
+
+/**
+ * Newest first by (created_at, backup_id), after the cursor: keyset pagination on the partial indexes.
+ * The same SQL knex's builder wrote for this query (bench/sql/list-backups.sql runs it), written out.
+ */
+const listQuery = (accountId: AccountId, q: BackupQuery): [string, ReadonlyArray<unknown>] => {
+  const sql = ['select * from "zkeb"."backups" where "account_id" = ?']
+  const bindings: Array<unknown> = [accountId]
+  sql.push(q.trash ? 'and "deleted_at" is not null' : 'and "deleted_at" is null')
+  if (O.isSome(q.deviceId)) {
+    sql.push('and "device_id" = ?')
+    bindings.push(q.deviceId.value)
+  }
+  if (O.isSome(q.cursor)) {
+    sql.push('and (created_at, backup_id) < (?, ?)')
+    bindings.push(q.cursor.value.at, q.cursor.value.id)
+  }
+  sql.push('order by "created_at" desc, "backup_id" desc limit ?')
+  bindings.push(q.limit + 1)
+  return [sql.join(' '), bindings]
 }
 
 /**
@@ -180,17 +189,14 @@ export { usedBytes as accountUsedBytes, lockAccount, reservedBytes as accountRes
 export const knexBackupRepository = (knex: Knex): BackupRepository => ({
   find: (accountId, backupId) =>
     pipe(
-      withAccount(
-        knex,
-        accountId,
-      )((trx) => trx('zkeb.backups').where({ account_id: accountId, backup_id: backupId }).select('*')),
+      readAsAccount(knex, accountId, findSql, [accountId, backupId]),
       TE.flatMapEither((rows) =>
         rows[0] === undefined ? E.right(O.none) : pipe(decodeBackup(rows[0]), E.map(O.some)),
       ),
     ),
   list: (accountId, q) =>
     pipe(
-      withAccount(knex, accountId)((trx) => listQuery(trx, accountId, q).select('*')),
+      readAsAccount(knex, accountId, ...listQuery(accountId, q)),
       TE.flatMapEither(decodeAll(decodeBackup)),
     ),
   usedBytes: (accountId) => withAccount(knex, accountId)((trx) => usedBytes(trx, accountId)),

@@ -53,6 +53,31 @@ describe('joseTokenIssuer', () => {
     expect(E.isRight(await issuer.verify(await forged('HS256', secret))())).to.equal(true)
   })
 
+  it('checks the time again on every verification of a token it verified before (age and expiry)', async () => {
+    // Valid signature, expiring in an hour: only the maximum age (15 minutes and the skew, plus the skew) ends it.
+    const longLived = await new SignJWT({ sid: claims.sessionId })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('zkeb')
+      .setAudience('zkeb')
+      .setSubject(claims.accountId)
+      .setIssuedAt(now())
+      .setExpirationTime(now() + 3600)
+      .sign(secret)
+    expect(await issuer.verify(longLived)()).to.deep.equal(E.right(claims))
+    clock.advance(seconds(900 + 30 + 30))
+    expect(await issuer.verify(longLived)()).to.deep.equal(E.right(claims))
+    clock.advance(seconds(1))
+    expect(await issuer.verify(longLived)()).to.deep.equal(E.left(unauthenticated))
+    const issued = await issuer.issue(claims)()
+    if (E.isLeft(issued)) throw new Error('issue failed')
+    expect(await issuer.verify(issued.right.accessToken)()).to.deep.equal(E.right(claims))
+    // Expired once exp <= now - skew.
+    clock.advance(seconds(900 + 29))
+    expect(await issuer.verify(issued.right.accessToken)()).to.deep.equal(E.right(claims))
+    clock.advance(seconds(1))
+    expect(await issuer.verify(issued.right.accessToken)()).to.deep.equal(E.left(unauthenticated))
+  })
+
   it('refuses a secret shorter than 32 bytes', () => {
     expect(() => joseTokenIssuer({ secret: randomBytes(31), clock })).to.throw('at least 32 bytes')
   })
