@@ -1,3 +1,4 @@
+import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as O from 'fp-ts/Option'
 import * as t from 'io-ts'
@@ -5,8 +6,6 @@ import * as TE from 'fp-ts/TaskEither'
 import type { Account } from '../../domain/account'
 import { type Backup, EncryptedMetadata, isSameContent, WrappedKey } from '../../domain/backup'
 import { type Device, ensureActive } from '../../domain/device'
-import * as E from 'fp-ts/Either'
-import type { UploadPrecheck } from '../ports/backup-repository'
 import {
   type BackupExists,
   backupExists,
@@ -27,6 +26,7 @@ import { checkQuota } from '../../domain/quota'
 import type { Caller } from '../context'
 import type { Unavailable } from '../errors'
 import type { Ports } from '../ports'
+import type { UploadPrecheck } from '../ports/backup-repository'
 import { storeBackup } from './store-backup'
 
 export const UploadBackupInput = t.exact(
@@ -100,7 +100,7 @@ export const judgePrecheck = (
 }
 
 /** Reads and judges, in one transaction, what an upload must establish before it reads the body. */
-export const precheckUpload = (
+const precheckUpload = (
   deps: Pick<Ports, 'backups'>,
   input: UploadBackupInput,
   caller: Caller,
@@ -131,8 +131,8 @@ const announcedLengthFits = (
 }
 
 /**
- * Three transactions for a new upload (the checks, the blob, the commit with the device's last-seen time and
- * the audit event), where there were ten: bench/RESULTS.md, issue #8.
+ * With blobs in PostgreSQL, a new small upload is three transactions (the checks, the blob, the commit with the
+ * device's last-seen time and the audit event) where it was ten, each with its own commit (issue #8).
  */
 export const uploadBackup =
   (deps: UploadBackupDeps): UploadBackup =>
