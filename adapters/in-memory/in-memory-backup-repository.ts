@@ -6,14 +6,17 @@ import type { BackupQuery, BackupRepository, KeyRotation } from '../../applicati
 import type { Unavailable } from '../../application/errors'
 import { type Backup, checkRotationCoverage, isInTrash } from '../../domain/backup'
 import {
+  type BackupExists,
   backupExists,
+  type QuotaExceeded,
   quotaExceeded,
   type RotationIncomplete,
   type RotationUnknownBackups,
   type VersionMismatch,
   versionMismatch,
 } from '../../domain/errors'
-import type { AccountId } from '../../domain/ids'
+import type { AccountId, BackupId } from '../../domain/ids'
+import { appendEvent } from './in-memory-audit-repository'
 import {
   accountReservedBytes,
   accountUsedBytes,
@@ -77,6 +80,20 @@ export const inMemoryBackupRepository = (db: InMemoryDatabase = inMemoryDatabase
     return E.right(version)
   }
 
+  const commit = (
+    backup: Backup,
+    limitBytes: number,
+  ): E.Either<Unavailable | BackupExists | QuotaExceeded, void> => {
+    if (!db.accounts.has(backup.accountId)) return E.left(memoryFailure('account not found'))
+    const key = backupKey(backup.accountId, backup.backupId)
+    if (db.backups.has(key)) return E.left(backupExists(backup.backupId))
+    // Open resumable uploads' reservations count too, except the one this commit completes.
+    const used = usedBytes(backup.accountId) + accountReservedBytes(db, backup.accountId, backup.backupId)
+    if (used + backup.sizeBytes > limitBytes) return E.left(quotaExceeded(limitBytes, used))
+    db.backups.set(key, structuredClone(backup))
+    return E.right(undefined)
+  }
+
   return {
     find: (accountId, backupId) =>
       TE.fromIO(() => O.fromNullable(structuredClone(db.backups.get(backupKey(accountId, backupId))))),
@@ -90,16 +107,33 @@ export const inMemoryBackupRepository = (db: InMemoryDatabase = inMemoryDatabase
         ),
       ),
     usedBytes: (accountId) => TE.fromIO(() => usedBytes(accountId)),
-    commit: (backup, limitBytes) =>
+    commit: (backup, limitBytes) => TE.fromIOEither(() => commit(backup, limitBytes)),
+    precheckUpload: (accountId, target) =>
+      TE.fromIO(() => {
+        const device = db.devices.get(target.deviceId)
+        const found = (backupId: BackupId) => db.backups.get(backupKey(accountId, backupId))
+        return {
+          device: O.fromNullable(structuredClone(device?.accountId === accountId ? device : undefined)),
+          account: O.fromNullable(structuredClone(db.accounts.get(accountId))),
+          existing: O.fromNullable(structuredClone(found(target.backupId))),
+          parentFound: O.isNone(target.parentId) || found(target.parentId.value) !== undefined,
+          usedBytes: usedBytes(accountId),
+        }
+      }),
+    // Synchronous inside the task, as one transaction: nothing of it happens unless all of it does.
+    commitUpload: (backup, limitBytes, records) =>
       TE.fromIOEither(() => {
-        if (!db.accounts.has(backup.accountId)) return E.left(memoryFailure('account not found'))
-        const key = backupKey(backup.accountId, backup.backupId)
-        if (db.backups.has(key)) return E.left(backupExists(backup.backupId))
-        // Open resumable uploads' reservations count too, except the one this commit completes.
-        const used = usedBytes(backup.accountId) + accountReservedBytes(db, backup.accountId, backup.backupId)
-        if (used + backup.sizeBytes > limitBytes) return E.left(quotaExceeded(limitBytes, used))
-        db.backups.set(key, structuredClone(backup))
-        return E.right(undefined)
+        const committed = commit(backup, limitBytes)
+        if (E.isLeft(committed)) return committed
+        const appended = appendEvent(db, records.event, records.at)
+        if (E.isLeft(appended)) {
+          db.backups.delete(backupKey(backup.accountId, backup.backupId))
+          return appended
+        }
+        const device = db.devices.get(backup.deviceId)
+        if (device?.accountId === backup.accountId)
+          db.devices.set(device.deviceId, { ...device, lastSeenAt: new Date(records.at.getTime()) })
+        return appended
       }),
     setDeletedAt: (accountId, backupId, deletedAt) =>
       TE.fromIO(() => {

@@ -1,7 +1,9 @@
 import type * as O from 'fp-ts/Option'
 import type * as TE from 'fp-ts/TaskEither'
-import type { KeyBundle } from '../../domain/account'
+import type { Account, KeyBundle } from '../../domain/account'
+import type { AuditDraft, AuditEvent } from '../../domain/audit'
 import type { Backup, WrappedKey } from '../../domain/backup'
+import type { Device } from '../../domain/device'
 import type {
   BackupExists,
   QuotaExceeded,
@@ -25,6 +27,31 @@ export type KeyRotation = Readonly<{
   expectedVersion: number
   keyBundle: KeyBundle
   wrappedKeys: ReadonlyArray<Readonly<{ backupId: BackupId; wrappedKey: WrappedKey }>>
+}>
+
+/** What an upload is about to write: its id, the uploading device and the parent it names, if any. */
+export type UploadTarget = Readonly<{ deviceId: DeviceId; backupId: BackupId; parentId: O.Option<BackupId> }>
+
+/** Everything an upload checks before it stores a byte, read in one transaction. */
+export type UploadPrecheck = Readonly<{
+  /** The uploading device, revoked or not; `none` for an unknown id and for another account's device. */
+  device: O.Option<Device>
+  /** The caller's account; `none` once it is deleted. */
+  account: O.Option<Account>
+  /** The backup already stored under the upload's id, live or trashed. */
+  existing: O.Option<Backup>
+  /** Whether the named parent is stored (live or trashed); `true` when none is named. */
+  parentFound: boolean
+  /** The account's stored bytes, as `usedBytes` counts them. */
+  usedBytes: number
+}>
+
+/** What an upload's commit records besides the backup, in the same transaction. */
+export type UploadRecords = Readonly<{
+  /** The time the device was seen (its `lastSeenAt`; its `revokedAt` is left as stored) and the event's. */
+  at: Date
+  /** Appended to the account's audit chain, linked under the same account lock as the quota check. */
+  event: AuditDraft
 }>
 
 export type PurgeCandidate = Readonly<{ accountId: AccountId; backupId: BackupId; blobId: BlobId }>
@@ -53,6 +80,20 @@ export type BackupRepository = {
     backup: Backup,
     limitBytes: number,
   ) => TE.TaskEither<Unavailable | BackupExists | QuotaExceeded, void>
+  /** Reads what an upload checks before streaming (device, account, the id, the parent, used bytes) at once. */
+  readonly precheckUpload: (
+    accountId: AccountId,
+    target: UploadTarget,
+  ) => TE.TaskEither<Unavailable, UploadPrecheck>
+  /**
+   * `commit`, and in the same transaction, all or nothing: the uploading device (`backup.deviceId`) is stamped
+   * as seen at `records.at`, and `records.event` is appended to the audit chain. Returns the appended event.
+   */
+  readonly commitUpload: (
+    backup: Backup,
+    limitBytes: number,
+    records: UploadRecords,
+  ) => TE.TaskEither<Unavailable | BackupExists | QuotaExceeded, AuditEvent>
   /** Stores the trash state (`deletedAt`) of an existing backup. */
   readonly setDeletedAt: (
     accountId: AccountId,

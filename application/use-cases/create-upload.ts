@@ -1,3 +1,4 @@
+import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as O from 'fp-ts/Option'
 import * as t from 'io-ts'
@@ -17,7 +18,7 @@ import type { UploadId, UploadSession } from '../../domain/upload-session'
 import type { Caller } from '../context'
 import type { Unavailable } from '../errors'
 import type { Ports } from '../ports'
-import { activeDevice, earlierUpload, parentExists, UploadBackupInput } from './upload-backup'
+import { judgePrecheck, UploadBackupInput } from './upload-backup'
 
 /** The one-shot upload's description (its signed fields) plus the whole length, declared up front. */
 export const CreateUploadInput = t.exact(
@@ -81,13 +82,18 @@ export const createUpload =
     input.lengthBytes > deps.settings.maxUploadBytes
       ? TE.left(uploadTooLarge(deps.settings.maxUploadBytes))
       : pipe(
-          activeDevice(deps, input, caller),
-          TE.tap(() => parentExists(deps, input, caller)),
-          TE.tap(() => earlierUpload(deps, input, caller)),
-          TE.flatMap((device) =>
+          deps.backups.precheckUpload(caller.accountId, {
+            deviceId: input.deviceId,
+            backupId: input.backupId,
+            parentId: O.fromNullable(input.parentId),
+          }),
+          // A retry of an upload already stored may start again (its finish adopts the stored record).
+          TE.flatMapEither((pre) =>
             pipe(
-              deps.accounts.findById(caller.accountId),
-              TE.flatMap(TE.fromOption(() => deviceNotFound(device.deviceId))),
+              judgePrecheck(input, pre),
+              E.flatMap(() =>
+                O.isSome(pre.account) ? E.right(pre.account.value) : E.left(deviceNotFound(input.deviceId)),
+              ),
             ),
           ),
           TE.flatMap((account) => {

@@ -74,10 +74,21 @@ const toBackup = (
   deletedAt: O.none,
 })
 
-/** A concurrent upload of the same id won the commit: same content is a retry, other content a conflict. */
-const commitOrAdopt = (deps: UploadBackupDeps, backup: Backup, limitBytes: number) =>
+/**
+ * Commits the backup, the device's last-seen time and the `backup-uploaded` audit event together. A concurrent
+ * upload of the same id won the commit: same content is a retry, other content a conflict.
+ */
+const commitOrAdopt = (deps: UploadBackupDeps, backup: Backup, ctx: UploadContext) =>
   pipe(
-    deps.backups.commit(backup, limitBytes),
+    deps.backups.commitUpload(backup, ctx.account.quotaLimitBytes, {
+      at: deps.clock.now(),
+      event: {
+        accountId: backup.accountId,
+        type: 'backup-uploaded',
+        deviceId: backup.deviceId,
+        requestId: ctx.requestId,
+      },
+    }),
     TE.as<UploadBackupOutput>({ backup, created: true }),
     TE.orElse((e) =>
       e._tag !== 'BackupExists'
@@ -104,9 +115,7 @@ export const storeBackup = (
   return pipe(
     writeBlob(deps, input, content, ctx, blobId),
     TE.flatMapEither((written) => verify(deps, input, ctx, written)),
-    TE.flatMap((written) =>
-      commitOrAdopt(deps, toBackup(deps, input, ctx, blobId, written), ctx.account.quotaLimitBytes),
-    ),
+    TE.flatMap((written) => commitOrAdopt(deps, toBackup(deps, input, ctx, blobId, written), ctx)),
     (stored) => async () => {
       const result = await stored()
       if (E.isLeft(result) || !result.right.created) {

@@ -1,3 +1,4 @@
+import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as O from 'fp-ts/Option'
 import * as t from 'io-ts'
@@ -25,7 +26,7 @@ import { checkQuota } from '../../domain/quota'
 import type { Caller } from '../context'
 import type { Unavailable } from '../errors'
 import type { Ports } from '../ports'
-import { recordEvent } from './steps'
+import type { UploadPrecheck } from '../ports/backup-repository'
 import { storeBackup } from './store-backup'
 
 export const UploadBackupInput = t.exact(
@@ -66,45 +67,51 @@ export type UploadBackup = (
 ) => TE.TaskEither<UploadBackupError, UploadBackupOutput>
 export type UploadBackupDeps = Pick<
   Ports,
-  | 'accounts'
-  | 'devices'
-  | 'backups'
-  | 'blobs'
-  | 'signatures'
-  | 'hasher'
-  | 'audit'
-  | 'clock'
-  | 'ids'
-  | 'settings'
+  'backups' | 'blobs' | 'signatures' | 'hasher' | 'clock' | 'ids' | 'settings'
 >
 
-/** What the checks before streaming established. */
-export type UploadContext = Readonly<{ account: Account; device: Device }>
+/** What the checks before streaming established, and who asked (for the audit event of the commit). */
+export type UploadContext = Readonly<{ account: Account; device: Device; requestId: string }>
 
-export const activeDevice = (deps: UploadBackupDeps, input: UploadBackupInput, caller: Caller) =>
+/** What an upload's checks before streaming concluded. */
+export type Prechecked =
+  | Readonly<{ kind: 'retry'; backup: Backup }>
+  | Readonly<{ kind: 'new'; device: Device; account: Account; usedBytes: number }>
+
+/**
+ * Judges what `backups.precheckUpload` read, in the order the checks always ran: the device (known, active),
+ * the parent, the id (free, or taken by the same content: an idempotent retry), then the account.
+ */
+export const judgePrecheck = (
+  input: UploadBackupInput,
+  pre: UploadPrecheck,
+): E.Either<DeviceNotFound | DeviceRevoked | ParentNotFound | BackupExists, Prechecked> => {
+  if (O.isNone(pre.device)) return E.left(deviceNotFound(input.deviceId))
+  const active = ensureActive(pre.device.value)
+  if (E.isLeft(active)) return active
+  if (!pre.parentFound) return E.left(parentNotFound(input.parentId!))
+  if (O.isSome(pre.existing))
+    return isSameContent(pre.existing.value, input.contentSha256)
+      ? E.right({ kind: 'retry', backup: pre.existing.value })
+      : E.left(backupExists(input.backupId))
+  // The account vanished after its device was found: it is being deleted, and its devices with it.
+  if (O.isNone(pre.account)) return E.left(deviceNotFound(input.deviceId))
+  return E.right({ kind: 'new', device: active.right, account: pre.account.value, usedBytes: pre.usedBytes })
+}
+
+/** Reads and judges, in one transaction, what an upload must establish before it reads the body. */
+const precheckUpload = (
+  deps: Pick<Ports, 'backups'>,
+  input: UploadBackupInput,
+  caller: Caller,
+): TE.TaskEither<Unavailable | DeviceNotFound | DeviceRevoked | ParentNotFound | BackupExists, Prechecked> =>
   pipe(
-    deps.devices.find(caller.accountId, input.deviceId),
-    TE.flatMap(TE.fromOption(() => deviceNotFound(input.deviceId))),
-    TE.flatMapEither(ensureActive),
-  )
-
-export const parentExists = (deps: UploadBackupDeps, input: UploadBackupInput, caller: Caller) =>
-  input.parentId === undefined
-    ? TE.right(undefined)
-    : pipe(
-        deps.backups.find(caller.accountId, input.parentId),
-        TE.flatMap(TE.fromOption(() => parentNotFound(input.parentId!))),
-        TE.asUnit,
-      )
-
-/** Right(some) for an idempotent retry, Right(none) for a new id, Left(BackupExists) for other content. */
-export const earlierUpload = (deps: UploadBackupDeps, input: UploadBackupInput, caller: Caller) =>
-  pipe(
-    deps.backups.find(caller.accountId, input.backupId),
-    TE.filterOrElseW(
-      (found) => O.isNone(found) || isSameContent(found.value, input.contentSha256),
-      () => backupExists(input.backupId),
-    ),
+    deps.backups.precheckUpload(caller.accountId, {
+      deviceId: input.deviceId,
+      backupId: input.backupId,
+      parentId: O.fromNullable(input.parentId),
+    }),
+    TE.flatMapEither((pre) => judgePrecheck(input, pre)),
   )
 
 /** Refuses before streaming when the announced length cannot fit. */
@@ -112,53 +119,34 @@ const announcedLengthFits = (
   deps: UploadBackupDeps,
   input: UploadBackupInput,
   account: Account,
-): TE.TaskEither<UploadTooLarge | QuotaExceeded | Unavailable, void> => {
+  usedBytes: number,
+): E.Either<UploadTooLarge | QuotaExceeded, void> => {
   const length = input.contentLength
-  if (length === undefined) return TE.right(undefined)
-  if (length > deps.settings.maxUploadBytes) return TE.left(uploadTooLarge(deps.settings.maxUploadBytes))
+  if (length === undefined) return E.right(undefined)
+  if (length > deps.settings.maxUploadBytes) return E.left(uploadTooLarge(deps.settings.maxUploadBytes))
   return pipe(
-    deps.backups.usedBytes(account.accountId),
-    TE.flatMapEither((usedBytes) => checkQuota({ usedBytes, limitBytes: account.quotaLimitBytes }, length)),
-    TE.asUnit,
+    checkQuota({ usedBytes, limitBytes: account.quotaLimitBytes }, length),
+    E.map(() => undefined),
   )
 }
 
-const newUpload =
-  (deps: UploadBackupDeps, input: UploadBackupInput, content: AsyncIterable<Uint8Array>, caller: Caller) =>
-  (device: Device): TE.TaskEither<UploadBackupError, UploadBackupOutput> =>
-    pipe(
-      deps.accounts.findById(caller.accountId),
-      // The account vanished after its device was found: it is being deleted, and its devices with it.
-      TE.flatMap(TE.fromOption(() => deviceNotFound(device.deviceId))),
-      TE.tap((account) => announcedLengthFits(deps, input, account)),
-      TE.flatMap((account) => storeBackup(deps, input, content, { account, device })),
-      TE.tap(({ created }) =>
-        created
-          ? pipe(
-              deps.devices.save({ ...device, lastSeenAt: deps.clock.now() }),
-              TE.flatMap(() =>
-                recordEvent(deps)(caller.accountId, 'backup-uploaded', caller, device.deviceId),
-              ),
-            )
-          : TE.right(undefined),
-      ),
-    )
-
+/**
+ * With blobs in PostgreSQL, a new small upload is three transactions (the checks, the blob, the commit with the
+ * device's last-seen time and the audit event) where it was ten, each with its own commit (issue #8).
+ */
 export const uploadBackup =
   (deps: UploadBackupDeps): UploadBackup =>
   (input, content, caller) =>
     pipe(
-      activeDevice(deps, input, caller),
-      TE.tap(() => parentExists(deps, input, caller)),
-      TE.flatMap((device) =>
-        pipe(
-          earlierUpload(deps, input, caller),
-          TE.flatMap(
-            O.match(
-              () => newUpload(deps, input, content, caller)(device),
-              (backup) => TE.right({ backup, created: false }),
-            ),
+      precheckUpload(deps, input, caller),
+      TE.flatMap((checked): TE.TaskEither<UploadBackupError, UploadBackupOutput> => {
+        if (checked.kind === 'retry') return TE.right({ backup: checked.backup, created: false })
+        const { device, account, usedBytes } = checked
+        return pipe(
+          TE.fromEither(announcedLengthFits(deps, input, account, usedBytes)),
+          TE.flatMap(() =>
+            storeBackup(deps, input, content, { account, device, requestId: caller.requestId }),
           ),
-        ),
-      ),
+        )
+      }),
     )

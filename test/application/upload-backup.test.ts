@@ -191,6 +191,36 @@ describe('uploadBackup', () => {
     expect(await storedBlobs(caller.accountId)).to.equal(1)
   })
 
+  it('records the upload in the audit trail, and a refused one nowhere', async () => {
+    await setUp({ ...defaultSettings, defaultQuotaBytes: 5000 })
+    const uploadEvents = async () =>
+      (await ok(z.useCases.listAudit({ limit: 100 } as never, caller))).items.filter(
+        (e) => e.type === 'backup-uploaded',
+      )
+    const first = anUpload(deviceId, key)
+    await ok(upload(first.input, inPieces(first.content)))
+    expect(await uploadEvents()).to.have.length(1)
+    const [before] = await ok(z.useCases.listDevices(caller))
+    z.clock.advance(60_000)
+    const second = anUpload(deviceId, key)
+    const { contentLength: _, ...unannounced } = second.input
+    expect((await fails(upload(unannounced, inPieces(second.content))))._tag).to.equal('QuotaExceeded')
+    expect(await uploadEvents()).to.have.length(1)
+    expect((await ok(z.useCases.listDevices(caller)))[0]!.lastSeenAt).to.deep.equal(before!.lastSeenAt)
+  })
+
+  it('does not undo a revocation that happens while the body arrives', async () => {
+    const up = anUpload(deviceId, key)
+    async function* revokedMidway(): AsyncGenerator<Uint8Array> {
+      yield up.content.subarray(0, 1000)
+      await ok(z.useCases.revokeDevice({ deviceId }, caller))
+      yield up.content.subarray(1000)
+    }
+    await ok(upload(up.input, revokedMidway()))
+    const [device] = await ok(z.useCases.listDevices(caller))
+    expect(O.isSome(device!.revokedAt)).to.equal(true)
+  })
+
   it('keeps nothing when the body stream throws midway', async () => {
     const up = anUpload(deviceId, key)
     expect((await fails(upload(up.input, throwingAfter(up.content))))._tag).to.equal('Unavailable')
@@ -198,7 +228,7 @@ describe('uploadBackup', () => {
   })
 
   it('keeps nothing when the commit fails', async () => {
-    sinon.stub(z.ports.backups, 'commit').returns(TE.left(unavailable('postgres')(new Error('down'))))
+    sinon.stub(z.ports.backups, 'commitUpload').returns(TE.left(unavailable('postgres')(new Error('down'))))
     const up = anUpload(deviceId, key)
     expect((await fails(upload(up.input, inPieces(up.content))))._tag).to.equal('Unavailable')
     expect(await storedBlobs(caller.accountId)).to.equal(0)

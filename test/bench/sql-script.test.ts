@@ -61,7 +61,7 @@ describe('bench SQL scripts and their drift check', () => {
     const statements = scriptStatements(readScript('upload-4k'))
     expect(statements.some((s) => s.includes('gen_random_uuid'))).to.equal(false)
     expect(statements.some((s) => s.startsWith('\\'))).to.equal(false)
-    expect(statements.filter((s) => s === 'BEGIN;')).to.have.length(10)
+    expect(statements.filter((s) => s === 'BEGIN;')).to.have.length(3)
     expect(statementShape('select "seq", "hash" from t where a = :account limit 1')).to.equal(
       statementShape('select "seq", "hash" from t where a = $1 limit $2'),
     )

@@ -22,6 +22,7 @@ import {
   at,
   opaqueBytes,
 } from '../support/persistence-builders'
+import { backupRepositoryUploadContract } from './backup-repository-upload.contract'
 import { left, type PersistenceHarness, right } from './harness'
 
 const page = (overrides: Partial<BackupQuery> = {}): BackupQuery => ({
@@ -297,4 +298,6 @@ export const backupRepositoryContract = (
       await right(commit)
       expect(await h.backups.find(accountId, backup.backupId)()).to.deep.equal(E.right(O.some(backup)))
     })
+
+    backupRepositoryUploadContract(() => h)
   })

@@ -16,15 +16,15 @@ const sha256Hex = (bytes: Uint8Array): Sha256Hex =>
   createHash('sha256').update(bytes).digest('hex') as Sha256Hex
 
 /**
- * Links the event to the account's last one. The account row is locked first, so appends of one account run
- * one at a time and never read the same predecessor (the unique (account_id, prev_hash) would refuse a fork).
+ * Links the event to the account's last one. The caller holds the account row's lock (taken first in the same
+ * transaction), so appends of one account run one at a time and never read the same predecessor (the unique
+ * (account_id, prev_hash) would refuse a fork). The backup repository appends this way inside an upload's commit.
  */
-const appendInTransaction = async (trx: Knex.Transaction, draft: AuditDraft, at: Date) => {
-  const [account] = await trx('zkeb.accounts')
-    .where({ account_id: draft.accountId })
-    .forNoKeyUpdate()
-    .select<Array<{ account_id: string }>>('account_id')
-  if (account === undefined) return E.left(unavailable('postgres')(new Error('account not found')))
+export const appendToLockedChain = async (
+  trx: Knex.Transaction,
+  draft: AuditDraft,
+  at: Date,
+): Promise<AuditEvent> => {
   const [last] = await trx('zkeb.audit_events')
     .where({ account_id: draft.accountId })
     .orderBy('seq', 'desc')
@@ -43,7 +43,17 @@ const appendInTransaction = async (trx: Knex.Transaction, draft: AuditDraft, at:
     prev_hash: event.prevHash,
     hash: event.hash,
   })
-  return E.right(event)
+  return event
+}
+
+/** Locks the account row, then links the event (appendToLockedChain). */
+const appendInTransaction = async (trx: Knex.Transaction, draft: AuditDraft, at: Date) => {
+  const [account] = await trx('zkeb.accounts')
+    .where({ account_id: draft.accountId })
+    .forNoKeyUpdate()
+    .select<Array<{ account_id: string }>>('account_id')
+  if (account === undefined) return E.left(unavailable('postgres')(new Error('account not found')))
+  return E.right(await appendToLockedChain(trx, draft, at))
 }
 
 /** A cursor naming no event of the account yields an empty page: events are never removed one by one. */

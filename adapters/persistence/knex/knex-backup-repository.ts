@@ -6,7 +6,15 @@ import * as TE from 'fp-ts/TaskEither'
 import * as t from 'io-ts'
 import type { Knex } from 'knex'
 import { unavailable, type Unavailable } from '../../../application/errors'
-import type { BackupQuery, BackupRepository, KeyRotation } from '../../../application/ports/backup-repository'
+import type {
+  BackupQuery,
+  BackupRepository,
+  KeyRotation,
+  UploadPrecheck,
+  UploadRecords,
+  UploadTarget,
+} from '../../../application/ports/backup-repository'
+import type { AuditEvent } from '../../../domain/audit'
 import { type Backup, checkRotationCoverage } from '../../../domain/backup'
 import {
   type BackupExists,
@@ -20,7 +28,16 @@ import {
 } from '../../../domain/errors'
 import { AccountId, BackupId, BlobId } from '../../../domain/ids'
 import { isUniqueViolation } from './pg-errors'
-import { bytes, decodeAll, decodeBackup, decodeBlobRef, decodeWith } from './row-codecs'
+import { appendToLockedChain } from './knex-audit-repository'
+import {
+  bytes,
+  decodeAccount,
+  decodeAll,
+  decodeBackup,
+  decodeBlobRef,
+  decodeDevice,
+  decodeWith,
+} from './row-codecs'
 import { readAsAccount } from './scoped-read'
 import { query, withAccount } from './with-account'
 
@@ -74,11 +91,13 @@ const listQuery = (accountId: AccountId, q: BackupQuery): [string, ReadonlyArray
  * the counter the trigger keeps on zkeb.accounts (O(1)); rows the backfill has not reached yet (NULL, between
  * the expand migration and the end of the backfill) are summed instead. Restic objects are summed.
  */
+const usedBytesSql = `coalesce(a.used_bytes, (select coalesce(sum(size_bytes), 0) from zkeb.backups b
+              where b.account_id = a.account_id))
+          + (select coalesce(sum(size_bytes), 0) from zkeb.restic_objects r where r.account_id = a.account_id)`
+
 const usedBytes = async (trx: Knex.Transaction, accountId: AccountId): Promise<number> => {
   const { rows } = await trx.raw<{ rows: Array<{ used: number | string }> }>(
-    `select coalesce(a.used_bytes, (select coalesce(sum(size_bytes), 0) from zkeb.backups b
-              where b.account_id = a.account_id))
-          + (select coalesce(sum(size_bytes), 0) from zkeb.restic_objects r where r.account_id = a.account_id)
+    `select ${usedBytesSql}
           as used
        from zkeb.accounts a where a.account_id = ?`,
     [accountId],
@@ -109,29 +128,112 @@ const lockAccount = async (trx: Knex.Transaction, accountId: AccountId): Promise
 
 const accountGone = () => unavailable('postgres')(new Error('account not found'))
 
-const commit = (knex: Knex) => (backup: Backup, limitBytes: number) =>
+/** Inserts the backup under the account lock if the id is free and the quota allows; Left changes nothing. */
+const commitInTransaction = async (
+  trx: Knex.Transaction,
+  backup: Backup,
+  limitBytes: number,
+): Promise<E.Either<Unavailable | BackupExists | QuotaExceeded, void>> => {
+  if ((await lockAccount(trx, backup.accountId)) === undefined) return E.left(accountGone())
+  const taken = await trx('zkeb.backups')
+    .where({ account_id: backup.accountId, backup_id: backup.backupId })
+    .select<Array<{ backup_id: string }>>('backup_id')
+  if (taken.length > 0) return E.left(backupExists(backup.backupId))
+  const used =
+    (await usedBytes(trx, backup.accountId)) + (await reservedBytes(trx, backup.accountId, backup.backupId))
+  if (used + backup.sizeBytes > limitBytes) return E.left(quotaExceeded(limitBytes, used))
+  await trx('zkeb.backups').insert(toRow(backup))
+  return E.right(undefined)
+}
+
+/** A race lost on the primary key (another commit of the same id between check and insert) is BackupExists. */
+const committing = <A>(backup: Backup, work: TE.TaskEither<Unavailable, E.Either<CommitError, A>>) =>
   pipe(
-    withAccount(
-      knex,
-      backup.accountId,
-    )(async (trx): Promise<E.Either<Unavailable | BackupExists | QuotaExceeded, void>> => {
-      if ((await lockAccount(trx, backup.accountId)) === undefined) return E.left(accountGone())
-      const taken = await trx('zkeb.backups')
-        .where({ account_id: backup.accountId, backup_id: backup.backupId })
-        .select<Array<{ backup_id: string }>>('backup_id')
-      if (taken.length > 0) return E.left(backupExists(backup.backupId))
-      const used =
-        (await usedBytes(trx, backup.accountId)) +
-        (await reservedBytes(trx, backup.accountId, backup.backupId))
-      if (used + backup.sizeBytes > limitBytes) return E.left(quotaExceeded(limitBytes, used))
-      await trx('zkeb.backups').insert(toRow(backup))
-      return E.right(undefined)
-    }),
+    work,
     TE.mapError((failure) =>
       isUniqueViolation('backups_pkey')(failure) ? backupExists(backup.backupId) : failure,
     ),
-    TE.flatMapEither((result) => result),
+    TE.flatMapEither((result): E.Either<CommitError, A> => result),
   )
+
+type CommitError = Unavailable | BackupExists | QuotaExceeded
+
+const commit = (knex: Knex) => (backup: Backup, limitBytes: number) =>
+  committing(
+    backup,
+    withAccount(knex, backup.accountId)((trx) => commitInTransaction(trx, backup, limitBytes)),
+  )
+
+/**
+ * The commit, the device's last-seen time and the audit event in one transaction (one fsynced commit instead
+ * of three): the event is linked under the account lock the commit already holds. A refused commit writes none.
+ */
+const commitUpload = (knex: Knex) => (backup: Backup, limitBytes: number, records: UploadRecords) =>
+  committing(
+    backup,
+    withAccount(
+      knex,
+      backup.accountId,
+    )(async (trx): Promise<E.Either<CommitError, AuditEvent>> => {
+      const committed = await commitInTransaction(trx, backup, limitBytes)
+      if (E.isLeft(committed)) return committed
+      await trx('zkeb.devices')
+        .where({ account_id: backup.accountId, device_id: backup.deviceId })
+        .update({ last_seen_at: records.at })
+      return E.right(await appendToLockedChain(trx, records.event, records.at))
+    }),
+  )
+
+/**
+ * One transaction, three statements: the device, the backups under the upload's id and its parent's (one
+ * query), and the account with its used bytes (one query).
+ */
+const precheckUpload = (knex: Knex) => (accountId: AccountId, target: UploadTarget) =>
+  pipe(
+    withAccount(
+      knex,
+      accountId,
+    )(async (trx) => {
+      const devices = await trx('zkeb.devices')
+        .where({ account_id: accountId, device_id: target.deviceId })
+        .select('*')
+      const ids = O.isSome(target.parentId) ? [target.backupId, target.parentId.value] : [target.backupId]
+      const backups = await trx('zkeb.backups')
+        .where({ account_id: accountId })
+        .whereIn('backup_id', ids)
+        .select('*')
+      const { rows: accounts } = await trx.raw<{ rows: Array<{ used_total: number | string }> }>(
+        `select a.*, ${usedBytesSql}
+            as used_total
+         from zkeb.accounts a where a.account_id = ?`,
+        [accountId],
+      )
+      return { devices, backups, accounts }
+    }),
+    TE.flatMapEither(({ devices, backups, accounts }) =>
+      pipe(
+        E.Do,
+        E.apS('device', optional(decodeDevice)(devices[0])),
+        E.apS('account', optional(decodeAccount)(accounts[0])),
+        E.apS('stored', decodeAll(decodeBackup)(backups)),
+        E.map(({ device, account, stored }): UploadPrecheck => {
+          const find = (backupId: BackupId) => O.fromNullable(stored.find((b) => b.backupId === backupId))
+          return {
+            device,
+            account,
+            existing: find(target.backupId),
+            parentFound: O.isNone(target.parentId) || O.isSome(find(target.parentId.value)),
+            usedBytes: Number(accounts[0]?.used_total ?? 0),
+          }
+        }),
+      ),
+    ),
+  )
+
+const optional =
+  <A>(decode: (row: unknown) => E.Either<Unavailable, A>) =>
+  (row: unknown): E.Either<Unavailable, O.Option<A>> =>
+    row === undefined ? E.right(O.none) : pipe(decode(row), E.map(O.some))
 
 const rotateKeys = (knex: Knex) => (accountId: AccountId, rotation: KeyRotation) =>
   pipe(
@@ -201,6 +303,8 @@ export const knexBackupRepository = (knex: Knex): BackupRepository => ({
     ),
   usedBytes: (accountId) => withAccount(knex, accountId)((trx) => usedBytes(trx, accountId)),
   commit: commit(knex),
+  precheckUpload: precheckUpload(knex),
+  commitUpload: commitUpload(knex),
   setDeletedAt: (accountId, backupId, deletedAt) =>
     pipe(
       withAccount(
