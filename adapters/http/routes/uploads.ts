@@ -12,7 +12,7 @@ import type { Sha256Hex } from '../../../domain/ids'
 import { invalidInput } from '../error-response'
 import { type AppContext, callerOf } from '../http-types'
 import { sendError } from '../respond'
-import { tusOwnErrorCode } from '../tus/tus-errors'
+import { TusFailure, tusOwnErrorCode } from '../tus/tus-errors'
 import { type TusRequest, tusRequests } from '../tus/tus-request'
 import { ZkebTusStore } from '../tus/zkeb-tus-store'
 import { type ApiRouter, authenticated, type RouteDeps } from './route-kit'
@@ -54,6 +54,11 @@ export const registerUploadRoutes = (router: ApiRouter, deps: RouteDeps): void =
     relativeLocation: true,
     // Offsets are compare-and-set in PostgreSQL, so this per-process lock only spares wasted writes.
     exposedHeaders: ['Tus-Checksum-Algorithm'],
+    // A failure's own headers (api-v1: a 503 comes with Retry-After), set before @tus/server writes its answer.
+    onResponseError: (_request, error) => {
+      if (error instanceof TusFailure) tusRequests.getStore()?.addAnswerHeaders(error.headers)
+      return undefined
+    },
   })
 
   const handOver = async (ctx: AppContext, caller: Caller | undefined) => {
@@ -62,7 +67,13 @@ export const registerUploadRoutes = (router: ApiRouter, deps: RouteDeps): void =
     ctx.respond = false
     ctx.res.setHeader('Tus-Checksum-Algorithm', 'sha256')
     if (caller === undefined) return tus.handle(ctx.req, ctx.res)
-    const request: TusRequest = { caller, checksum }
+    const request: TusRequest = {
+      caller,
+      checksum,
+      addAnswerHeaders: (headers) => {
+        for (const [name, value] of Object.entries(headers)) ctx.res.setHeader(name, value)
+      },
+    }
     if (ctx.method === 'PATCH') keepSocketWhileServerWorks(ctx)
     await tusRequests.run(request, () => tus.handle(ctx.req, ctx.res))
     // Already sent by @tus/server; this body only names the error code for the access log and metrics.
