@@ -6,6 +6,7 @@
  */
 import * as O from 'fp-ts/Option'
 import { Server } from '@tus/server'
+import { NodeRequest, sendNodeResponse } from 'srvx/node'
 import { defaultSettings } from '../../../application/settings'
 import type { Caller } from '../../../application/context'
 import type { Sha256Hex } from '../../../domain/ids'
@@ -13,6 +14,7 @@ import { invalidInput } from '../error-response'
 import { type AppContext, callerOf } from '../http-types'
 import { sendError } from '../respond'
 import { TusFailure, tusOwnErrorCode } from '../tus/tus-errors'
+import { uncopiedBody } from '../tus/tus-body'
 import { type TusRequest, tusRequests } from '../tus/tus-request'
 import { ZkebTusStore } from '../tus/zkeb-tus-store'
 import { type ApiRouter, authenticated, type RouteDeps } from './route-kit'
@@ -61,12 +63,25 @@ export const registerUploadRoutes = (router: ApiRouter, deps: RouteDeps): void =
     },
   })
 
+  /**
+   * What `tus.handle` does (srvx's request over Node's, answered by srvx), except that a body is read without
+   * the copy of every piece srvx's own makes (tus-body.ts).
+   */
+  const handle = async (ctx: AppContext) => {
+    const request = new NodeRequest({ req: ctx.req, res: ctx.res })
+    if (ctx.method === 'PATCH' || ctx.method === 'POST') {
+      let body: ReadableStream<Uint8Array> | undefined
+      Object.defineProperty(request, 'body', { get: () => (body ??= uncopiedBody(ctx.req)) })
+    }
+    await sendNodeResponse(ctx.res, await tus.handleWeb(request))
+  }
+
   const handOver = async (ctx: AppContext, caller: Caller | undefined) => {
     const checksum = parseChecksum(ctx.get('Upload-Checksum'))
     if (checksum === 'invalid') return sendError(ctx, invalidInput(['Upload-Checksum']))
     ctx.respond = false
     ctx.res.setHeader('Tus-Checksum-Algorithm', 'sha256')
-    if (caller === undefined) return tus.handle(ctx.req, ctx.res)
+    if (caller === undefined) return handle(ctx)
     const request: TusRequest = {
       caller,
       checksum,
@@ -75,7 +90,7 @@ export const registerUploadRoutes = (router: ApiRouter, deps: RouteDeps): void =
       },
     }
     if (ctx.method === 'PATCH') keepSocketWhileServerWorks(ctx)
-    await tusRequests.run(request, () => tus.handle(ctx.req, ctx.res))
+    await tusRequests.run(request, () => handle(ctx))
     // Already sent by @tus/server; this body only names the error code for the access log and metrics.
     if (ctx.res.statusCode >= 400)
       ctx.body = { error: { code: request.errorCode ?? tusOwnErrorCode(ctx.res.statusCode) } }
