@@ -18,9 +18,10 @@
  *   the plain PATCHes (often the first), not the completing PATCH that joins the parts (which peaked 10–20 MiB
  *   lower); in-process, joining 256 MiB of parts grew 20.6 MiB against 36.2 for writing it once.
  * - PATCH bodies without the per-piece copy Node 20's Readable.toWeb made (adapters/http/tus/tus-body.ts), same
- *   load: 256 MiB 32.5, 32.8 and 33.6 MiB; 2 GiB upload 28.2 MiB (sampled every 100 ms: its GET met an expired
- *   token after 18 minutes, hence the longer token lifetime below). Fewer external-pressure collections during
- *   the PATCHes (15–29 against 21–45 per 224 MiB), RSS within the noise of the runs before.
+ *   load: 256 MiB 32.5, 32.8 and 33.6 MiB; 2 GiB 33.7 / 33.7 and 31.7 / 39.2 MiB (load 5–13), and an
+ *   upload of 28.2 MiB (sampled every 100 ms: its GET met an expired token after 18 minutes, hence the longer
+ *   token lifetime below). Fewer external-pressure collections during the PATCHes (15–29 against 21–45 per
+ *   224 MiB); RSS within the noise of the runs before.
  * The 75–84 MiB of the quiet-machine runs did not reproduce under load, so their cause is not pinned down
  * (the arrayBuffers peak is V8's own trigger; what came on top of it there is unmeasured). Asserted now:
  * under issue #5's 64 MiB at every size, like the other routes.
