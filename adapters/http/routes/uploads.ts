@@ -6,13 +6,15 @@
  */
 import * as O from 'fp-ts/Option'
 import { Server } from '@tus/server'
+import { NodeRequest, sendNodeResponse } from 'srvx/node'
 import { defaultSettings } from '../../../application/settings'
 import type { Caller } from '../../../application/context'
 import type { Sha256Hex } from '../../../domain/ids'
 import { invalidInput } from '../error-response'
 import { type AppContext, callerOf } from '../http-types'
 import { sendError } from '../respond'
-import { tusOwnErrorCode } from '../tus/tus-errors'
+import { TusFailure, tusOwnErrorCode } from '../tus/tus-errors'
+import { uncopiedBody } from '../tus/tus-body'
 import { type TusRequest, tusRequests } from '../tus/tus-request'
 import { ZkebTusStore } from '../tus/zkeb-tus-store'
 import { type ApiRouter, authenticated, type RouteDeps } from './route-kit'
@@ -54,17 +56,41 @@ export const registerUploadRoutes = (router: ApiRouter, deps: RouteDeps): void =
     relativeLocation: true,
     // Offsets are compare-and-set in PostgreSQL, so this per-process lock only spares wasted writes.
     exposedHeaders: ['Tus-Checksum-Algorithm'],
+    // A failure's own headers (api-v1: a 503 comes with Retry-After), set before @tus/server writes its answer.
+    onResponseError: (_request, error) => {
+      if (error instanceof TusFailure) tusRequests.getStore()?.addAnswerHeaders(error.headers)
+      return undefined
+    },
   })
+
+  /**
+   * What `tus.handle` does (srvx's request over Node's, answered by srvx), except that a body is read without
+   * the copy of every piece srvx's own makes (tus-body.ts).
+   */
+  const handle = async (ctx: AppContext) => {
+    const request = new NodeRequest({ req: ctx.req, res: ctx.res })
+    if (ctx.method === 'PATCH' || ctx.method === 'POST') {
+      let body: ReadableStream<Uint8Array> | undefined
+      Object.defineProperty(request, 'body', { get: () => (body ??= uncopiedBody(ctx.req)) })
+    }
+    await sendNodeResponse(ctx.res, await tus.handleWeb(request))
+  }
 
   const handOver = async (ctx: AppContext, caller: Caller | undefined) => {
     const checksum = parseChecksum(ctx.get('Upload-Checksum'))
     if (checksum === 'invalid') return sendError(ctx, invalidInput(['Upload-Checksum']))
     ctx.respond = false
     ctx.res.setHeader('Tus-Checksum-Algorithm', 'sha256')
-    if (caller === undefined) return tus.handle(ctx.req, ctx.res)
-    const request: TusRequest = { caller, checksum }
+    if (caller === undefined) return handle(ctx)
+    const request: TusRequest = {
+      caller,
+      checksum,
+      addAnswerHeaders: (headers) => {
+        for (const [name, value] of Object.entries(headers)) ctx.res.setHeader(name, value)
+      },
+    }
     if (ctx.method === 'PATCH') keepSocketWhileServerWorks(ctx)
-    await tusRequests.run(request, () => tus.handle(ctx.req, ctx.res))
+    await tusRequests.run(request, () => handle(ctx))
     // Already sent by @tus/server; this body only names the error code for the access log and metrics.
     if (ctx.res.statusCode >= 400)
       ctx.body = { error: { code: request.errorCode ?? tusOwnErrorCode(ctx.res.statusCode) } }

@@ -13,11 +13,16 @@ import { type ApplicationError, type HttpError, invalidInput, toHttpError } from
 import type { HttpLogger } from '../http-types'
 import { errorBody, logIfUnavailable } from '../respond'
 
-/** What @tus/server answers when a DataStore call throws it: its `status_code` and `body`. */
+/**
+ * What @tus/server answers when a DataStore call throws it: its `status_code` and `body`, plus the headers the
+ * API sends with that error (Retry-After on 503), which @tus/server cannot take from a thrown error: the route
+ * adds them to the answer (routes/uploads.ts).
+ */
 export class TusFailure extends Error {
   constructor(
     readonly status_code: number,
     readonly body: string,
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(`tus answer ${status_code}`)
   }
@@ -43,7 +48,7 @@ export const tusHttpError = (e: UploadFailure): HttpError => {
 }
 
 export const asTusFailure = (e: HttpError, requestId: string): TusFailure =>
-  new TusFailure(e.status, JSON.stringify(errorBody(e, requestId)))
+  new TusFailure(e.status, JSON.stringify(errorBody(e, requestId)), e.headers)
 
 /** Logs a dependency failure (never its values) and returns what @tus/server should answer. */
 export const tusFailure = (logger: HttpLogger, requestId: string, e: UploadFailure): TusFailure => {

@@ -12,6 +12,8 @@ export type TusRequest = {
   readonly caller: Caller
   /** The part's SHA-256 from `Upload-Checksum: sha256 <base64>`, if sent. */
   readonly checksum: O.Option<Sha256Hex>
+  /** Sets headers on the answer @tus/server is about to send (a failure's Retry-After). */
+  readonly addAnswerHeaders: (headers: Readonly<Record<string, string>>) => void
   /** The error code of the answer the store gave, for the access log and metrics. */
   errorCode?: string
 }

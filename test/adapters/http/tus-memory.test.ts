@@ -6,14 +6,25 @@
  * (test/support/server-memory.ts). 256 MiB in 32 MiB parts keeps CI fast; TUS_MEMORY_MIB=2048 (and
  * TUS_MEMORY_PART_MIB) runs the issue's 2 GiB by hand.
  *
- * Measured by hand (2026-11-27, quiet machine), growth upload / upload and download:
+ * Measured by hand (2026-11-27), growth upload / upload and download:
  * - Before blob reads by binary COPY and batched chunk writes (see backup-content-memory.test.ts): 78–85 MiB for
  *   128 and 256 MiB.
- * - After them: 256 MiB 37.1 / 39.4 MiB; 2 GiB 74.6 / 84.4 and 75.2 / 80.6 MiB (two runs) — issue #5's 64 MiB
- *   is NOT met at 2 GiB on this route (the one-shot and restic routes meet it: 37 and 33 MiB). Unlike theirs,
- *   this growth follows the size; not yet profiled (suspects: the completing PATCH reads every part by COPY
- *   while it writes the final blob, two pipelines at once, and V8 promoting their per-batch objects).
- * CI asserts half the upload (see boundBytes), which guards the streaming itself; the 64 MiB gap stays open.
+ * - After them (quiet machine, 03:20 UTC, at 7de3719): 256 MiB 37.1 / 39.4 MiB; 2 GiB 74.6 / 84.4 and
+ *   75.2 / 80.6 MiB; one CI run at 256 MiB 70.6 MiB.
+ * - Same code at d762d1c, 2 cores at load 7–17 (04:35–05:00 UTC): 2 GiB 38.8 and 31.4 MiB, 256 MiB 39.5, 34.8
+ *   and 27.7 MiB. Per-phase samples (process.memoryUsage every 100 ms, --trace-gc) showed what grows: V8's
+ *   `arrayBuffers` from 0.2 MiB to a steady 32–38 MiB peak in every phase (dead body and socket buffers V8
+ *   frees only on external-memory pressure), the JS heap within 6 MiB of its baseline. The peak came during
+ *   the plain PATCHes (often the first), not the completing PATCH that joins the parts (which peaked 10–20 MiB
+ *   lower); in-process, joining 256 MiB of parts grew 20.6 MiB against 36.2 for writing it once.
+ * - PATCH bodies without the per-piece copy Node 20's Readable.toWeb made (adapters/http/tus/tus-body.ts), same
+ *   load: 256 MiB 32.5, 32.8 and 33.6 MiB; 2 GiB 33.7 / 33.7 and 31.7 / 39.2 MiB (load 5–13), and an
+ *   upload of 28.2 MiB (sampled every 100 ms: its GET met an expired token after 18 minutes, hence the longer
+ *   token lifetime below). Fewer external-pressure collections during the PATCHes (15–29 against 21–45 per
+ *   224 MiB); RSS within the noise of the runs before.
+ * The 75–84 MiB of the quiet-machine runs did not reproduce under load, so their cause is not pinned down
+ * (the arrayBuffers peak is V8's own trigger; what came on top of it there is unmeasured). Asserted now:
+ * under issue #5's 64 MiB at every size, like the other routes.
  */
 import { expect } from 'chai'
 import { type ServerProcess, startServerProcess } from '../../support/measured-server-process'
@@ -23,11 +34,8 @@ import { uploadMetadataHeader } from '../../support/tus'
 
 const totalMiB = Number(process.env['TUS_MEMORY_MIB'] ?? 256)
 const partMiB = Number(process.env['TUS_MEMORY_PART_MIB'] ?? 32)
-/**
- * Half the upload: a server holding it whole cannot pass. Not issue #5's 64 MiB, which this route misses
- * (2 GiB: 75–84 MiB; at 256 MiB one CI run measured 70.6 MiB), an open gap on #5.
- */
-const boundBytes = (totalMiB * MiB) / 2
+/** Issue #5's target, asserted at every size: the server's growth may not depend on the object's size. */
+const boundBytes = 64 * MiB
 const tus = { 'Tus-Resumable': '1.0.0' }
 
 /** MiB `from` to `to` (exclusive) of the same body `largeBody` makes, so the parts hash to the whole. */
@@ -54,12 +62,16 @@ describe(`tus: a ${totalMiB} MiB resumable upload keeps server memory bounded`, 
   before(async function () {
     if (process.platform !== 'linux') return this.skip()
     const nodeOptions = process.env['SERVER_NODE_OPTIONS']
-    server = await startServerProcess(nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions })
+    // A 2 GiB run on a busy machine took over the default 15 minutes: its GET then failed with 401.
+    const tokenTtl = { ACCESS_TOKEN_TTL_SECONDS: '7200' }
+    server = await startServerProcess(
+      nodeOptions === undefined ? tokenTtl : { ...tokenTtl, NODE_OPTIONS: nodeOptions },
+    )
     uploader = await aOneShotUploader(server.base)
   })
   after(() => server?.stop())
 
-  it('uploads in parts and commits, then downloads, with RSS growth under half the upload', async () => {
+  it('uploads in parts and commits, then downloads, with RSS growth under 64 MiB', async () => {
     const sha256 = sha256Of(largeBody(totalMiB))
     const { backupId, headers } = await uploader.headersFor({ sha256, sizeBytes: totalMiB * MiB })
     const auth = { Authorization: uploader.authorization() }

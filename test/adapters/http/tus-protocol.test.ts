@@ -1,6 +1,9 @@
 /** The tus 1.0 protocol at /api/v1/uploads, spoken by hand over real HTTP to the in-memory application. */
 import { createHash, randomBytes } from 'node:crypto'
 import { expect } from 'chai'
+import * as TE from 'fp-ts/TaskEither'
+import sinon from 'sinon'
+import { unavailable } from '../../../application/errors'
 import { defaultSettings } from '../../../application/settings'
 import { anUpload, type AnUpload } from '../../support/test-client'
 import { tusMetadataOf, uploadMetadataHeader } from '../../support/tus'
@@ -46,7 +49,10 @@ describe('tus uploads over HTTP (in-memory application) @memory', () => {
     server.zkeb.clock.set(new Date())
     user = await aUserWithDevice(server)
   })
-  afterEach(() => server.close())
+  afterEach(async () => {
+    sinon.restore()
+    await server.close()
+  })
 
   const signed = (size = 3000): AnUpload =>
     anUpload(user.device.deviceId, user.device.key, { content: randomBytes(size) })
@@ -254,5 +260,30 @@ describe('tus uploads over HTTP (in-memory application) @memory', () => {
     const head = await server.call('HEAD', location, { token: user.token, headers: tus })
     expect(head.status).to.equal(404)
     expect(await usedBytes()).to.equal(0)
+  })
+
+  it('answers 503 with the Retry-After the rest of the API sends when a dependency is down (api-v1)', async () => {
+    const up = signed()
+    const location = await created(up)
+    const down = () => TE.left(unavailable('postgres')(new Error('down')))
+    // What a Koa route sends for the same failure.
+    sinon.stub(server.zkeb.ports.devices, 'list').returns(down())
+    const koa = await server.call('GET', '/api/v1/devices', { token: user.token })
+    expect(koa.status).to.equal(503)
+    const retryAfter = koa.headers.get('retry-after')
+    expect(retryAfter).to.match(/^[1-9][0-9]*$/)
+    // The part's blob cannot be written; then the session itself cannot be read or created.
+    sinon.stub(server.zkeb.ports.blobs, 'write').returns(TE.left(unavailable('blobs')(new Error('down'))))
+    const unwritten = await patch(location, 0, up.content.subarray(0, 1000))
+    sinon.stub(server.zkeb.ports.uploads, 'find').returns(down())
+    sinon.stub(server.zkeb.ports.uploads, 'create').returns(down())
+    const unread = await patch(location, 0, up.content.subarray(0, 1000))
+    const head = await server.call('HEAD', location, { token: user.token, headers: tus })
+    const creation = await create(signed())
+    for (const [name, res] of Object.entries({ unwritten, unread, head, creation })) {
+      expect(res.status, name).to.equal(503)
+      expect(res.headers.get('retry-after'), name).to.equal(retryAfter)
+      if (name !== 'head') expect((await expectError(res, 503, 'unavailable')).retryable, name).to.equal(true)
+    }
   })
 })
