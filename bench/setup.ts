@@ -59,6 +59,9 @@ export const prepare = async (base: string, pg: Postgres, loginAccountCount: num
 
   const drift: Array<string> = []
   const check = async (name: string, request: () => Promise<void>) => {
+    // The session's Redis cache entry lives 60 s; on a slow machine the 100 MiB upload above outlasts it, and
+    // the first request after would add PostgreSQL's session lookup to the captured statements. Refill it first.
+    await bodyOf(base, '/api/v1/backups?limit=1', token)
     const server = await captureStatements(pg, 'zkeb_app', request)
     const d = firstDrift(scriptStatements(readScript(name)), server)
     if (d !== undefined) drift.push(describeDrift(name, d))
