@@ -18,8 +18,9 @@ const sha256Hex = (bytes: Uint8Array): Sha256Hex =>
 /**
  * Links the event to the account's last one. The account row is locked first, so appends of one account run
  * one at a time and never read the same predecessor (the unique (account_id, prev_hash) would refuse a fork).
+ * Exported for adapters that append an event inside a transaction of their own (knex-session-opener.ts).
  */
-const appendInTransaction = async (trx: Knex.Transaction, draft: AuditDraft, at: Date) => {
+export const appendInTransaction = async (trx: Knex.Transaction, draft: AuditDraft, at: Date) => {
   const [account] = await trx('zkeb.accounts')
     .where({ account_id: draft.accountId })
     .forNoKeyUpdate()
