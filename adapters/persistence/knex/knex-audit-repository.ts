@@ -18,13 +18,21 @@ const sha256Hex = (bytes: Uint8Array): Sha256Hex =>
 /**
  * Links the event to the account's last one. The account row is locked first, so appends of one account run
  * one at a time and never read the same predecessor (the unique (account_id, prev_hash) would refuse a fork).
- * Exported for adapters that append an event inside a transaction of their own (knex-session-opener.ts).
+ * Exported for adapters that append an event inside a transaction of their own (knex-session-opener.ts);
+ * `accountLocked` says the caller already locked the existing account row this way in `trx`.
  */
-export const appendInTransaction = async (trx: Knex.Transaction, draft: AuditDraft, at: Date) => {
-  const [account] = await trx('zkeb.accounts')
-    .where({ account_id: draft.accountId })
-    .forNoKeyUpdate()
-    .select<Array<{ account_id: string }>>('account_id')
+export const appendInTransaction = async (
+  trx: Knex.Transaction,
+  draft: AuditDraft,
+  at: Date,
+  accountLocked = false,
+) => {
+  const [account] = accountLocked
+    ? [{ account_id: draft.accountId }]
+    : await trx('zkeb.accounts')
+        .where({ account_id: draft.accountId })
+        .forNoKeyUpdate()
+        .select<Array<{ account_id: string }>>('account_id')
   if (account === undefined) return E.left(unavailable('postgres')(new Error('account not found')))
   const [last] = await trx('zkeb.audit_events')
     .where({ account_id: draft.accountId })
