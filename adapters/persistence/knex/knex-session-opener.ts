@@ -1,8 +1,9 @@
 /**
  * Knows how to open a login's session in PostgreSQL in one account-scoped transaction: lock the account row
  * and check it is still enabled, write the session and its first refresh digest (as knex-session-store.ts
- * does), and append the `login` event to the hash chain (as knex-audit-repository.ts does). One commit and
- * 7 round trips, where the account read, the session and the event had 3 transactions and 13 round trips.
+ * does), and append the `login` event to the hash chain (as knex-audit-repository.ts does, under the lock
+ * taken here). One commit and 6 round trips, where the account read, the session and the event had 3
+ * transactions and 13 round trips.
  * Held to the over-ports twin by test/contracts/session-opener.contract.ts.
  * The account row is locked first, as every audit append locks it, so concurrent logins of one account append
  * one at a time; a session written here is cached by cached-session-store.ts on its first check, as any other.
@@ -30,6 +31,7 @@ export const knexSessionOpener = (knex: Knex): SessionOpener => ({
         trx,
         { accountId: session.accountId, type: 'login', deviceId: session.deviceId, requestId },
         session.createdAt,
+        true,
       )
       // Thrown, so the transaction rolls back and the session is not kept without its event.
       if (E.isLeft(appended)) throw appended.left
