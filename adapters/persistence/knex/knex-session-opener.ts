@@ -34,7 +34,7 @@ export const knexSessionOpener = (knex: Knex): SessionOpener => ({
         true,
       )
       // Thrown, so the transaction rolls back and the session is not kept without its event.
-      if (E.isLeft(appended)) throw appended.left
+      if (E.isLeft(appended)) throw new Error('the login event was not appended', { cause: appended.left })
       return 'opened'
     }),
 })
