@@ -13,6 +13,7 @@ import type { OpaqueServer } from './opaque-server'
 import type { ReadinessProbe } from './readiness-probe'
 import type { ResticObjectRepository } from './restic-object-repository'
 import type { ResticTokenRepository } from './restic-token-repository'
+import type { SessionOpener } from './session-opener'
 import type { SessionStore } from './session-store'
 import type { SignatureVerifier } from './signature-verifier'
 import type { TokenIssuer } from './token-issuer'
@@ -28,6 +29,8 @@ export type Ports = Readonly<{
   resticObjects: ResticObjectRepository
   uploads: UploadSessionRepository
   sessions: SessionStore
+  /** Opens a login's session and records the `login` event together. */
+  logins: SessionOpener
   loginStates: LoginStateStore
   opaque: OpaqueServer
   tokens: TokenIssuer

@@ -38,7 +38,7 @@ export type FinishLoginDeps = Pick<
   | 'devices'
   | 'loginStates'
   | 'opaque'
-  | 'sessions'
+  | 'logins'
   | 'tokens'
   | 'audit'
   | 'hasher'
@@ -103,36 +103,55 @@ const checkDevice =
           TE.map((device) => device.deviceId),
         )
 
-/** Starts a refresh-token family; only the token's digest is stored. */
+/**
+ * Starts a refresh-token family (only the token's digest is stored) and records `login`, together. An account
+ * deleted or disabled since it proved the password is refused like a wrong password (`login-failed`).
+ */
 const openSession =
-  (deps: FinishLoginDeps) =>
-  (accountId: AccountId, deviceId: DeviceId | null): TE.TaskEither<Unavailable, FinishLoginOutput> => {
+  (deps: FinishLoginDeps, ctx: RequestContext) =>
+  (
+    accountId: AccountId,
+    deviceId: DeviceId | null,
+  ): TE.TaskEither<InvalidCredentials | Unavailable, FinishLoginOutput> => {
     const now = deps.clock.now()
     const sessionId = deps.ids.uuid() as SessionId
     const refreshToken = deps.ids.secret()
     const expiresAt = new Date(now.getTime() + deps.settings.sessionTtlSeconds * 1000)
     return pipe(
-      deps.sessions.create(
+      deps.logins.open(
         { sessionId, accountId, deviceId, createdAt: now, expiresAt },
         deps.hasher.sha256Hex(utf8(refreshToken)),
+        ctx.requestId,
       ),
-      TE.flatMap(() => deps.tokens.issue({ accountId, sessionId })),
+      TE.flatMap((outcome) =>
+        outcome === 'opened'
+          ? deps.tokens.issue({ accountId, sessionId })
+          : pipe(
+              recordEvent(deps)(accountId, 'login-failed', ctx),
+              TE.flatMap(() => TE.left(invalidCredentials)),
+            ),
+      ),
       TE.map(({ accessToken, expiresIn }) => ({ accessToken, refreshToken, expiresIn, accountId })),
     )
   }
 
+/**
+ * A login naming a device checks the account before the device (a disabled account answers as a wrong password,
+ * whatever its devices); without one, opening the session checks the account, in the same transaction.
+ */
 export const finishLogin =
   (deps: FinishLoginDeps): FinishLogin =>
   (input, ctx) =>
     pipe(
       deps.loginStates.take(input.loginId),
       TE.flatMap(proveLogin(deps, input, ctx)),
-      TE.flatMap(ensureEnabled(deps, ctx)),
       TE.flatMap((accountId) =>
-        pipe(
-          checkDevice(deps, input.deviceId)(accountId),
-          TE.flatMap((deviceId) => openSession(deps)(accountId, deviceId)),
-          TE.tap(() => recordEvent(deps)(accountId, 'login', ctx, input.deviceId ?? null)),
-        ),
+        input.deviceId === undefined
+          ? openSession(deps, ctx)(accountId, null)
+          : pipe(
+              ensureEnabled(deps, ctx)(accountId),
+              TE.flatMap(checkDevice(deps, input.deviceId)),
+              TE.flatMap((deviceId) => openSession(deps, ctx)(accountId, deviceId)),
+            ),
       ),
     )

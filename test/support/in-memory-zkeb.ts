@@ -9,6 +9,7 @@ import { nodeHasher } from '../../adapters/crypto/node-hasher'
 import { nodeIdGenerator } from '../../adapters/crypto/node-id-generator'
 import { nodeSignatureVerifier } from '../../adapters/crypto/node-signature-verifier'
 import { inMemoryAccountRepository } from '../../adapters/in-memory/in-memory-account-repository'
+import { sessionOpenerOverPorts } from '../../adapters/composition/session-opener-over-ports'
 import { inMemoryAuditRepository } from '../../adapters/in-memory/in-memory-audit-repository'
 import { inMemoryBackupRepository } from '../../adapters/in-memory/in-memory-backup-repository'
 import { inMemoryBlobStore } from '../../adapters/in-memory/in-memory-blob-store'
@@ -34,7 +35,7 @@ export type InMemoryZkeb = Readonly<{ useCases: UseCases; ports: Ports; clock: C
 export const inMemoryZkeb = async (overrides: Partial<Ports> = {}): Promise<InMemoryZkeb> => {
   const clock = controllableClock()
   const db = inMemoryDatabase()
-  const ports: Ports = {
+  const chosen: Omit<Ports, 'logins'> & Partial<Pick<Ports, 'logins'>> = {
     accounts: inMemoryAccountRepository(db),
     devices: inMemoryDeviceRepository(db),
     backups: inMemoryBackupRepository(db),
@@ -55,5 +56,7 @@ export const inMemoryZkeb = async (overrides: Partial<Ports> = {}): Promise<InMe
     settings: defaultSettings,
     ...overrides,
   }
+  // Over the chosen ports, so an override of accounts, sessions or the audit trail also applies to logins.
+  const ports: Ports = { ...chosen, logins: chosen.logins ?? sessionOpenerOverPorts(chosen) }
   return { useCases: makeUseCases(ports), ports, clock }
 }

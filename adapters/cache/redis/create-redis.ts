@@ -4,6 +4,7 @@
  * or a Redis Cluster found from one seed node (REDIS_CLUSTER=true).
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
+import { defineRateLimitCommand } from './redis-rate-limiter'
 
 /**
  * What the adapters that work on either accept. On Cluster every command, script or MULTI must touch keys of
@@ -38,19 +39,23 @@ export const defaultKeyPrefix = 'zkeb:'
 const backoff = (attempt: number): number => Math.min(attempt * 100, 2000)
 
 /**
- * Sent on their own, outside auto-pipelines: rate-limiter-flexible defines its Lua command (`rlflxIncr`) on the
- * shared connection when a rule is first used, and ioredis 6.0 fails (and throws uncaught, ending the process)
- * when a command is defined while an auto-pipeline of the same turn is pending (ioredis issue #1931, fixed
- * upstream by PR #2180). Such a command still goes out in the same turn as the session check.
+ * rate-limiter-flexible's Lua command (`rlflxIncr`) is defined on each connection as soon as it exists, before
+ * any command can be pending. ioredis copies a connection's defined commands into a pipeline when the pipeline
+ * is made, so a command defined later (the library defines it again whenever a rule is first used) while an
+ * auto-pipeline of the same turn is pending was missing from that pipeline: ioredis 6.0 then threw uncaught,
+ * ending the process (ioredis issue #1931, fixed upstream by PR #2180). Defined from the start, every pipeline
+ * has it, so a rate-limit charge auto-pipelines with the other commands of its turn (one write, not its own).
  */
-const autoPipeliningIgnoredCommands = ['rlflxIncr']
+const prepared = <C extends RedisClient>(client: C): C => {
+  defineRateLimitCommand(client)
+  return client
+}
 
 /** Per-connection options, the same for a single server and for each node of a cluster. */
 const connectionOptions = (settings: RedisSettings): RedisOptions => ({
   // Commands issued in the same event-loop turn (by concurrent requests, or by one request's session check
   // and rate limit) go out in one write and come back in one read: fewer system calls per request.
   enableAutoPipelining: true,
-  autoPipeliningIgnoredCommands,
   connectTimeout: settings.connectTimeoutMs,
   commandTimeout: settings.commandTimeoutMs,
   maxRetriesPerRequest: 1,
@@ -69,7 +74,7 @@ export const createRedis = (settings: RedisSettings): Redis => {
     lazyConnect: false,
   })
   redis.on('error', settings.onError ?? (() => undefined))
-  return redis
+  return prepared(redis)
 }
 
 /**
@@ -83,7 +88,6 @@ export const createRedisCluster = (settings: RedisSettings): Cluster => {
     lazyConnect: false,
     enableOfflineQueue: false,
     enableAutoPipelining: true,
-    autoPipeliningIgnoredCommands,
     clusterRetryStrategy: backoff,
     redisOptions: {
       ...connectionOptions(settings),
@@ -92,7 +96,7 @@ export const createRedisCluster = (settings: RedisSettings): Cluster => {
     },
   })
   cluster.on('error', settings.onError ?? (() => undefined))
-  return cluster
+  return prepared(cluster)
 }
 
 /** A single server, or a cluster when `settings.cluster` says so. */

@@ -1,6 +1,7 @@
 /**
  * Knows how to count fixed-window rate limits in Redis, shared by every instance behind the load balancer,
- * through rate-limiter-flexible's RateLimiterRedis (one atomic Lua INCR + expiry per call). A window opens at a
+ * through rate-limiter-flexible's RateLimiterRedis (one atomic Lua INCR + expiry per call, auto-pipelined with the
+ * other commands of its event-loop turn). A window opens at a
  * key's first point and lasts `windowSeconds`. Held to the in-memory twin by test/contracts/rate-limiter.contract.ts.
  * Keys: `rate:<rule name>:<key>` under the connection's prefix (callers pass digests, never raw usernames).
  */
@@ -17,6 +18,15 @@ const secondsUntil = (msBeforeNext: number): number => Math.max(1, Math.ceil(msB
 /** The library rejects with a RateLimiterRes when the points are spent, and with an error when Redis fails. */
 const toFailure = (reason: unknown): Unavailable | RateLimited =>
   reason instanceof RateLimiterRes ? rateLimited(secondsUntil(reason.msBeforeNext)) : redisUnavailable(reason)
+
+/**
+ * Defines the library's Lua command on `redis` (its limiter's constructor does; the limiter made here is not
+ * used). createRedis calls this on every new connection: see there why the command must exist before any
+ * auto-pipeline does.
+ */
+export const defineRateLimitCommand = (redis: RedisClient): void => {
+  new RateLimiterRedis({ storeClient: redis, points: 1, duration: 1 })
+}
 
 export const redisRateLimiter = (redis: RedisClient): RateLimiter => {
   /** One limiter per rule (points and window are per limiter); rules come from configuration, so few. */

@@ -18,7 +18,8 @@ const sha256Hex = (bytes: Uint8Array): Sha256Hex =>
 /**
  * Links the event to the account's last one. The caller holds the account row's lock (taken first in the same
  * transaction), so appends of one account run one at a time and never read the same predecessor (the unique
- * (account_id, prev_hash) would refuse a fork). The backup repository appends this way inside an upload's commit.
+ * (account_id, prev_hash) would refuse a fork). The backup repository (an upload's commit) and the session opener
+ * (a login) append this way inside transactions of their own.
  */
 export const appendToLockedChain = async (
   trx: Knex.Transaction,

@@ -85,6 +85,35 @@ const decodeOutcome = decodeWith(
 
 const decodeEndedIds = decodeAll(decodeWith(t.type({ session_id: SessionId }), (r) => r.session_id))
 
+/**
+ * Writes a new session and its first refresh digest inside `trx` (scoped to the session's account), in one
+ * statement, and forgets the account's sessions that have expired, so the table does not grow without end.
+ * The digest's foreign key is checked at the end of the statement, when the session row exists.
+ */
+export const insertSession = (trx: Knex.Transaction, session: Session, refreshDigest: Sha256Hex) =>
+  trx.raw(
+    `with expired as (
+       delete from zkeb.sessions where account_id = ? and expires_at <= ?
+     ), opened as (
+       insert into zkeb.sessions (session_id, account_id, device_id, created_at, expires_at)
+       values (?, ?, ?, ?, ?)
+       returning session_id
+     )
+     insert into zkeb.refresh_digests (digest, session_id, account_id)
+     select ?, session_id, ? from opened`,
+    [
+      session.accountId,
+      session.createdAt,
+      session.sessionId,
+      session.accountId,
+      session.deviceId,
+      session.createdAt,
+      session.expiresAt,
+      refreshDigest,
+      session.accountId,
+    ],
+  )
+
 export const knexSessionStore = (knex: Knex): DurableSessionStore => {
   const endWhere = (
     accountId: AccountId,
@@ -129,30 +158,9 @@ export const knexSessionStore = (knex: Knex): DurableSessionStore => {
     endSession,
     endDeviceSessions,
     endAccountSessions,
-    /** Also forgets the account's sessions that have expired, so the table does not grow without end. */
     create: (session, refreshDigest) =>
       pipe(
-        withAccount(
-          knex,
-          session.accountId,
-        )(async (trx) => {
-          await trx('zkeb.sessions')
-            .where({ account_id: session.accountId })
-            .andWhere('expires_at', '<=', session.createdAt)
-            .delete()
-          await trx('zkeb.sessions').insert({
-            session_id: session.sessionId,
-            account_id: session.accountId,
-            device_id: session.deviceId,
-            created_at: session.createdAt,
-            expires_at: session.expiresAt,
-          })
-          await trx('zkeb.refresh_digests').insert({
-            digest: refreshDigest,
-            session_id: session.sessionId,
-            account_id: session.accountId,
-          })
-        }),
+        withAccount(knex, session.accountId)((trx) => insertSession(trx, session, refreshDigest)),
         TE.asUnit,
       ),
     findLive: (sessionId, now) =>

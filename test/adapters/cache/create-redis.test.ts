@@ -67,6 +67,29 @@ describe('createRedis', function () {
       redis.disconnect()
     }
   })
+  it('sends a rate-limit charge in the auto-pipeline of its turn, not in a write of its own', async () => {
+    const url = await redisUrl()
+    const redis = createRedis({
+      url,
+      keyPrefix: `zkeb-test-${process.pid}:`,
+      connectTimeoutMs: 1000,
+      commandTimeoutMs: 1000,
+    })
+    try {
+      await redisReady(redis, 5000)
+      const limiter = redisRateLimiter(redis)
+      const rule = { name: 'pipelined', points: 5, windowSeconds: 60 }
+      const session = redis.get('live-session:none')
+      const charges = [limiter.consume(rule, 'ip:a')(), limiter.consume(rule, 'ip:b')()]
+      // The limiter reaches Redis a few promise steps in; the auto-pipeline leaves only on setImmediate.
+      for (let step = 0; step < 20; step += 1) await Promise.resolve()
+      expect(redis.autoPipelineQueueSize).to.equal(3)
+      await Promise.all([session, ...charges])
+      await redis.del('rate:pipelined:ip:a', 'rate:pipelined:ip:b')
+    } finally {
+      redis.disconnect()
+    }
+  })
 })
 
 describe('Redis readiness probe', function () {
