@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import type { Context } from './sections'
-import { serverEntry, startServer } from './server'
+import { buildOnce, serverEntry, startServer } from './server'
 import { getLoop, uploadLoop, uploadPool, type Target } from './scenarios'
 import type { Row } from './report'
 import { quantile } from './stats'
@@ -75,24 +75,33 @@ export async function* opsSections(c: Context, want: (name: string) => boolean):
   }
   if (want('cold')) {
     await server.stop()
-    const times: Array<number> = []
-    for (let i = 0; i < (knobs.quick ? 1 : 3); i++) {
-      const again = await startServer({ ...c.serverOptions, name: `zkeb-cold-${i}` })
-      times.push(again.readyMs)
-      await again.stop()
-    }
-    const median = quantile(
-      [...times].sort((a, b) => a - b),
-      0.5,
-    )
-    yield {
-      scenario: `cold start to ready, existing database, ${serverEntry} (median of ${times.length})`,
-      rate: median,
-      rateUnit: 'ms',
-      load: null,
-      ceiling: null,
-      target: { text: '≤ 2,000 ms', maxValue: 2000 },
-      note: `runs: ${times.map((t) => t.toFixed(0)).join(', ')} ms`,
-    }
+    // The image runs the compiled server (Dockerfile: node dist/…), so the target is judged on it; the tsx
+    // figure (what `npm start` runs, compiling each module as it loads) is shown beside it.
+    if (serverEntry === 'tsx') yield await coldStart(c, 'tsx', null)
+    buildOnce()
+    yield await coldStart(c, 'dist', { text: '≤ 2,000 ms', maxValue: 2000 })
+  }
+}
+
+/** Median time to ready of new processes on the existing database (three, one when quick). */
+const coldStart = async (c: Context, entry: 'tsx' | 'dist', target: Row['target']): Promise<Row> => {
+  const times: Array<number> = []
+  for (let i = 0; i < (c.knobs.quick ? 1 : 3); i++) {
+    const again = await startServer({ ...c.serverOptions, name: `zkeb-cold-${entry}-${i}`, entry })
+    times.push(again.readyMs)
+    await again.stop()
+  }
+  const median = quantile(
+    [...times].sort((a, b) => a - b),
+    0.5,
+  )
+  return {
+    scenario: `cold start to ready, existing database, ${entry} (median of ${times.length})`,
+    rate: median,
+    rateUnit: 'ms',
+    load: null,
+    ceiling: null,
+    target,
+    note: `runs: ${times.map((t) => t.toFixed(0)).join(', ')} ms`,
   }
 }

@@ -4,6 +4,7 @@
  * Rate limits are raised through RATE_LIMIT_*_PER_MINUTE: every bench request comes from 127.0.0.1 and a few
  * accounts, which the production limits (10 logins a minute, 1200 calls a minute per account) would refuse.
  */
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -35,6 +36,8 @@ export type ServerOptions = Readonly<{
   poolMax?: number
   migrateOnStart?: boolean
   name?: string
+  /** Overrides BENCH_SERVER for this instance (the cold-start section measures both). */
+  entry?: 'tsx' | 'dist'
 }>
 
 const unlimited = '1000000'
@@ -44,6 +47,13 @@ const unlimited = '1000000'
  * `npm start` runs (TypeScript through tsx, which compiles each module when it first loads: slower to start).
  */
 export const serverEntry = process.env.BENCH_SERVER === 'dist' ? 'dist' : 'tsx'
+
+let built = false
+/** `npm run build` once per bench run, so a dist/ instance runs the code of this checkout, not a stale build. */
+export const buildOnce = (): void => {
+  if (!built) execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' })
+  built = true
+}
 
 export const serverEnv = (o: ServerOptions, port: number, dataDir: string): NodeJS.ProcessEnv => ({
   PATH: process.env.PATH,
@@ -83,7 +93,7 @@ export const startServer = async (o: ServerOptions): Promise<ServerInstance> => 
       ...(process.env.BENCH_CPU_PROF === undefined
         ? []
         : ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF]),
-      ...(serverEntry === 'dist'
+      ...((o.entry ?? serverEntry) === 'dist'
         ? ['dist/adapters/composition/main.js']
         : ['--import', 'tsx', 'adapters/composition/main.ts']),
     ],
