@@ -3,6 +3,7 @@
  * requests and single byte ranges.
  * SECURITY: the body is ciphertext and the ZKEB-* headers are key material and signatures; none is logged.
  */
+import type { IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
 import * as E from 'fp-ts/Either'
 import { unavailable } from '../../../application/errors'
@@ -19,30 +20,65 @@ import { type ApiRouter, authenticated, decodeOrReply, type RouteDeps } from './
 
 const octetStream = 'application/octet-stream'
 
-/** An answer sent before the body was read ends the connection, so the unread rest is not parsed as a request. */
-const closeIfUnread = (ctx: AppContext): void => {
-  if (!ctx.req.complete) ctx.set('Connection', 'close')
+/** What is left of a body is read (and dropped) when the answer comes first, up to this size and this wait. */
+const drainableBytes = 1024 * 1024
+const drainableMs = 2000
+
+/** Reads and drops the rest of the request; true when it ended within the size and time allowed. */
+const drainRest = (req: IncomingMessage): Promise<boolean> =>
+  new Promise((resolve) => {
+    let seen = 0
+    const stop = (ended: boolean) => {
+      clearTimeout(timer)
+      req.off('data', count).off('end', onEnd).off('error', onFail).off('close', onClose)
+      if (!ended) req.pause()
+      resolve(ended)
+    }
+    const count = (piece: Buffer) => {
+      seen += piece.length
+      if (seen > drainableBytes) stop(false)
+    }
+    const onEnd = () => stop(true)
+    const onFail = () => stop(false)
+    const onClose = () => stop(req.complete)
+    const timer = setTimeout(() => stop(false), drainableMs)
+    req.on('data', count).once('end', onEnd).once('error', onFail).once('close', onClose)
+    req.resume()
+  })
+
+/**
+ * An answer sent before the body was read must not let the unread rest be parsed as the next request. A small
+ * rest is read and dropped first: closing a socket with unread bytes makes the kernel reset it, and a client
+ * still sending then sees the reset instead of the answer (a refusal decided before a 1 KB body arrived did).
+ * A large or slow rest ends the connection instead, rather than wait for it.
+ */
+const closeIfUnread = async (ctx: AppContext): Promise<void> => {
+  if (ctx.req.complete) return
+  const declared = ctx.request.length
+  const small = declared === undefined || declared <= drainableBytes
+  if (small && !ctx.req.destroyed && (await drainRest(ctx.req))) return
+  ctx.set('Connection', 'close')
 }
 
 const upload = (deps: RouteDeps) => async (ctx: AppContext) => {
   if (ctx.request.is(octetStream) !== octetStream) {
-    closeIfUnread(ctx)
+    await closeIfUnread(ctx)
     return sendError(ctx, unsupportedMediaType(octetStream))
   }
   const declared = ctx.request.length
   if (declared !== undefined && declared > deps.limits.maxUploadBytes) {
-    closeIfUnread(ctx)
+    await closeIfUnread(ctx)
     return sendError(ctx, payloadTooLarge(deps.limits.maxUploadBytes))
   }
   const input = readUploadInput(ctx)
   if (E.isLeft(input)) {
-    closeIfUnread(ctx)
+    await closeIfUnread(ctx)
     return sendError(ctx, invalidInput(input.left))
   }
   await runTask(ctx, deps.logger, deps.useCases.uploadBackup(input.right, ctx.req, callerOf(ctx)), (out) =>
     sendJson(ctx, out.created ? 201 : 200, toBackupSummaryDto(out.backup)),
   )
-  closeIfUnread(ctx)
+  await closeIfUnread(ctx)
 }
 
 /**
