@@ -7,44 +7,14 @@
 import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
 import type { Knex } from 'knex'
-import type { Client } from 'pg'
 import type { AccountId } from '../../../domain/ids'
 import { createKnex } from '../../../adapters/persistence/knex/create-knex'
 import { knexSessionStore } from '../../../adapters/persistence/knex/knex-session-store'
 import { withAccount } from '../../../adapters/persistence/knex/with-account'
 import { right } from '../../contracts/harness'
 import { aDigest, aSession } from '../../support/builders'
+import { connectionState, roundTrips } from '../../support/pg-round-trips'
 import { createTestDatabase, type TestDatabase } from '../../support/postgres'
-
-type WithWire = Client & { connection: NodeJS.EventEmitter }
-type Pool = Readonly<{
-  acquireConnection: () => Promise<WithWire>
-  releaseConnection: (connection: WithWire) => void
-}>
-
-/** Counts the ReadyForQuery messages (one per round trip) the pool's only connection receives during `run`. */
-const roundTrips = async (knex: Knex, run: () => Promise<unknown>): Promise<number> => {
-  const pool = knex.client as Pool
-  const client = await pool.acquireConnection()
-  pool.releaseConnection(client)
-  let count = 0
-  const onReady = () => (count += 1)
-  client.connection.on('readyForQuery', onReady)
-  try {
-    await run()
-  } finally {
-    client.connection.off('readyForQuery', onReady)
-  }
-  return count
-}
-
-/** Whether the pool's connection is outside a transaction (now() moves), and what account it names. */
-const connectionState = async (knex: Knex) => {
-  const result = await knex.raw<{ rows: Array<{ account: string | null; idle: boolean }> }>(
-    "select nullif(current_setting('zkeb.account_id', true), '') as account, now() = statement_timestamp() as idle",
-  )
-  return result.rows[0]
-}
 
 describe('withAccount: BEGIN and the account scope in one round trip', function () {
   this.timeout(30_000)
