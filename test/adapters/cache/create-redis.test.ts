@@ -45,17 +45,22 @@ describe('createRedis', function () {
     expect(redis.options.tls).to.be.an('object')
   })
 
-  it('auto-pipelines a first rate-limit charge issued in the same turn as a session check', async () => {
-    // ioredis 6.0 threw uncaught when rate-limiter-flexible defined its command under a pending auto-pipeline.
-    const url = await redisUrl()
+  /** A connected client as production makes it, with the keys of this test process under their own prefix. */
+  const aReadyRedis = async () => {
     const redis = createRedis({
-      url,
+      url: await redisUrl(),
       keyPrefix: `zkeb-test-${process.pid}:`,
       connectTimeoutMs: 1000,
       commandTimeoutMs: 1000,
     })
+    await redisReady(redis, 5000)
+    return redis
+  }
+
+  it('auto-pipelines a first rate-limit charge issued in the same turn as a session check', async () => {
+    // ioredis 6.0 threw uncaught when rate-limiter-flexible defined its command under a pending auto-pipeline.
+    const redis = await aReadyRedis()
     try {
-      await redisReady(redis, 5000)
       const rule = { name: 'first-use', points: 5, windowSeconds: 60 }
       const [missing, charged] = await Promise.all([
         redis.get('live-session:none'),
@@ -68,15 +73,8 @@ describe('createRedis', function () {
     }
   })
   it('sends a rate-limit charge in the auto-pipeline of its turn, not in a write of its own', async () => {
-    const url = await redisUrl()
-    const redis = createRedis({
-      url,
-      keyPrefix: `zkeb-test-${process.pid}:`,
-      connectTimeoutMs: 1000,
-      commandTimeoutMs: 1000,
-    })
+    const redis = await aReadyRedis()
     try {
-      await redisReady(redis, 5000)
       const limiter = redisRateLimiter(redis)
       const rule = { name: 'pipelined', points: 5, windowSeconds: 60 }
       const session = redis.get('live-session:none')
