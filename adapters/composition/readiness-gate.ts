@@ -4,7 +4,7 @@
  * Until then /api/health stays 503 "starting", so a load balancer or Railway never routes to it early.
  */
 import type { Logger } from 'pino'
-import type { CheckReadiness } from '../../application/use-cases'
+import type { CheckReadiness } from '../../application/maintenance'
 
 export type ReadinessGateDeps = Readonly<{
   pendingMigrations: () => Promise<number>

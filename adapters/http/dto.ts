@@ -3,7 +3,7 @@
  * (blob ids, account ids on owned resources) left out.
  */
 import * as O from 'fp-ts/Option'
-import type { AccountView, RecoveryStarted } from '../../application/use-cases'
+import type { AccountView, RecoveryStarted } from '../../application/accounts'
 import type { AuditEvent } from '../../domain/audit'
 import type { Backup } from '../../domain/backup'
 import type { Device } from '../../domain/device'

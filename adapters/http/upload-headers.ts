@@ -3,7 +3,7 @@
  * (the body is the ciphertext stream). A bad or missing header is reported by its header name.
  */
 import * as E from 'fp-ts/Either'
-import { UploadBackupInput } from '../../application/use-cases'
+import { UploadBackupInput } from '../../application/backups'
 import { decodeExact } from './decode'
 import { type AppContext, pathParam } from './http-types'
 

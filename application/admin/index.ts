@@ -1,15 +1,10 @@
-/**
- * The operator's use cases as one record: what `zkeb-admin` drives in-process. They are not routed over HTTP.
- * `makeAdminUseCases` wires them from the application's ports plus the maintenance ports.
- */
 import {
   type CollectGarbageBlobs,
   collectGarbageBlobs,
-  type ExpireUploads,
-  expireUploads,
   type PurgeExpiredTrash,
   purgeExpiredTrash,
-} from '../use-cases'
+} from '../maintenance'
+import { type ExpireUploads, expireUploads } from '../uploads'
 import {
   type DisableAccount,
   disableAccountByOperator,

@@ -1,6 +1,6 @@
 /**
  * Service-wide statistics for operators. Collecting unreferenced blobs is the use case collectGarbageBlobs
- * (application/use-cases), the same one the background schedule runs, so it works with every blob store.
+ * (application/maintenance), the same one the background schedule runs, so it works with every blob store.
  */
 import type * as TE from 'fp-ts/TaskEither'
 import type { Unavailable } from '../errors'

@@ -5,7 +5,7 @@ import sinon from 'sinon'
 import * as TE from 'fp-ts/TaskEither'
 import type { Caller } from '../../application/context'
 import { unavailable } from '../../application/errors'
-import type { RotateKeysInput } from '../../application/use-cases'
+import type { RotateKeysInput } from '../../application/accounts'
 import type { Backup } from '../../domain/backup'
 import { firstBrokenLink } from '../../domain/audit'
 import {

@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import * as TE from 'fp-ts/TaskEither'
 import { unavailable } from '../../application/errors'
-import { checkReadiness } from '../../application/use-cases'
+import { checkReadiness } from '../../application/maintenance'
 
 const probe = (name: string, ok: boolean, delayMs = 0) => ({
   name,

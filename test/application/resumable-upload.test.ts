@@ -3,7 +3,7 @@ import { expect } from 'chai'
 import * as O from 'fp-ts/Option'
 import type { Caller } from '../../application/context'
 import { defaultSettings } from '../../application/settings'
-import type { CreateUploadInput } from '../../application/use-cases'
+import type { CreateUploadInput } from '../../application/uploads'
 import { badSignature, deviceRevoked, quotaExceeded, uploadTooLarge } from '../../domain/errors'
 import type { ByteCount, Sha256Hex } from '../../domain/ids'
 import {

@@ -4,7 +4,7 @@ import * as O from 'fp-ts/Option'
 import sinon from 'sinon'
 import * as TE from 'fp-ts/TaskEither'
 import { unavailable } from '../../application/errors'
-import type { OpaqueMessage } from '../../application/use-cases'
+import type { OpaqueMessage } from '../../application/shared'
 import {
   deviceRevoked,
   invalidCredentials,

@@ -6,7 +6,7 @@ import * as TE from 'fp-ts/TaskEither'
 import type { Caller } from '../../application/context'
 import { unavailable } from '../../application/errors'
 import { defaultSettings } from '../../application/settings'
-import type { UploadBackupInput } from '../../application/use-cases'
+import type { UploadBackupInput } from '../../application/backups'
 import {
   backupExists,
   badSignature,

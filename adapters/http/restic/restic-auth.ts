@@ -5,7 +5,7 @@
  */
 import * as E from 'fp-ts/Either'
 import type { ResticCaller } from '../../../application/context'
-import type { AuthenticateRestic } from '../../../application/use-cases'
+import type { AuthenticateRestic } from '../../../application/restic'
 import type { AppContext, HttpLogger } from '../http-types'
 import { replyFailure, replyUnauthorized } from './restic-replies'
 

@@ -6,7 +6,7 @@ import {
   StartPasswordChangeInput,
   StartRecoveryInput,
   UpdateKeyBundleInput,
-} from '../../../application/use-cases'
+} from '../../../application/accounts'
 import { toAccountDto, toRecoveryStartedDto } from '../dto'
 import { callerOf } from '../http-types'
 import { byIp, byUsername } from '../middleware/rate-limit'

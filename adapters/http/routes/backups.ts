@@ -1,6 +1,6 @@
 /** Backup records: list (keyset pages), read one, trash and restore. Content lives in backup-content.ts. */
 import * as E from 'fp-ts/Either'
-import { BackupRef, ListBackupsInput } from '../../../application/use-cases'
+import { BackupRef, ListBackupsInput } from '../../../application/backups'
 import { toBackupDto, toPageDto } from '../dto'
 import { invalidInput } from '../error-response'
 import { callerOf, pathParam } from '../http-types'

@@ -1,6 +1,6 @@
 /** Devices: Ed25519 public keys that sign uploads, and their revocation. */
 import * as E from 'fp-ts/Either'
-import { AddDeviceInput, RevokeDeviceInput } from '../../../application/use-cases'
+import { AddDeviceInput, RevokeDeviceInput } from '../../../application/devices'
 import { toDeviceDto } from '../dto'
 import { callerOf, pathParam } from '../http-types'
 import { runTask, sendJson } from '../respond'

@@ -1,5 +1,4 @@
-/** Health: liveness (the process answers) and readiness (every dependency answers, not starting or draining). */
-import type { CheckReadiness } from '../../../application/use-cases'
+import type { CheckReadiness } from '../../../application/maintenance'
 import { sendJson } from '../respond'
 import type { ApiRouter } from './route-kit'
 

@@ -1,6 +1,7 @@
 /** Key rotation (all-or-nothing re-wrap of every live backup's data key) and the audit trail. */
 import * as E from 'fp-ts/Either'
-import { ListAuditInput, RotateKeysInput } from '../../../application/use-cases'
+import { ListAuditInput } from '../../../application/audit'
+import { RotateKeysInput } from '../../../application/accounts'
 import { toAuditEventDto, toPageDto } from '../dto'
 import { invalidInput } from '../error-response'
 import { callerOf } from '../http-types'

@@ -4,7 +4,7 @@
  * SECURITY: the secret leaves the server exactly once, in the creation answer; only its digest is kept.
  */
 import * as E from 'fp-ts/Either'
-import { CreateResticTokenInput, RevokeResticTokenInput } from '../../../application/use-cases'
+import { CreateResticTokenInput, RevokeResticTokenInput } from '../../../application/restic'
 import type { ResticToken } from '../../../domain/restic'
 import { callerOf, pathParam } from '../http-types'
 import { runTask, sendJson } from '../respond'

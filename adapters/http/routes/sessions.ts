@@ -1,12 +1,7 @@
 /** Registration and sessions (OPAQUE, protocol-v1): the unauthenticated, rate-limited entry points. */
 import * as E from 'fp-ts/Either'
-import {
-  FinishLoginInput,
-  FinishRegistrationInput,
-  RefreshSessionInput,
-  StartLoginInput,
-  StartRegistrationInput,
-} from '../../../application/use-cases'
+import { FinishLoginInput, RefreshSessionInput, StartLoginInput } from '../../../application/sessions'
+import { FinishRegistrationInput, StartRegistrationInput } from '../../../application/accounts'
 import { callerOf } from '../http-types'
 import { byIp, byUsername } from '../middleware/rate-limit'
 import { runTask, sendJson } from '../respond'

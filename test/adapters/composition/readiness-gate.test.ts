@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import pino from 'pino'
 import * as T from 'fp-ts/Task'
 import { checkGate, waitUntilReady } from '../../../adapters/composition/readiness-gate'
-import type { Readiness } from '../../../application/use-cases'
+import type { Readiness } from '../../../application/maintenance'
 
 const logger = pino({ level: 'silent' })
 const allOk: Readiness = { ready: true, checks: { database: 'ok', cache: 'ok' } }

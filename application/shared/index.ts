@@ -1,0 +1,3 @@
+/** Codecs and steps several features share. */
+export * from './codecs'
+export * from './steps'
