@@ -21,16 +21,28 @@ const resetHeaders = (ctx: Parameters<AppMiddleware>[0]): void => {
 }
 
 /**
+ * The router's empty answers in api-v1's shape: 404 `not-found`; 405 `method-not-allowed` with Allow, also
+ * for a method the router does not know at all (it answers those 501, as if the server lacked a feature).
+ */
+const answerUnrouted = (ctx: AppContext): void => {
+  if (ctx.body != null) return
+  if (ctx.status === 404) return sendError(ctx, routeNotFound)
+  if (ctx.status !== 405 && ctx.status !== 501) return
+  if (ctx.response.get('Allow') !== '') return sendError(ctx, methodNotAllowed)
+  ctx.remove('Allow')
+  sendError(ctx, routeNotFound)
+}
+
+/**
  * The one top-level handler: a thrown error is a bug, answered 500 `internal-error` exposing nothing.
- * Also turns the router's empty 404/405 into the api-v1 error body.
+ * Also turns the router's empty 404/405/501 into the api-v1 error body (answerUnrouted).
  */
 export const errorHandlerMiddleware =
   (logger: HttpLogger, reportBug?: BugReporter): AppMiddleware =>
   async (ctx, next) => {
     try {
       await next()
-      if (ctx.body == null && ctx.status === 404) sendError(ctx, routeNotFound)
-      if (ctx.body == null && ctx.status === 405) sendError(ctx, methodNotAllowed)
+      answerUnrouted(ctx)
     } catch (err) {
       logger.error(
         { requestId: ctx.state.requestId, method: ctx.method, route: routeOf(ctx), err: describeBug(err) },
