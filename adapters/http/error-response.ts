@@ -37,6 +37,12 @@ export const unsupportedMediaType = (expected: string): HttpError =>
   httpError(415, 'unsupported-media-type', 'The request has the wrong content type.', {
     details: { expected },
   })
+export const requestTimeout: HttpError = httpError(
+  408,
+  'request-timeout',
+  'The request body did not arrive in time.',
+  { retryable: true },
+)
 export const routeNotFound: HttpError = httpError(404, 'not-found', 'No such route.')
 export const methodNotAllowed: HttpError = httpError(405, 'method-not-allowed', 'Method not allowed here.')
 export const internalError: HttpError = httpError(500, 'internal-error', 'Internal error.')

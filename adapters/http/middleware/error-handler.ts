@@ -33,9 +33,26 @@ const answerUnrouted = (ctx: AppContext): void => {
   sendError(ctx, routeNotFound)
 }
 
+/** The errors a request stream fails with when its client goes away before the body's end. */
+const abortCodes: ReadonlySet<unknown> = new Set(['ECONNRESET', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE'])
+
+const isClientAbort = (ctx: AppContext, err: unknown): boolean =>
+  !ctx.req.complete && err instanceof Error && abortCodes.has((err as { code?: unknown }).code)
+
 /**
- * The one top-level handler: a thrown error is a bug, answered 500 `internal-error` exposing nothing.
- * Also turns the router's empty 404/405/501 into the api-v1 error body (answerUnrouted).
+ * A client that went away mid-request is no bug: logged at info, not reported. The status is nginx's 499
+ * (client closed request), written to the access log and metrics only: nobody is left to answer.
+ */
+const noteClientAbort = (ctx: AppContext, logger: HttpLogger): void => {
+  logger.info({ requestId: ctx.state.requestId, method: ctx.method, route: routeOf(ctx) }, 'client aborted')
+  ctx.status = 499
+  ctx.body = { error: { code: 'client-aborted' } }
+}
+
+/**
+ * The one top-level handler: a thrown error is a bug, answered 500 `internal-error` exposing nothing, except
+ * a client gone mid-request (noteClientAbort). Also turns the router's empty 404/405/501 into the api-v1 error
+ * body (answerUnrouted).
  */
 export const errorHandlerMiddleware =
   (logger: HttpLogger, reportBug?: BugReporter): AppMiddleware =>
@@ -44,6 +61,7 @@ export const errorHandlerMiddleware =
       await next()
       answerUnrouted(ctx)
     } catch (err) {
+      if (isClientAbort(ctx, err)) return noteClientAbort(ctx, logger)
       logger.error(
         { requestId: ctx.state.requestId, method: ctx.method, route: routeOf(ctx), err: describeBug(err) },
         'unhandled error',
