@@ -7,6 +7,7 @@ import type { RateLimiter } from '../../application/ports/rate-limiter'
 import type { UseCases } from '../../application/zkeb'
 import { type AppState, type HttpLogger, silentLogger } from './http-types'
 import { accessLogMiddleware, describeBug, errorHandlerMiddleware } from './middleware/error-handler'
+import { identityBodiesMiddleware } from './middleware/content-coding'
 import { defaultJsonBodyTimeoutMs } from './middleware/json-body'
 import { defaultRateLimitRules, type RateLimitRules } from './middleware/rate-limit'
 import { requestIdMiddleware } from './middleware/request-id'
@@ -72,6 +73,7 @@ export const createHttpApp = (deps: HttpAppDeps): Koa<AppState> => {
     app.use(metricsEndpointMiddleware(observability.metricsEndpoint))
   app
     .use(resticMiddleware({ useCases: deps.useCases, logger }))
+    .use(identityBodiesMiddleware())
     .use(router.routes())
     .use(router.allowedMethods())
   return app

@@ -37,6 +37,12 @@ export const unsupportedMediaType = (expected: string): HttpError =>
   httpError(415, 'unsupported-media-type', 'The request has the wrong content type.', {
     details: { expected },
   })
+export const unsupportedContentEncoding: HttpError = httpError(
+  415,
+  'unsupported-content-encoding',
+  'Request bodies are taken without content coding.',
+  { headers: { 'Accept-Encoding': 'identity' } },
+)
 export const requestTimeout: HttpError = httpError(
   408,
   'request-timeout',
