@@ -74,13 +74,12 @@ const ownFailure = (status: number, text: string, maxUploadBytes: number): HttpE
   return status >= 500 ? internalError : tusFixedError(status, 'invalid-input', 'The request was refused.')
 }
 
-/** The store's failures are api-v1 bodies already (tus-errors.ts); their code is kept for the access log. */
-const errorCodeOf = (text: string): string | undefined => {
+/** The store's failures are api-v1 bodies already (tus-errors.ts), sent as they are. */
+const isApiErrorBody = (text: string): boolean => {
   try {
-    const code = (JSON.parse(text) as { error?: { code?: unknown } }).error?.code
-    return typeof code === 'string' ? code : undefined
+    return typeof (JSON.parse(text) as { error?: { code?: unknown } }).error?.code === 'string'
   } catch {
-    return undefined
+    return false
   }
 }
 
@@ -99,15 +98,15 @@ export const apiStyleTusAnswer = async (
   const headers = withoutCors(answer.headers)
   if (answer.status < 400) return new Response(answer.body, { status: answer.status, headers })
   const text = await answer.text()
-  const storeCode = errorCodeOf(text)
-  const request = tusRequests.getStore()
   let body = text
   let status = answer.status
-  if (storeCode === undefined) {
+  if (!isApiErrorBody(text)) {
     const error = ownFailure(answer.status, text, maxUploadBytes)
     for (const [name, value] of Object.entries(error.headers ?? {})) headers.set(name, value)
     body = JSON.stringify(errorBody(error, requestId))
     status = error.status
+    // For the access log and metrics (routes/uploads.ts).
+    const request = tusRequests.getStore()
     if (request !== undefined) request.errorCode = error.code
   }
   headers.set('Content-Type', 'application/json; charset=utf-8')
