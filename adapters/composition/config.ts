@@ -128,6 +128,8 @@ export const EnvCodec = t.type({
     integer(1024, 16 * 1024 ** 2, 'a byte count from 1024 to 16777216'),
     64 * 1024,
   ),
+  /** Time to receive a JSON body once its headers arrived, else 408 (slow-body guard). */
+  JSON_BODY_TIMEOUT_MS: withDefault(integer(100, 600_000, 'milliseconds from 100 to 600000'), 10_000),
   TRASH_RETENTION_DAYS: withDefault(
     integer(0, 3650, 'an integer from 0 to 3650'),
     defaultSettings.trashRetentionDays,
@@ -187,6 +189,7 @@ export type Config = Readonly<{
   quotaBytes: number
   maxUploadBytes: number
   jsonBodyBytes: number
+  jsonBodyTimeoutMs: number
   trashRetentionDays: number
   logLevel: Env['LOG_LEVEL']
   trustProxy: boolean
@@ -269,6 +272,7 @@ const toConfig = (env: Env): Config => ({
   quotaBytes: env.QUOTA_BYTES,
   maxUploadBytes: env.MAX_UPLOAD_BYTES,
   jsonBodyBytes: env.JSON_BODY_BYTES,
+  jsonBodyTimeoutMs: env.JSON_BODY_TIMEOUT_MS,
   trashRetentionDays: env.TRASH_RETENTION_DAYS,
   logLevel: env.LOG_LEVEL,
   trustProxy: env.TRUST_PROXY,

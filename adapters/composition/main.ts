@@ -53,6 +53,7 @@ const listen = async (
     logger,
     limits: {
       jsonBodyBytes: config.jsonBodyBytes,
+      jsonBodyTimeoutMs: config.jsonBodyTimeoutMs,
       maxUploadBytes: config.maxUploadBytes,
       uploadExpirySeconds: config.uploadExpirySeconds,
     },

@@ -7,6 +7,8 @@ import type { RateLimiter } from '../../application/ports/rate-limiter'
 import type { UseCases } from '../../application/zkeb'
 import { type AppState, type HttpLogger, silentLogger } from './http-types'
 import { accessLogMiddleware, describeBug, errorHandlerMiddleware } from './middleware/error-handler'
+import { identityBodiesMiddleware } from './middleware/content-coding'
+import { defaultJsonBodyTimeoutMs } from './middleware/json-body'
 import { defaultRateLimitRules, type RateLimitRules } from './middleware/rate-limit'
 import { requestIdMiddleware } from './middleware/request-id'
 import { resticMiddleware } from './restic/restic-middleware'
@@ -37,8 +39,12 @@ export type HttpAppDeps = Readonly<{
   observability?: HttpObservability
 }>
 
-/** api-v1's defaults: 64 KiB JSON bodies, 5 GiB one-shot uploads. */
-export const defaultHttpLimits: HttpLimits = { jsonBodyBytes: 64 * 1024, maxUploadBytes: 5 * 1024 ** 3 }
+/** api-v1's defaults: 64 KiB JSON bodies received within 10 s, 5 GiB one-shot uploads. */
+export const defaultHttpLimits: HttpLimits = {
+  jsonBodyBytes: 64 * 1024,
+  jsonBodyTimeoutMs: defaultJsonBodyTimeoutMs,
+  maxUploadBytes: 5 * 1024 ** 3,
+}
 
 export const createHttpApp = (deps: HttpAppDeps): Koa<AppState> => {
   const logger = deps.logger ?? silentLogger
@@ -67,6 +73,7 @@ export const createHttpApp = (deps: HttpAppDeps): Koa<AppState> => {
     app.use(metricsEndpointMiddleware(observability.metricsEndpoint))
   app
     .use(resticMiddleware({ useCases: deps.useCases, logger }))
+    .use(identityBodiesMiddleware())
     .use(router.routes())
     .use(router.allowedMethods())
   return app

@@ -37,9 +37,30 @@ export const unsupportedMediaType = (expected: string): HttpError =>
   httpError(415, 'unsupported-media-type', 'The request has the wrong content type.', {
     details: { expected },
   })
+export const unsupportedContentEncoding: HttpError = httpError(
+  415,
+  'unsupported-content-encoding',
+  'Request bodies are taken without content coding.',
+  { headers: { 'Accept-Encoding': 'identity' } },
+)
+export const requestTimeout: HttpError = httpError(
+  408,
+  'request-timeout',
+  'The request body did not arrive in time.',
+  { retryable: true },
+)
 export const routeNotFound: HttpError = httpError(404, 'not-found', 'No such route.')
 export const methodNotAllowed: HttpError = httpError(405, 'method-not-allowed', 'Method not allowed here.')
 export const internalError: HttpError = httpError(500, 'internal-error', 'Internal error.')
+export const unavailableError: HttpError = httpError(
+  503,
+  'unavailable',
+  'Temporarily unavailable; retry later.',
+  {
+    retryable: true,
+    headers: { 'Retry-After': String(unavailableRetryAfterSeconds) },
+  },
+)
 const invalidTokenChallenge = 'Bearer realm="zkeb", error="invalid_token"'
 
 export const rateLimitedError = (retryAfterSeconds: number): HttpError =>
@@ -120,10 +141,7 @@ export const toHttpError = (e: ApplicationError): HttpError => {
     case 'ResticTokenNotFound':
       return httpError(404, 'restic-token-not-found', 'No such restic token.')
     case 'Unavailable':
-      return httpError(503, 'unavailable', 'Temporarily unavailable; retry later.', {
-        retryable: true,
-        headers: { 'Retry-After': String(unavailableRetryAfterSeconds) },
-      })
+      return unavailableError
     case 'Conflict':
       return httpError(409, 'conflict', 'A concurrent change won; retry.', { retryable: true })
     case 'RateLimited':

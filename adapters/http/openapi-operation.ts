@@ -10,8 +10,10 @@ export type OperationSpec = Readonly<{
   auth?: boolean
   /** The rate-limit rule(s) charged without authentication, e.g. "login per IP and per username". */
   limit?: string
-  /** The JSON request body's schema name (adds 400/413/415). */
+  /** The JSON request body's schema name (adds 400/408/413/415). */
   body?: string
+  /** Takes a streamed body (adds 415 unsupported-content-encoding). */
+  streamedBody?: boolean
   parameters?: ReadonlyArray<Schema>
   /** Success status, its schema name (or null: no body) and description. */
   ok: readonly [number, string | null, string]
@@ -40,6 +42,9 @@ const errorResponse = (codes: ReadonlyArray<string>, status: number): Schema => 
     ...(status === 429 ? rateLimitHeaders : {}),
     ...(status === 416 ? { 'Content-Range': headerRef('Content-Range') } : {}),
     ...(status === 401 ? { 'WWW-Authenticate': headerRef('WWW-Authenticate') } : {}),
+    ...(codes.includes('unsupported-content-encoding')
+      ? { 'Accept-Encoding': headerRef('Accept-Encoding') }
+      : {}),
   },
   content: { 'application/json': { schema: ref('Error') } },
 })
@@ -52,9 +57,12 @@ const errorCodesOf = (spec: OperationSpec): Record<number, string[]> => {
   const codes: Record<number, string[]> = {}
   if (spec.body !== undefined) {
     addCodes(codes, 400, ['invalid-json', 'invalid-input'])
+    addCodes(codes, 408, ['request-timeout'])
     addCodes(codes, 413, ['payload-too-large'])
     addCodes(codes, 415, ['unsupported-media-type'])
   }
+  if (spec.body !== undefined || spec.streamedBody === true)
+    addCodes(codes, 415, ['unsupported-content-encoding'])
   if (spec.auth === true) addCodes(codes, 401, ['unauthenticated'])
   if (spec.auth === true || spec.limit !== undefined) addCodes(codes, 429, ['rate-limited'])
   for (const [status, list] of Object.entries(spec.errors ?? {})) addCodes(codes, Number(status), list)

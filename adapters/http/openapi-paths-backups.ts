@@ -117,6 +117,7 @@ export const backupPaths = {
       tag: b,
       auth: true,
       description: uploadDescription,
+      streamedBody: true,
       parameters: [backupId, ...uploadHeaders],
       ok: [201, 'BackupSummary', 'Stored.'],
       more: { 200: { description: 'The same id and hash again: the existing record (idempotent retry).' } },

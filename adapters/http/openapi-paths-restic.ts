@@ -70,6 +70,7 @@ export const resticDecisions = {
     '(^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$, not a restic type name); names are 64 lowercase hex (SHA-256 of ' +
     'the bytes, checked on upload) or config. Objects count against the quota (507 when full). An existing ' +
     'name is never overwritten (403). Append-only tokens may not delete anything but locks (403). A token ' +
-    'stops working when revoked, and when the device that created it is revoked. Not part of api-v1: ' +
+    'stops working when revoked, and when the device that created it is revoked. A body with a ' +
+    'Content-Encoding other than identity is 415 (it would be stored compressed). Not part of api-v1: ' +
     'answers are restic’s (plain text errors, 200 for every write).',
 }

@@ -3,7 +3,12 @@ import { headerParameter, operation, pathParameter } from './openapi-operation'
 import { parameterSchemas as p } from './openapi-schemas'
 
 const u = 'Resumable uploads'
-const tusResumable = headerParameter('Tus-Resumable', { const: '1.0.0' }, true, 'tus version (else 412).')
+const tusResumable = headerParameter(
+  'Tus-Resumable',
+  { const: '1.0.0' },
+  true,
+  'tus version (else 412 tus-version-unsupported, with Tus-Version).',
+)
 const uploadId = pathParameter('uploadId', p.uuid, 'The upload, as named by Location at creation.')
 const offset = headerParameter(
   'Upload-Offset',
@@ -11,7 +16,7 @@ const offset = headerParameter(
   true,
   'Where this part starts.',
 )
-const notFound = { 404: ['upload-not-found'] }
+const notFound = { 404: ['upload-not-found'], 412: ['tus-version-unsupported'] }
 
 export const uploadDecisions = {
   resumableUploads:
@@ -28,7 +33,14 @@ export const uploadDecisions = {
     'failure (422 content-hash-mismatch / bad-signature, 403 device-revoked, 409 backup-exists) discards the ' +
     'upload; a 503 leaves the offset before that part so the client retries it. Upload-Expires is fixed at ' +
     'creation (UPLOAD_EXPIRY_SECONDS); expired uploads answer 404 and are collected with their parts, ' +
-    'releasing the reservation. Sessions live in PostgreSQL: any instance, or a restarted one, resumes them.',
+    'releasing the reservation. Sessions live in PostgreSQL: any instance, or a restarted one, resumes them. ' +
+    'A creation that carries the whole file (creation-with-upload) completes it at once: 201 with ' +
+    'Upload-Offset = Upload-Length and no Upload-Expires, the backup committed; the same creation retried ' +
+    'with the same content answers the same (as the one-shot PUT’s 200 retry), with other content under ' +
+    'that backupId 409 backup-exists. Answers carry the API’s security headers and no CORS headers, and ' +
+    'every error is the API’s JSON body: a missing or malformed tus header is 400 invalid-input naming it, ' +
+    'a PATCH body that is not application/offset+octet-stream 415 unsupported-media-type, and ' +
+    'Upload-Defer-Length or Upload-Concat (extensions not offered) 400 invalid-input naming the header.',
 }
 
 export const uploadPaths = {
@@ -53,14 +65,21 @@ export const uploadPaths = {
           'The signed description (see decisions).',
         ),
       ],
-      ok: [201, null, 'Created: Location names the upload; Upload-Expires when it will be collected.'],
+      streamedBody: true,
+      ok: [
+        201,
+        null,
+        'Created: Location names the upload; Upload-Expires when it will be collected; with a body ' +
+          '(creation-with-upload) Upload-Offset, equal to Upload-Length when it completed the backup.',
+      ],
       errors: {
         400: ['invalid-input'],
         403: ['device-revoked'],
         404: ['device-not-found'],
-        409: ['backup-exists'],
+        409: ['backup-exists', 'conflict'],
+        412: ['tus-version-unsupported'],
         413: ['payload-too-large', 'quota-exceeded'],
-        422: ['parent-not-found'],
+        422: ['content-hash-mismatch', 'bad-signature', 'parent-not-found'],
       },
     }),
   },
@@ -95,13 +114,16 @@ export const uploadPaths = {
           '"sha256 " + base64 of the part’s SHA-256.',
         ),
       ],
+      streamedBody: true,
       ok: [204, null, 'Stored: Upload-Offset is the new offset.'],
       errors: {
         ...notFound,
         400: ['invalid-input'],
         403: ['device-revoked'],
-        409: ['upload-offset-conflict', 'backup-exists'],
+        409: ['upload-offset-conflict', 'backup-exists', 'conflict'],
+        410: ['upload-not-found'],
         413: ['payload-too-large', 'quota-exceeded'],
+        415: ['unsupported-media-type'],
         422: ['content-hash-mismatch', 'bad-signature', 'parent-not-found'],
         460: ['checksum-mismatch'],
       },

@@ -2,6 +2,7 @@
  * The project's own API document (api-v1 leaves these choices to it), served at GET /api/openapi.json.
  * A test checks that it names exactly the routes the router serves.
  */
+import { defaultJsonBodyTimeoutMs } from './middleware/json-body'
 import type { RateLimitRules } from './middleware/rate-limit'
 import { backupPaths } from './openapi-paths-backups'
 import { accountPaths } from './openapi-paths'
@@ -17,7 +18,14 @@ const decisions = (inputs: OpenApiInputs) => ({
     'Every error is {"error":{"code","message","retryable","requestId","details?"}}. details.paths names ' +
     'fields (dot paths such as keyBundle.passwordWrappedUmk, "(root)" for the body itself), query parameters ' +
     'or header names, never values. Unknown JSON fields and query parameters are 400 invalid-input. ' +
-    'A 500 internal-error is a bug and exposes nothing.',
+    'A 500 internal-error is a bug and exposes nothing. A method a path does not take is 405 ' +
+    'method-not-allowed with Allow (a method the server does not know at all too); a path that does not ' +
+    'exist is 404 not-found.',
+  requestBodies:
+    'Request bodies are taken without content coding: a Content-Encoding other than identity is 415 ' +
+    'unsupported-content-encoding with Accept-Encoding: identity, before anything is read or stored. A JSON ' +
+    'body must arrive whole within limits.jsonBodyTimeoutMs of its headers, else 408 request-timeout ' +
+    '(retryable) and the connection closes.',
   statusChoices:
     'parent-not-found is 422; rotation-unknown-backups and rotation-incomplete are 409 (details.unknown / ' +
     'details.missing list the client’s own ids); account-not-found is 404; version-mismatch carries ' +
@@ -58,15 +66,19 @@ const decisions = (inputs: OpenApiInputs) => ({
   rateLimits: Object.fromEntries(
     Object.values(inputs.rateLimits).map((rule) => [
       rule.name,
-      `${rule.points} per ${rule.windowSeconds} s (fixed window)`,
+      `${rule.points} per ${rule.windowSeconds} s (sliding window)`,
     ]),
   ),
   rateLimitSubjects:
     'login (sessions/start) and registration (start and finish) per IP and per SHA-256 of the lowercased ' +
     'username; recovery per IP (and per username on start); refresh per IP; every authenticated call per ' +
-    'account. A registration spends two points. A limiter that is down answers 503 (fails closed).',
+    'account. A registration spends two points. A limiter that is down answers 503 (fails closed). Sliding ' +
+    'window: no window of that length, wherever it starts, admits more than the limit; a point returns one ' +
+    'window after it was spent (counted per sixtieth of the window, so up to a sixtieth later). ' +
+    'RateLimit-Reset and Retry-After: seconds until the oldest counted point returns, at most the window.',
   limits: {
     jsonBodyBytes: inputs.limits.jsonBodyBytes,
+    jsonBodyTimeoutMs: inputs.limits.jsonBodyTimeoutMs ?? defaultJsonBodyTimeoutMs,
     maxUploadBytes: inputs.limits.maxUploadBytes,
   },
   ...resticDecisions,
@@ -87,8 +99,9 @@ const components = {
     'X-Request-Id': header('This request’s id (echoed or generated).'),
     'RateLimit-Limit': header('Points per window of the tightest rule.', { type: 'integer' }),
     'RateLimit-Remaining': header('Points left in the window.', { type: 'integer' }),
-    'RateLimit-Reset': header('Seconds until the window resets.', { type: 'integer' }),
+    'RateLimit-Reset': header('Seconds until a spent point returns.', { type: 'integer' }),
     'Retry-After': header('Seconds to wait before retrying.', { type: 'integer' }),
+    'Accept-Encoding': header('identity: the only content coding request bodies may have.'),
     'Content-Range': header('bytes a-b/size on 206; bytes */size on 416.'),
     'WWW-Authenticate': header('Bearer challenge.'),
     ETag: header('"<sha256 of the ciphertext>".'),

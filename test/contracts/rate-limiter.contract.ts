@@ -1,6 +1,7 @@
-/** The RateLimiter contract, run against every adapter (in-memory now, Redis later). */
+/** The RateLimiter contract, run against every adapter (in-memory, Redis, Redis Cluster). */
 import { randomUUID } from 'node:crypto'
 import { expect } from 'chai'
+import * as E from 'fp-ts/Either'
 import type { RateLimiter, RateLimitRule } from '../../application/ports/rate-limiter'
 import { left, right } from './harness'
 
@@ -58,6 +59,42 @@ export const rateLimiterContract = (name: string, setUp: () => Promise<RateLimit
       await left(h.limiter.consume(rule, 'k'))
       await h.elapse(1100)
       expect((await right(h.limiter.consume(rule, 'k'))).remaining).to.equal(0)
+    })
+
+    it('admits at most the limit in any window, also across a window boundary', async () => {
+      // A sliding window: a point spent at t counts until t + window, wherever clock boundaries fall and
+      // whenever the key's first point came (fixed windows give up to twice the limit across a boundary).
+      const rule = aRule(3, 1)
+      const windowMs = 1000
+      const admitted: number[] = []
+      let now = 0
+      let refusal: unknown
+      /** At `ms` into the test, tries `tries` points; how many were admitted. */
+      const spendAt = async (ms: number, tries: number): Promise<number> => {
+        await h.elapse(ms - now)
+        now = ms
+        let n = 0
+        for (let i = 0; i < tries; i += 1) {
+          const result = await h.limiter.consume(rule, 'k')()
+          if (E.isLeft(result)) {
+            refusal = result.left
+            continue
+          }
+          n += 1
+          admitted.push(now)
+        }
+        return n
+      }
+
+      expect(await spendAt(0, 1)).to.equal(1)
+      expect(await spendAt(600, 3), '0.6 s: the rest of the limit').to.equal(2)
+      expect(await spendAt(1200, 3), '1.2 s: only the point of 0 s left the window').to.equal(1)
+      expect(refusal).to.deep.equal({ _tag: 'RateLimited', retryAfterSeconds: 1 })
+      expect(await spendAt(1700, 3), '1.7 s: the points of 0.6 s left too').to.equal(2)
+      for (const t of admitted) {
+        const inWindow = admitted.filter((u) => u > t - windowMs && u <= t)
+        expect(inWindow.length, `points in the window ending at ${t} ms`).to.be.at.most(rule.points)
+      }
     })
 
     it('does nothing until the task is run', async () => {

@@ -39,12 +39,12 @@ export const defaultKeyPrefix = 'zkeb:'
 const backoff = (attempt: number): number => Math.min(attempt * 100, 2000)
 
 /**
- * rate-limiter-flexible's Lua command (`rlflxIncr`) is defined on each connection as soon as it exists, before
- * any command can be pending. ioredis copies a connection's defined commands into a pipeline when the pipeline
- * is made, so a command defined later (the library defines it again whenever a rule is first used) while an
- * auto-pipeline of the same turn is pending was missing from that pipeline: ioredis 6.0 then threw uncaught,
- * ending the process (ioredis issue #1931, fixed upstream by PR #2180). Defined from the start, every pipeline
- * has it, so a rate-limit charge auto-pipelines with the other commands of its turn (one write, not its own).
+ * The rate limiter's Lua command is defined on each connection as soon as it exists, before any command can be
+ * pending. ioredis copies a connection's defined commands into a pipeline when the pipeline is made, so a
+ * command defined later while an auto-pipeline of the same turn is pending is missing from that pipeline:
+ * ioredis 6.0 then throws uncaught, ending the process (ioredis issue #1931, fixed upstream by PR #2180).
+ * Defined from the start, every pipeline has it, so a rate-limit charge auto-pipelines with the other commands
+ * of its turn (one write, not its own).
  */
 const prepared = <C extends RedisClient>(client: C): C => {
   defineRateLimitCommand(client)

@@ -21,17 +21,47 @@ const resetHeaders = (ctx: Parameters<AppMiddleware>[0]): void => {
 }
 
 /**
- * The one top-level handler: a thrown error is a bug, answered 500 `internal-error` exposing nothing.
- * Also turns the router's empty 404/405 into the api-v1 error body.
+ * The router's empty answers in api-v1's shape: 404 `not-found`; 405 `method-not-allowed` with Allow, also
+ * for a method the router does not know at all (it answers those 501, as if the server lacked a feature).
+ */
+const answerUnrouted = (ctx: AppContext): void => {
+  if (ctx.body != null) return
+  if (ctx.status === 404) return sendError(ctx, routeNotFound)
+  if (ctx.status !== 405 && ctx.status !== 501) return
+  if (ctx.response.get('Allow') !== '') return sendError(ctx, methodNotAllowed)
+  ctx.remove('Allow')
+  sendError(ctx, routeNotFound)
+}
+
+/** The errors a request stream fails with when its client goes away before the body's end. */
+const abortCodes: ReadonlySet<unknown> = new Set(['ECONNRESET', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE'])
+
+const isClientAbort = (ctx: AppContext, err: unknown): boolean =>
+  !ctx.req.complete && err instanceof Error && abortCodes.has((err as { code?: unknown }).code)
+
+/**
+ * A client that went away mid-request is no bug: logged at info, not reported. The status is nginx's 499
+ * (client closed request), written to the access log and metrics only: nobody is left to answer.
+ */
+const noteClientAbort = (ctx: AppContext, logger: HttpLogger): void => {
+  logger.info({ requestId: ctx.state.requestId, method: ctx.method, route: routeOf(ctx) }, 'client aborted')
+  ctx.status = 499
+  ctx.body = { error: { code: 'client-aborted' } }
+}
+
+/**
+ * The one top-level handler: a thrown error is a bug, answered 500 `internal-error` exposing nothing, except
+ * a client gone mid-request (noteClientAbort). Also turns the router's empty 404/405/501 into the api-v1 error
+ * body (answerUnrouted).
  */
 export const errorHandlerMiddleware =
   (logger: HttpLogger, reportBug?: BugReporter): AppMiddleware =>
   async (ctx, next) => {
     try {
       await next()
-      if (ctx.body == null && ctx.status === 404) sendError(ctx, routeNotFound)
-      if (ctx.body == null && ctx.status === 405) sendError(ctx, methodNotAllowed)
+      answerUnrouted(ctx)
     } catch (err) {
+      if (isClientAbort(ctx, err)) return noteClientAbort(ctx, logger)
       logger.error(
         { requestId: ctx.state.requestId, method: ctx.method, route: routeOf(ctx), err: describeBug(err) },
         'unhandled error',

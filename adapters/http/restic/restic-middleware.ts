@@ -10,6 +10,7 @@ import type { ResticCaller } from '../../../application/context'
 import type { ResticUseCases } from '../../../application/restic'
 import { configName, ResticFolderType, ResticObjectRef, ResticRepoName } from '../../../domain/restic'
 import type { AppContext, AppMiddleware, HttpLogger } from '../http-types'
+import { hasContentCoding } from '../middleware/content-coding'
 import { authenticateResticRequest } from './restic-auth'
 import { readObject } from './restic-download'
 import {
@@ -71,6 +72,11 @@ const list = async (
 }
 
 const save = async (ctx: AppContext, deps: Deps, caller: ResticCaller, ref: ResticObjectRef) => {
+  // The bytes are stored as they arrive, so a compressed body would be stored compressed.
+  if (hasContentCoding(ctx)) {
+    closeIfUnread(ctx)
+    return replyText(ctx, 415, 'Unsupported Media Type\n')
+  }
   const declared = ctx.request.length
   const input = declared === undefined ? { ref } : { ref, contentLength: declared }
   await run(ctx, deps, deps.useCases.saveResticObject(input, ctx.req, caller), () => replyOk(ctx))

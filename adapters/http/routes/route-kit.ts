@@ -16,6 +16,8 @@ import { sendError } from '../respond'
 export type HttpLimits = Readonly<{
   /** Largest JSON body (api-v1: 64 KiB). */
   jsonBodyBytes: number
+  /** Time to receive a JSON body, else 408 (default: json-body.ts). */
+  jsonBodyTimeoutMs?: number
   /** Largest body of the one-shot upload route (api-v1: 5 GiB); refused with 413 before reading. */
   maxUploadBytes: number
   /** A resumable upload's lifetime (Upload-Expires); must match the use cases' settings. Default 24 h. */
@@ -53,7 +55,8 @@ export const limited = (
 
 export const requestContext = (ctx: AppContext): RequestContext => ({ requestId: ctx.state.requestId })
 
-export const jsonBody = (deps: RouteDeps): AppMiddleware => jsonBodyMiddleware(deps.limits.jsonBodyBytes)
+export const jsonBody = (deps: RouteDeps): AppMiddleware =>
+  jsonBodyMiddleware(deps.limits.jsonBodyBytes, deps.limits.jsonBodyTimeoutMs)
 
 /** Decodes `input` exactly; on failure answers 400 `invalid-input` with the paths and returns Left. */
 export const decodeOrReply = <A, O>(

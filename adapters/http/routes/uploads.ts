@@ -13,6 +13,7 @@ import type { Sha256Hex } from '../../../domain/ids'
 import { invalidInput } from '../error-response'
 import { type AppContext, callerOf } from '../http-types'
 import { sendError } from '../respond'
+import { apiStyleTusAnswer } from '../tus/tus-answer'
 import { TusFailure, tusOwnErrorCode } from '../tus/tus-errors'
 import { uncopiedBody } from '../tus/tus-body'
 import { type TusRequest, tusRequests } from '../tus/tus-request'
@@ -55,7 +56,6 @@ export const registerUploadRoutes = (router: ApiRouter, deps: RouteDeps): void =
     maxSize: deps.limits.maxUploadBytes,
     relativeLocation: true,
     // Offsets are compare-and-set in PostgreSQL, so this per-process lock only spares wasted writes.
-    exposedHeaders: ['Tus-Checksum-Algorithm'],
     // A failure's own headers (api-v1: a 503 comes with Retry-After), set before @tus/server writes its answer.
     onResponseError: (_request, error) => {
       if (error instanceof TusFailure) tusRequests.getStore()?.addAnswerHeaders(error.headers)
@@ -73,7 +73,11 @@ export const registerUploadRoutes = (router: ApiRouter, deps: RouteDeps): void =
       let body: ReadableStream<Uint8Array> | undefined
       Object.defineProperty(request, 'body', { get: () => (body ??= uncopiedBody(ctx.req)) })
     }
-    await sendNodeResponse(ctx.res, await tus.handleWeb(request))
+    const answer = await tus.handleWeb(request)
+    await sendNodeResponse(
+      ctx.res,
+      await apiStyleTusAnswer(answer, ctx.state.requestId, deps.limits.maxUploadBytes),
+    )
   }
 
   const handOver = async (ctx: AppContext, caller: Caller | undefined) => {

@@ -30,7 +30,7 @@ export class TusFailure extends Error {
 
 export type UploadFailure = ApplicationError | UploadNotFound | UploadOffsetConflict | UploadChecksumMismatch
 
-const fixed = (status: number, code: string, message: string): HttpError => ({
+export const tusFixedError = (status: number, code: string, message: string): HttpError => ({
   status,
   code,
   message,
@@ -39,11 +39,20 @@ const fixed = (status: number, code: string, message: string): HttpError => ({
 
 /** tus's own statuses for its own failures; every other failure as the rest of the API answers it. */
 export const tusHttpError = (e: UploadFailure): HttpError => {
-  if (e._tag === 'UploadNotFound') return fixed(404, 'upload-not-found', 'No such upload, or it expired.')
+  if (e._tag === 'UploadNotFound')
+    return tusFixedError(404, 'upload-not-found', 'No such upload, or it expired.')
   if (e._tag === 'UploadOffsetConflict')
-    return fixed(409, 'upload-offset-conflict', 'Upload-Offset does not match the upload; ask with HEAD.')
+    return tusFixedError(
+      409,
+      'upload-offset-conflict',
+      'Upload-Offset does not match the upload; ask with HEAD.',
+    )
   if (e._tag === 'UploadChecksumMismatch')
-    return fixed(460, 'checksum-mismatch', 'The part does not match its Upload-Checksum; it was discarded.')
+    return tusFixedError(
+      460,
+      'checksum-mismatch',
+      'The part does not match its Upload-Checksum; it was discarded.',
+    )
   return toHttpError(e)
 }
 

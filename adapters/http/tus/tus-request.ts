@@ -16,6 +16,11 @@ export type TusRequest = {
   readonly addAnswerHeaders: (headers: Readonly<Record<string, string>>) => void
   /** The error code of the answer the store gave, for the access log and metrics. */
   errorCode?: string
+  /**
+   * The upload this request completed (its backup committed, its session gone): @tus/server reads it back
+   * after the write that completed it (creation-with-upload), and it must still be found then.
+   */
+  completed?: Readonly<{ uploadId: string; lengthBytes: number }>
 }
 
 export const tusRequests = new AsyncLocalStorage<TusRequest>()

@@ -6,6 +6,7 @@
  */
 import type stream from 'node:stream'
 import * as E from 'fp-ts/Either'
+import * as O from 'fp-ts/Option'
 import type * as TE from 'fp-ts/TaskEither'
 import { DataStore, ERRORS, Upload } from '@tus/server'
 import { CreateUploadInput } from '../../../application/uploads'
@@ -88,16 +89,23 @@ export class ZkebTusStore extends DataStore {
     return upload
   }
 
+  /**
+   * The caller's live upload; within the request that completed it, the completed upload (offset = length),
+   * which @tus/server reads back after a creation that carried the whole file.
+   */
   override async getUpload(id: string): Promise<Upload> {
-    const { caller } = currentTusRequest()
+    const { caller, completed } = currentTusRequest()
+    if (completed?.uploadId === id)
+      return new Upload({ id, size: completed.lengthBytes, offset: completed.lengthBytes })
     return toUpload(await this.run(this.deps.useCases.findUpload(this.uploadIdOf(id), caller)))
   }
 
   /** Returns the offset after what arrived, also when the client stopped sending early. */
   override async write(body: stream.Readable, id: string, offset: number): Promise<number> {
-    const { caller, checksum } = currentTusRequest()
-    const input = { uploadId: this.uploadIdOf(id), offsetBytes: offset, checksum }
-    const out = await this.run(this.deps.useCases.appendUpload(input, body, caller))
+    const request = currentTusRequest()
+    const input = { uploadId: this.uploadIdOf(id), offsetBytes: offset, checksum: request.checksum }
+    const out = await this.run(this.deps.useCases.appendUpload(input, body, request.caller))
+    if (O.isSome(out.backup)) request.completed = { uploadId: id, lengthBytes: out.offsetBytes }
     return out.offsetBytes
   }
 

@@ -66,7 +66,7 @@ describe('HTTP api-v1: the OpenAPI document', () => {
       'errors',
     )
     // The test server runs loose limits: the document reports the configured rules, not the defaults.
-    expect(doc['x-zkeb-decisions'].rateLimits).to.deep.include({ login: '10000 per 60 s (fixed window)' })
+    expect(doc['x-zkeb-decisions'].rateLimits).to.deep.include({ login: '10000 per 60 s (sliding window)' })
   })
 
   it('documents the fields added to api-v1: the recovery bundle and device public keys', () => {
@@ -89,6 +89,26 @@ describe('HTTP api-v1: the OpenAPI document', () => {
     const upload = doc.paths['/api/v1/backups/{backupId}/content']?.put?.responses ?? {}
     expect(upload).to.include.keys('201', '400', '401', '403', '409', '413', '415', '422', '429', '503')
     expect(JSON.stringify(upload['422'])).to.include('bad-signature').and.include('content-hash-mismatch')
+  })
+
+  it('documents the edge answers: content codings, slow JSON bodies, tus failures', () => {
+    const codesOf = (path: string, method: string, status: string): string[] =>
+      ((doc.paths[path]?.[method]?.responses[status] ?? {}) as { 'x-error-codes'?: string[] })[
+        'x-error-codes'
+      ] ?? []
+    for (const [path, method] of [
+      ['/api/v1/backups/{backupId}/content', 'put'],
+      ['/api/v1/uploads', 'post'],
+      ['/api/v1/uploads/{uploadId}', 'patch'],
+      ['/api/v1/sessions/finish', 'post'],
+    ] as const)
+      expect(codesOf(path, method, '415'), `${method} ${path}`).to.include('unsupported-content-encoding')
+    expect(codesOf('/api/v1/sessions/finish', 'post', '408')).to.deep.equal(['request-timeout'])
+    expect(codesOf('/api/v1/uploads/{uploadId}', 'patch', '412')).to.deep.equal(['tus-version-unsupported'])
+    expect(codesOf('/api/v1/uploads/{uploadId}', 'patch', '415')).to.include('unsupported-media-type')
+    expect(doc['x-zkeb-decisions']).to.include.keys('requestBodies')
+    expect(String(doc['x-zkeb-decisions'].errors)).to.include('405 method-not-allowed')
+    expect((doc['x-zkeb-decisions'].limits as Record<string, unknown>).jsonBodyTimeoutMs).to.equal(10_000)
   })
 
   it('resolves every schema reference', () => {
