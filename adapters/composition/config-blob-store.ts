@@ -25,7 +25,7 @@ export const blobStoreVariables = group('Blob storage', '', {
     httpUrl,
     "`http(s)://` URL of the S3 API, for R2, MinIO or any other S3-compatible store. Unset: AWS S3's " +
       'endpoint for `S3_REGION`.',
-    'unset: AWS S3',
+    'AWS S3',
   ),
   S3_BUCKET: optional(
     bucketName,
@@ -36,7 +36,7 @@ export const blobStoreVariables = group('Blob storage', '', {
     nonEmpty,
     "Access key, set together with `S3_SECRET_ACCESS_KEY`. With both unset the AWS SDK's default chain " +
       'applies (`AWS_*` variables, an instance or task role).',
-    'unset: the AWS default chain',
+    'the AWS default chain',
   ),
   S3_SECRET_ACCESS_KEY: optional(nonEmpty, 'Secret of that key. Never logged.'),
   S3_FORCE_PATH_STYLE: setting(

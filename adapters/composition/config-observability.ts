@@ -10,30 +10,30 @@ export const observabilityVariables = group(
       port(0),
       'A second listener, on `HOST`, serving only `GET /metrics` (Prometheus text). Keep this port private ' +
         '(for example `9464`, reachable by Prometheus only). `0`: any free port, printed at start.',
-      'unset (off)',
+      'off',
     ),
     METRICS_TOKEN: optional(
       secret,
       'At least 32 characters. `GET /metrics` on the API port for `Authorization: Bearer <token>` only; ' +
         'anyone else gets the usual 404.',
-      'unset (off)',
+      'off',
     ),
     STATSD_HOST: optional(
       nonEmpty,
       'Send every figure to StatsD over UDP, prefixed `zkeb.api.`, dimensions as DogStatsD tags.',
-      'unset (off)',
+      'off',
     ),
     STATSD_PORT: setting(port(1), 8125, 'StatsD UDP port.'),
     OTEL_EXPORTER_OTLP_ENDPOINT: optional(
       httpUrl,
       '`http(s)://` base URL of an OTLP/HTTP collector; spans go to `<endpoint>/v1/traces`. ' +
         '`OTEL_EXPORTER_OTLP_HEADERS` (for example `authorization=Bearer …`) is passed as the exporter reads it.',
-      'unset (off)',
+      'off',
     ),
     SENTRY_DSN: optional(
       httpUrl,
       'Report bugs (unhandled errors, failed starts) to Sentry, scrubbed, with `release` = the package version.',
-      'unset (off)',
+      'off',
     ),
     LOG_HASH_KEY: optional(
       secret,

@@ -31,7 +31,7 @@ export const persistenceVariables = group('Persistence', '', {
     postgresUrl,
     '`postgres://` URL of a role that owns the schema. Used for migrations, and to create or update the ' +
       '`zkeb_app` role.',
-    'unset: the embedded PostgreSQL',
+    'the embedded PostgreSQL',
   ),
   DATABASE_APP_URL: optional(
     postgresUrl,
@@ -39,7 +39,7 @@ export const persistenceVariables = group('Persistence', '', {
       "ZKEB connects as `zkeb_app` and manages that role's password itself: generated in `DATA_DIR` for the " +
       'embedded server, otherwise derived from `TOKEN_SECRET` with HKDF, so replicas agree. Set it if the ' +
       '`DATABASE_URL` user may not create roles. Needs `DATABASE_URL`.',
-    'derived',
+    '`zkeb_app`, its password derived',
   ),
   DATABASE_POOL_MAX: setting(
     integer(1, 1000, 'an integer from 1 to 1000'),

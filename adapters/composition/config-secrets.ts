@@ -10,20 +10,20 @@ export const secretVariables = group(
       opaqueSetup,
       'OPAQUE server secret, from `opaque.server.createSetup()` in `@serenity-kit/opaque`. Required in ' +
         'production. Keep it forever: changing it locks every account out.',
-      'generated',
+      'generated once in `DATA_DIR`',
     ),
     OPAQUE_WORKERS: optional(
       integer(0, 256, 'an integer from 0 to 256'),
       'Worker threads that compute the OPAQUE curve arithmetic of login starts and registrations (about ' +
         '1.3 ms per login start), so the event loop never blocks on it. `0` computes on the event loop (no ' +
         'threads). A thread that dies fails its in-flight logins with 503 and is replaced.',
-      'CPU count',
+      'one thread per CPU',
     ),
     TOKEN_SECRET: optional(
       secret,
       'HMAC key for access tokens, at least 32 characters. Required in production. Changing it ends every ' +
         'access token.',
-      'generated',
+      'generated once in `DATA_DIR`',
     ),
     ACCESS_TOKEN_TTL_SECONDS: setting(
       integer(60, 86_400, 'an integer from 60 to 86400'),

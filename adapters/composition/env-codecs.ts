@@ -112,12 +112,13 @@ export const setting = <A>(
   })
 }
 
-/** A variable that may stay unset (null); `unset` says what happens then. */
+/** A variable that may stay unset (null); `whenUnset` says what happens then ("off", "generated"). */
 export const optional = <A>(
   codec: t.Type<A, string, unknown>,
   meaning: string,
-  unset = 'unset',
-): Variable<A | null> => withDefault(codec, null, { default: unset, meaning })
+  whenUnset?: string,
+): Variable<A | null> =>
+  withDefault(codec, null, { default: whenUnset === undefined ? 'unset' : `unset (${whenUnset})`, meaning })
 
 export type Variables = Readonly<Record<string, t.Mixed & Readonly<{ doc: VariableDoc }>>>
 
