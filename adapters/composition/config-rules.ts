@@ -9,14 +9,14 @@ const when = (broken: boolean, variable: string, problem: string): ReadonlyArray
   broken ? [{ variable, problem }] : []
 
 const productionRules = (c: Config): ReadonlyArray<ConfigError> => [
-  ...when(c.databaseUrl === null, 'DATABASE_URL', 'is required when NODE_ENV=production'),
-  ...when(c.opaqueServerSetup === null, 'OPAQUE_SERVER_SETUP', 'is required when NODE_ENV=production'),
-  ...when(c.tokenSecret === null, 'TOKEN_SECRET', 'is required when NODE_ENV=production'),
   ...when(
     c.persistence === 'memory',
     'PERSISTENCE',
     'must not be memory when NODE_ENV=production (every account and backup would be lost on restart; use postgres)',
   ),
+  ...when(c.databaseUrl === null, 'DATABASE_URL', 'is required when NODE_ENV=production'),
+  ...when(c.opaqueServerSetup === null, 'OPAQUE_SERVER_SETUP', 'is required when NODE_ENV=production'),
+  ...when(c.tokenSecret === null, 'TOKEN_SECRET', 'is required when NODE_ENV=production'),
   ...when(c.store === 'memory', 'STORE', 'must not be memory when NODE_ENV=production (use redis)'),
 ]
 
