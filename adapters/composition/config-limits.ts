@@ -24,6 +24,13 @@ export const limitVariables = group('Limits', '', {
     'Largest JSON request body.',
     inBytes,
   ),
+  JSON_BODY_TIMEOUT_MS: setting(
+    integer(100, 600_000, 'milliseconds from 100 to 600000'),
+    10_000,
+    'Time to receive a JSON request body once its headers arrived; slower bodies are answered 408 ' +
+      '`request-timeout`.',
+    (ms) => `${ms / 1000} s`,
+  ),
   TRASH_RETENTION_DAYS: setting(
     integer(0, 3650, 'an integer from 0 to 3650'),
     defaultSettings.trashRetentionDays,
@@ -66,6 +73,8 @@ export type LimitConfig = Readonly<{
   quotaBytes: number
   maxUploadBytes: number
   jsonBodyBytes: number
+  /** Time to receive a JSON body once its headers arrived, else 408 (slow-body guard). */
+  jsonBodyTimeoutMs: number
   trashRetentionDays: number
   blobGcGraceSeconds: number
   /** Lifetime of a resumable (tus) upload from its creation. */
@@ -78,6 +87,7 @@ export const limitConfig = (env: EnvOf<typeof limitVariables>): LimitConfig => (
   quotaBytes: env.QUOTA_BYTES,
   maxUploadBytes: env.MAX_UPLOAD_BYTES,
   jsonBodyBytes: env.JSON_BODY_BYTES,
+  jsonBodyTimeoutMs: env.JSON_BODY_TIMEOUT_MS,
   trashRetentionDays: env.TRASH_RETENTION_DAYS,
   blobGcGraceSeconds: env.BLOB_GC_GRACE_SECONDS,
   uploadExpirySeconds: env.UPLOAD_EXPIRY_SECONDS,
