@@ -1,15 +1,12 @@
 /**
- * Binds the operator's side: the maintenance ports (backfill jobs, cross-account queries, a real-timer
- * throttle) over the application role's pool, and the admin use cases that `zkeb-admin` drives in-process.
+ * Binds the operator's side: the admin use cases that `zkeb-admin` drives in-process, over the application's
+ * ports plus the maintenance-only ones (backfill jobs and cross-account queries, bound with the persistence
+ * they read; a real-timer throttle).
  */
 import type { Container } from 'inversify'
-import type { Knex } from 'knex'
-import { type AdminUseCases, makeAdminUseCases } from '../../application/admin'
-import type { Ports } from '../../application/ports'
+import { type AdminPorts, type AdminUseCases, makeAdminUseCases } from '../../application/admin'
 import type { Throttle } from '../../application/ports/throttle'
-import { knexBackfillJobs } from '../persistence/knex/knex-backfill-jobs'
-import { knexMaintenanceQueries } from '../persistence/knex/knex-maintenance-queries'
-import { id, type Token, TOKENS } from './tokens'
+import { id, PORT_TOKENS, resolveRecord, type Token, type Tokens, TOKENS } from './tokens'
 
 export const ADMIN_TOKENS = {
   AdminUseCases: Symbol.for('zkeb/AdminUseCases') as Token<AdminUseCases>,
@@ -19,15 +16,16 @@ export const timerThrottle: Throttle = {
   wait: (ms) => () => new Promise((resolve) => setTimeout(resolve, ms)),
 }
 
+const adminPortTokens: Tokens<AdminPorts> = {
+  ...PORT_TOKENS,
+  backfills: TOKENS.BackfillJobs,
+  maintenance: TOKENS.MaintenanceQueries,
+  throttle: TOKENS.Throttle,
+}
+
 export const bindAdmin = (c: Container): void => {
-  c.bind(id(ADMIN_TOKENS.AdminUseCases)).toResolvedValue(
-    (ports: Ports, knex: Knex) =>
-      makeAdminUseCases({
-        ...ports,
-        backfills: knexBackfillJobs(knex),
-        maintenance: knexMaintenanceQueries(knex),
-        throttle: timerThrottle,
-      }),
-    [id(TOKENS.Ports), id(TOKENS.AppKnex)],
+  c.bind(id(TOKENS.Throttle)).toConstantValue(timerThrottle)
+  c.bind(id(ADMIN_TOKENS.AdminUseCases)).toDynamicValue((context) =>
+    makeAdminUseCases(resolveRecord(context, adminPortTokens)),
   )
 }

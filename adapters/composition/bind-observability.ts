@@ -27,7 +27,7 @@ import type { Config } from './config'
 import type { EarlyObservability } from './instrument'
 
 /** A blob without a backup younger than this may be an upload in flight, not garbage. */
-const orphanGraceMs = 60 * 60 * 1000
+export const orphanGraceMs = 60 * 60 * 1000
 
 /** The gauges' sources over the application pool. */
 export const gaugeSources = (appKnex: Knex, config: Pick<Config, 'trashRetentionDays'>): GaugeSources => ({

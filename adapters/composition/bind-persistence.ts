@@ -1,28 +1,27 @@
 /**
  * Binds the durable ports to PostgreSQL through the application role's pool (row-level security applies):
- * accounts, devices, backups, the audit trail, and the blobs, whose chunks live in the same database unless
- * BLOB_STORE=s3 puts them in an S3-compatible bucket.
+ * accounts, devices, backups, the audit trail, restic and upload records, the maintenance queries, and the
+ * blobs, whose chunks live in the same database unless BLOB_STORE=s3 puts them in an S3-compatible bucket.
  */
 import type { Container } from 'inversify'
 import type { Knex } from 'knex'
 import { knexAccountRepository } from '../persistence/knex/knex-account-repository'
 import { knexAuditRepository } from '../persistence/knex/knex-audit-repository'
+import { knexBackfillJobs } from '../persistence/knex/knex-backfill-jobs'
 import { knexBackupRepository } from '../persistence/knex/knex-backup-repository'
 import { knexBlobStore } from '../persistence/knex/knex-blob-store'
 import { knexDeviceRepository } from '../persistence/knex/knex-device-repository'
+import { knexMaintenanceQueries } from '../persistence/knex/knex-maintenance-queries'
 import { knexResticObjectRepository } from '../persistence/knex/knex-restic-object-repository'
 import { knexUploadSessionRepository } from '../persistence/knex/knex-upload-session-repository'
 import { knexResticTokenRepository } from '../persistence/knex/knex-restic-token-repository'
 import { knexReadinessProbe } from '../persistence/knex/knex-readiness-probe'
 import { s3BlobStore, s3ReadinessProbe } from '../blobs/s3/s3-blob-store'
+import { gaugeSources } from './bind-observability'
 import type { BlobStoreChoice } from './blob-storage'
 import { id, TOKENS } from './tokens'
 
-export const bindPersistence = (
-  c: Container,
-  appKnex: Knex,
-  blobs: BlobStoreChoice = { kind: 'postgres' },
-): void => {
+export const bindPostgresPersistence = (c: Container, appKnex: Knex, blobs: BlobStoreChoice): void => {
   c.bind(id(TOKENS.AppKnex)).toConstantValue(appKnex)
   const knex = [id(TOKENS.AppKnex)] as const
   c.bind(id(TOKENS.AccountRepository)).toResolvedValue(knexAccountRepository, [...knex])
@@ -32,6 +31,9 @@ export const bindPersistence = (
   c.bind(id(TOKENS.ResticTokenRepository)).toResolvedValue(knexResticTokenRepository, [...knex])
   c.bind(id(TOKENS.ResticObjectRepository)).toResolvedValue(knexResticObjectRepository, [...knex])
   c.bind(id(TOKENS.UploadSessionRepository)).toResolvedValue(knexUploadSessionRepository, [...knex])
+  c.bind(id(TOKENS.BackfillJobs)).toResolvedValue(knexBackfillJobs, [...knex])
+  c.bind(id(TOKENS.MaintenanceQueries)).toResolvedValue(knexMaintenanceQueries, [...knex])
+  c.bind(id(TOKENS.Gauges)).toResolvedValue(gaugeSources, [...knex, id(TOKENS.Config)])
   if (blobs.kind === 's3') {
     c.bind(id(TOKENS.BlobStore)).toConstantValue(s3BlobStore({ client: blobs.client, bucket: blobs.bucket }))
     c.bind(id(TOKENS.PersistenceProbes)).toResolvedValue(

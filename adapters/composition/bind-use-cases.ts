@@ -1,79 +1,13 @@
-/** Gathers the bound adapters into the application's Ports and wires every use case from them. */
+/** Gathers the bound adapters into the application's Ports, field by field, and wires every use case from them. */
 import type { Container } from 'inversify'
-import type { Ports } from '../../application/ports'
 import { makeUseCases } from '../../application/zkeb'
-import { id, TOKENS } from './tokens'
-
-const portTokens = [
-  id(TOKENS.AccountRepository),
-  id(TOKENS.DeviceRepository),
-  id(TOKENS.BackupRepository),
-  id(TOKENS.AuditRepository),
-  id(TOKENS.BlobStore),
-  id(TOKENS.SessionStore),
-  id(TOKENS.SessionOpener),
-  id(TOKENS.LoginStateStore),
-  id(TOKENS.OpaqueServer),
-  id(TOKENS.TokenIssuer),
-  id(TOKENS.SignatureVerifier),
-  id(TOKENS.Hasher),
-  id(TOKENS.Clock),
-  id(TOKENS.IdGenerator),
-  id(TOKENS.ReadinessProbes),
-  id(TOKENS.Settings),
-  id(TOKENS.ResticTokenRepository),
-  id(TOKENS.ResticObjectRepository),
-  id(TOKENS.UploadSessionRepository),
-] as const
+import { id, PORT_TOKENS, resolveRecord, TOKENS } from './tokens'
 
 export const bindUseCases = (c: Container): void => {
   c.bind(id(TOKENS.ReadinessProbes)).toResolvedValue(
     (persistence, stores) => [...persistence, ...stores],
     [id(TOKENS.PersistenceProbes), id(TOKENS.StoreProbes)],
   )
-  c.bind(id(TOKENS.Ports)).toResolvedValue(
-    (
-      accounts,
-      devices,
-      backups,
-      audit,
-      blobs,
-      sessions,
-      logins,
-      loginStates,
-      opaque,
-      tokens,
-      signatures,
-      hasher,
-      clock,
-      ids,
-      probes,
-      settings,
-      resticTokens,
-      resticObjects,
-      uploads,
-    ): Ports => ({
-      accounts,
-      devices,
-      backups,
-      audit,
-      blobs,
-      sessions,
-      logins,
-      loginStates,
-      opaque,
-      tokens,
-      signatures,
-      hasher,
-      clock,
-      ids,
-      probes,
-      settings,
-      resticTokens,
-      resticObjects,
-      uploads,
-    }),
-    [...portTokens],
-  )
+  c.bind(id(TOKENS.Ports)).toDynamicValue((context) => resolveRecord(context, PORT_TOKENS))
   c.bind(id(TOKENS.UseCases)).toResolvedValue(makeUseCases, [id(TOKENS.Ports)])
 }

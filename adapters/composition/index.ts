@@ -30,7 +30,8 @@ export type ZkebOptions = Readonly<{
 
 /**
  * Boots the application without HTTP: the embedded PostgreSQL under `config.dataDir` when `config.databaseUrl`
- * is null (one process per DATA_DIR), migrations, then every use case wired to real adapters.
+ * is null (one process per DATA_DIR), migrations, then every use case wired to real adapters; with
+ * `config.persistence` 'memory', every use case on the in-memory twins, with no database and nothing on disk.
  */
 export const createZkeb = async (config: Config, options: ZkebOptions = {}): Promise<Zkeb> => {
   const runtime = await startRuntime(config, options.logger ?? pino({ level: 'silent' }))

@@ -1,7 +1,9 @@
 /**
- * `npm start`: the ZKEB HTTP server. Boots the runtime (embedded PostgreSQL unless DATABASE_URL), serves api-v1,
- * purges expired trash in the background, and on SIGINT/SIGTERM drains requests, closes pools, stops PostgreSQL
- * and exits 0. A problem the operator can fix is printed as one line (exit 1), without a stack trace.
+ * `npm start`: the ZKEB HTTP server. Boots the runtime (embedded PostgreSQL unless DATABASE_URL; process memory
+ * only with PERSISTENCE=memory), serves api-v1, purges expired trash in the background, and on SIGINT/SIGTERM
+ * drains requests, closes pools, stops PostgreSQL and exits 0. `npm start` execs node in place of its shell, so
+ * a signal to the npm process (which relays it to its child) or to the whole group reaches this process. A
+ * problem the operator can fix is printed as one line (exit 1), without a stack trace.
  *
  * Blue-green lifecycle, as /api/health reports it: 503 "starting" from the moment it listens until the schema
  * is current and every store answers (readiness-gate.ts); 200 "ok" while ready; 503 "draining" from the first
@@ -80,7 +82,10 @@ const stopSignals = ['SIGINT', 'SIGTERM'] as const
  */
 const listenersAtStart = new Set(stopSignals.flatMap((signal) => process.listeners(signal)))
 
-/** A repeat within this window is the same request (Ctrl-C reaches npm, tsx and node; tsx relays it again). */
+/**
+ * A repeat within this window is the same request: Ctrl-C signals the whole process group, and npm (or a tsx
+ * wrapper) relays it to this process again.
+ */
 const repeatWindowMs = 2_000
 
 const stopOnSignals = (logger: Logger, stop: () => Promise<void>): void => {
@@ -116,6 +121,8 @@ const serve = async (config: Config, logger: Logger): Promise<void> => {
   const observability = createObservability(config, logger, early)
   const runtime = await startRuntime(config, logger, observability.metrics)
   logger.info({ database: runtime.database, migrationsApplied: runtime.migrationsApplied }, 'database ready')
+  if (config.persistence === 'memory')
+    logger.warn('PERSISTENCE=memory: accounts and backups live in this process only and end with it')
   let http: RunningHttpServer
   try {
     http = await listen(config, runtime, logger, () => lifecycle, await observability.attach(runtime))

@@ -1,6 +1,7 @@
 /**
  * Knows how to bring a ZKEB instance up and down, without HTTP: secrets, the database (embedded or external),
- * migrations as the owner, the application role's pool, then the container. Shared by main.ts and createZkeb.
+ * migrations as the owner, the application role's pool, then the container; with PERSISTENCE=memory, only
+ * the secrets and the container. Shared by main.ts and createZkeb.
  * SECURITY: secrets are loaded here and handed to adapters; only locations (host:port/db) are logged.
  */
 import type { Knex } from 'knex'
@@ -12,19 +13,17 @@ import { createOpaqueServerSetup, serenityOpaqueServer } from '../crypto/serenit
 import { createKnex } from '../persistence/knex/create-knex'
 import { migrateLatest, migrationStatus } from '../persistence/knex/migrator'
 import type { Config } from './config'
-import { buildContainer, resolveWired, type Wired } from './container'
+import { buildContainer, type PersistenceChoice, resolveWired, type Wired } from './container'
 import { loadOrCreateSecret, randomSecret } from './data-dir'
 import type { StoreChoice } from './bind-stores'
-import { type BlobStoreChoice, openBlobStore, type OpenBlobStore } from './blob-storage'
+import { openBlobStore, type OpenBlobStore } from './blob-storage'
 import { openStore, type OpenStore } from './cache'
 import { openDatabase } from './database'
 import { checkAppRole } from './app-role-check'
 import { instrumentRedis } from '../cache/redis/instrument-redis'
 import { deriveLogHashKey } from '../observability/account-hash'
 import { type Metrics, noMetrics } from '../observability/metrics'
-import type { GaugeSources } from '../observability/samplers'
 import { measureQueries } from '../persistence/knex/instrument-knex'
-import { gaugeSources } from './bind-observability'
 
 export type Runtime = Wired &
   Readonly<{
@@ -36,8 +35,6 @@ export type Runtime = Wired &
     pendingMigrations: () => Promise<number>
     /** Closes the pools and OPAQUE threads, then stops the embedded PostgreSQL if this process runs it. Idempotent. */
     close: () => Promise<void>
-    /** The pool and storage figures for the observability gauges. */
-    gauges: GaugeSources
     /** Names accounts in logs by keyed hash: LOG_HASH_KEY, else derived from the token secret. */
     logHashKey: string | Uint8Array
   }>
@@ -80,12 +77,42 @@ const openOpaque = async (config: Config, secrets: Secrets): Promise<OpenOpaque>
 const wire = (
   config: Config,
   secrets: Secrets,
-  appKnex: Knex,
+  persistence: PersistenceChoice,
   store: StoreChoice,
-  blobs: BlobStoreChoice,
   opaque: OpaqueServer,
 ): Wired =>
-  resolveWired(buildContainer(config, { appKnex, opaque, tokenSecret: secrets.tokenSecret, store, blobs }))
+  resolveWired(buildContainer(config, { persistence, store, opaque, tokenSecret: secrets.tokenSecret }))
+
+const logHashKeyOf = (config: Config, secrets: Secrets): string | Uint8Array =>
+  config.observability.logHashKey ?? deriveLogHashKey(secrets.tokenSecret)
+
+/**
+ * PERSISTENCE=memory: nothing to open but the OPAQUE threads, nothing written to DATA_DIR; secrets not
+ * configured are generated for this run, as the accounts they protect last only as long.
+ */
+const startInMemory = async (config: Config, logger: Logger): Promise<Runtime> => {
+  const secrets: Secrets = {
+    opaqueServerSetup: config.opaqueServerSetup ?? (await createOpaqueServerSetup()),
+    tokenSecret: config.tokenSecret ?? randomSecret(),
+  }
+  const opaque = await openOpaque(config, secrets)
+  try {
+    const store = await openStore(config, logger)
+    const wired = wire(config, secrets, { kind: 'memory' }, store.choice, opaque.server)
+    let closing: Promise<void> | undefined
+    return {
+      ...wired,
+      database: 'process memory (PERSISTENCE=memory)',
+      migrationsApplied: [],
+      pendingMigrations: () => Promise.resolve(0),
+      close: () => (closing ??= Promise.allSettled([store.close(), opaque.close()]).then(() => undefined)),
+      logHashKey: logHashKeyOf(config, secrets),
+    }
+  } catch (e) {
+    await opaque.close()
+    throw e
+  }
+}
 
 /** Counts migrations still to apply over a short-lived owner pool; reads only. */
 export const pendingMigrations = async (ownerUrl: string): Promise<number> => {
@@ -98,11 +125,14 @@ export const pendingMigrations = async (ownerUrl: string): Promise<number> => {
 }
 
 /** Boots everything but HTTP. On failure, whatever was started is stopped again before rethrowing. */
-export const startRuntime = async (
+export const startRuntime = (
   config: Config,
   logger: Logger,
   metrics: Metrics = noMetrics,
-): Promise<Runtime> => {
+): Promise<Runtime> =>
+  config.persistence === 'memory' ? startInMemory(config, logger) : startOnPostgres(config, logger, metrics)
+
+const startOnPostgres = async (config: Config, logger: Logger, metrics: Metrics): Promise<Runtime> => {
   // Embedded first: a DATA_DIR the postgres user cannot reach is refused before anything is written there.
   const db = await openDatabase(
     config,
@@ -131,7 +161,8 @@ export const startRuntime = async (
     measureQueries(appKnex, metrics)
     if (store.choice.kind === 'redis') instrumentRedis(store.choice.redis, metrics)
     const opaque = await opaqueStarting
-    const wired = wire(config, secrets, appKnex, store.choice, blobs.choice, opaque.server)
+    const persistence = { kind: 'postgres', appKnex, blobs: blobs.choice } as const
+    const wired = wire(config, secrets, persistence, store.choice, opaque.server)
     const [pool, cache, blobStore, opaqueThreads] = [appKnex, store, blobs, opaque]
     let closing: Promise<void> | undefined
     const close = () =>
@@ -142,16 +173,13 @@ export const startRuntime = async (
         opaqueThreads.close(),
       ]).then(db.close))
     const pending = () => pendingMigrations(db.ownerUrl)
-    const logHashKey = config.observability.logHashKey ?? deriveLogHashKey(secrets.tokenSecret)
-    const gauges = gaugeSources(pool, config)
     return {
       ...wired,
       database: db.describe,
       migrationsApplied,
       pendingMigrations: pending,
       close,
-      gauges,
-      logHashKey,
+      logHashKey: logHashKeyOf(config, secrets),
     }
   } catch (e) {
     const closeOpaque = opaqueStarting?.then((opaque) => opaque.close())

@@ -3,9 +3,12 @@
  * listing a wrong token among a factory's dependencies, fails to compile.
  * `Symbol.for('zkeb/…')` keeps tokens equal across duplicate module instances.
  */
-import type { ServiceIdentifier } from 'inversify'
+import type { ResolutionContext, ServiceIdentifier } from 'inversify'
 import type { Knex } from 'knex'
 import type { Ports } from '../../application/ports'
+import type { BackfillJobs } from '../../application/ports/backfill-jobs'
+import type { MaintenanceQueries } from '../../application/ports/maintenance-queries'
+import type { Throttle } from '../../application/ports/throttle'
 import type { AccountRepository } from '../../application/ports/account-repository'
 import type { AuditRepository } from '../../application/ports/audit-repository'
 import type { BackupRepository } from '../../application/ports/backup-repository'
@@ -27,6 +30,7 @@ import type { SignatureVerifier } from '../../application/ports/signature-verifi
 import type { TokenIssuer } from '../../application/ports/token-issuer'
 import type { Settings } from '../../application/settings'
 import type { UseCases } from '../../application/zkeb'
+import type { GaugeSources } from '../observability/samplers'
 import type { Config } from './config'
 
 export type Token<T> = symbol & { readonly __resolvesTo?: T }
@@ -59,6 +63,12 @@ export const TOKENS = {
   Hasher: token<Hasher>('Hasher'),
   Clock: token<Clock>('Clock'),
   IdGenerator: token<IdGenerator>('IdGenerator'),
+  /** The operator's maintenance-only ports, bound with the durable ones they read. */
+  BackfillJobs: token<BackfillJobs>('BackfillJobs'),
+  MaintenanceQueries: token<MaintenanceQueries>('MaintenanceQueries'),
+  Throttle: token<Throttle>('Throttle'),
+  /** What the observability gauges sample: the pool and the storage totals of the chosen persistence. */
+  Gauges: token<GaugeSources>('Gauges'),
   /** Probes of the database-backed adapters (database, blobs). */
   PersistenceProbes: token<ReadonlyArray<ReadinessProbe>>('PersistenceProbes'),
   /** Probes of the session/login/rate-limit stores (cache). */
@@ -67,3 +77,33 @@ export const TOKENS = {
   Ports: token<Ports>('Ports'),
   UseCases: token<UseCases>('UseCases'),
 } as const
+
+/** One token per field of `R`: resolving them all gives an `R`. */
+export type Tokens<R> = { readonly [K in keyof R]-?: Token<R[K]> }
+
+/** Resolves a record of tokens into the record of their values, field by field. */
+export const resolveRecord = <R>(context: Pick<ResolutionContext, 'get'>, tokens: Tokens<R>): R =>
+  Object.fromEntries(Object.entries<symbol>(tokens).map(([field, token]) => [field, context.get(token)])) as R
+
+/** Which token supplies each of the application's ports. */
+export const PORT_TOKENS: Tokens<Ports> = {
+  accounts: TOKENS.AccountRepository,
+  devices: TOKENS.DeviceRepository,
+  backups: TOKENS.BackupRepository,
+  audit: TOKENS.AuditRepository,
+  blobs: TOKENS.BlobStore,
+  resticTokens: TOKENS.ResticTokenRepository,
+  resticObjects: TOKENS.ResticObjectRepository,
+  uploads: TOKENS.UploadSessionRepository,
+  sessions: TOKENS.SessionStore,
+  logins: TOKENS.SessionOpener,
+  loginStates: TOKENS.LoginStateStore,
+  opaque: TOKENS.OpaqueServer,
+  tokens: TOKENS.TokenIssuer,
+  signatures: TOKENS.SignatureVerifier,
+  hasher: TOKENS.Hasher,
+  clock: TOKENS.Clock,
+  ids: TOKENS.IdGenerator,
+  probes: TOKENS.ReadinessProbes,
+  settings: TOKENS.Settings,
+}

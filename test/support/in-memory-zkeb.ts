@@ -1,62 +1,44 @@
 /**
- * The whole application on in-memory twins and the real crypto adapters: what use-case tests (and any
- * test that wants a working ZKEB without a database) start from.
+ * The whole application on in-memory twins and the real crypto adapters, wired by the composition root exactly
+ * as `PERSISTENCE=memory npm start` wires it: what use-case tests (and any test that wants a working ZKEB
+ * without a database) start from. The clock stands still until the test moves it.
  */
 import { randomBytes } from 'node:crypto'
-import { createOpaqueServerSetup, serenityOpaqueServer } from '../../adapters/crypto/serenity-opaque-server'
-import { joseTokenIssuer } from '../../adapters/crypto/jose-token-issuer'
-import { nodeHasher } from '../../adapters/crypto/node-hasher'
-import { nodeIdGenerator } from '../../adapters/crypto/node-id-generator'
-import { nodeSignatureVerifier } from '../../adapters/crypto/node-signature-verifier'
-import { inMemoryAccountRepository } from '../../adapters/in-memory/in-memory-account-repository'
-import { sessionOpenerOverPorts } from '../../adapters/composition/session-opener-over-ports'
-import { inMemoryAuditRepository } from '../../adapters/in-memory/in-memory-audit-repository'
-import { inMemoryBackupRepository } from '../../adapters/in-memory/in-memory-backup-repository'
-import { inMemoryBlobStore } from '../../adapters/in-memory/in-memory-blob-store'
-import { inMemoryDatabase } from '../../adapters/in-memory/in-memory-database'
-import { inMemoryDeviceRepository } from '../../adapters/in-memory/in-memory-device-repository'
-import { inMemoryResticObjectRepository } from '../../adapters/in-memory/in-memory-restic-object-repository'
-import { inMemoryResticTokenRepository } from '../../adapters/in-memory/in-memory-restic-token-repository'
-import { inMemoryUploadSessionRepository } from '../../adapters/in-memory/in-memory-upload-session-repository'
-import { inMemoryLoginStateStore } from '../../adapters/in-memory/in-memory-login-state-store'
-import { inMemorySessionStore } from '../../adapters/in-memory/in-memory-session-store'
+import type { AdminUseCases } from '../../application/admin'
 import type { Ports } from '../../application/ports'
-import { defaultSettings } from '../../application/settings'
-import { makeUseCases, type UseCases } from '../../application/zkeb'
+import type { UseCases } from '../../application/zkeb'
+import { loadConfig } from '../../adapters/composition/config'
+import { buildContainer, resolveWired } from '../../adapters/composition/container'
+import { createOpaqueServerSetup, serenityOpaqueServer } from '../../adapters/crypto/serenity-opaque-server'
 import { type ControllableClock, controllableClock } from './controllable-clock'
 
 /** Generating an OPAQUE server setup costs time; one per test process is plenty. */
 let serverSetup: Promise<string> | undefined
 export const testOpaqueServerSetup = (): Promise<string> => (serverSetup ??= createOpaqueServerSetup())
 
-export type InMemoryZkeb = Readonly<{ useCases: UseCases; ports: Ports; clock: ControllableClock }>
+export type InMemoryZkeb = Readonly<{
+  useCases: UseCases
+  admin: AdminUseCases
+  ports: Ports
+  /** The application's clock, unless `overrides` replaced it. */
+  clock: ControllableClock
+}>
 
-/** A fresh application; `overrides` replace ports (e.g. settings, or a probe list). */
+const config = loadConfig({ NODE_ENV: 'test', PERSISTENCE: 'memory' })
+
+/**
+ * A fresh application; `overrides` replace ports (e.g. settings, or a probe list), and everything wired over
+ * a replaced port (logins over accounts, sessions and the audit trail; tokens over the clock) uses it.
+ */
 export const inMemoryZkeb = async (overrides: Partial<Ports> = {}): Promise<InMemoryZkeb> => {
   const clock = controllableClock()
-  const db = inMemoryDatabase()
-  const chosen: Omit<Ports, 'logins'> & Partial<Pick<Ports, 'logins'>> = {
-    accounts: inMemoryAccountRepository(db),
-    devices: inMemoryDeviceRepository(db),
-    backups: inMemoryBackupRepository(db),
-    audit: inMemoryAuditRepository(db),
-    blobs: inMemoryBlobStore(() => clock.now()),
-    resticTokens: inMemoryResticTokenRepository(db),
-    resticObjects: inMemoryResticObjectRepository(db),
-    uploads: inMemoryUploadSessionRepository(db),
-    sessions: inMemorySessionStore(),
-    loginStates: inMemoryLoginStateStore(clock),
-    opaque: await serenityOpaqueServer(await testOpaqueServerSetup()),
-    tokens: joseTokenIssuer({ secret: randomBytes(32), clock }),
-    signatures: nodeSignatureVerifier(),
-    hasher: nodeHasher(),
-    clock,
-    ids: nodeIdGenerator(),
-    probes: [],
-    settings: defaultSettings,
-    ...overrides,
-  }
-  // Over the chosen ports, so an override of accounts, sessions or the audit trail also applies to logins.
-  const ports: Ports = { ...chosen, logins: chosen.logins ?? sessionOpenerOverPorts(chosen) }
-  return { useCases: makeUseCases(ports), ports, clock }
+  const opaque = await serenityOpaqueServer(await testOpaqueServerSetup())
+  const infra = {
+    persistence: { kind: 'memory' },
+    store: { kind: 'memory' },
+    opaque,
+    tokenSecret: randomBytes(32).toString('base64url'),
+  } as const
+  const { useCases, admin, ports } = resolveWired(buildContainer(config, infra, { clock, ...overrides }))
+  return { useCases, admin, ports, clock }
 }

@@ -24,7 +24,12 @@ export const startRealZkebServer = async (env: Record<string, string> = {}): Pro
   const opaque = await serenityOpaqueServer(await testOpaqueServerSetup())
   const tokenSecret = randomBytes(32).toString('base64url')
   const wired = resolveWired(
-    buildContainer(config, { appKnex: db.appKnex, opaque, tokenSecret, store: { kind: 'memory' } }),
+    buildContainer(config, {
+      persistence: { kind: 'postgres', appKnex: db.appKnex, blobs: { kind: 'postgres' } },
+      opaque,
+      tokenSecret,
+      store: { kind: 'memory' },
+    }),
   )
   const app = createHttpApp({
     useCases: wired.useCases,

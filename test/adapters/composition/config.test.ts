@@ -6,6 +6,7 @@ import {
   loadConfig,
   type ConfigError,
 } from '../../../adapters/composition/config'
+import { StartupError } from '../../../adapters/composition/startup-error'
 import { defaultRateLimitRules } from '../../../adapters/http/middleware/rate-limit'
 
 const secretValue = 'a-very-secret-token-value-of-enough-length-000'
@@ -34,6 +35,7 @@ describe('configuration from the environment', () => {
       port: 3000,
       host: '0.0.0.0',
       dataDir: './data',
+      persistence: 'postgres',
       databaseUrl: null,
       databaseAppUrl: null,
       databasePoolMax: 10,
@@ -193,6 +195,36 @@ describe('configuration from the environment', () => {
         BLOB_GC_GRACE_SECONDS: '5',
       }),
     ).to.have.members(['BLOB_STORE', 'S3_ENDPOINT', 'S3_BUCKET', 'BLOB_GC_GRACE_SECONDS'])
+  })
+
+  it('keeps everything in process memory with PERSISTENCE=memory, its stores and blobs there too', () => {
+    expect(loadConfig({ PERSISTENCE: 'memory' })).to.deep.include({
+      persistence: 'memory',
+      store: 'memory',
+      blobStore: 'postgres',
+      databaseUrl: null,
+    })
+    expect(variablesOf({ PERSISTENCE: 'disk' })).to.deep.equal(['PERSISTENCE'])
+  })
+
+  it('refuses PERSISTENCE=memory in production with one clear line', () => {
+    expect(variablesOf({ ...production, PERSISTENCE: 'memory' })).to.deep.equal(['PERSISTENCE'])
+    expect(() => loadConfig({ ...production, PERSISTENCE: 'memory' }))
+      .to.throw(StartupError)
+      .with.property('message')
+      .that.matches(/^Invalid configuration: PERSISTENCE must not be memory when NODE_ENV=production \(/)
+  })
+
+  it('refuses, with PERSISTENCE=memory, anything that would keep data elsewhere', () => {
+    expect(variablesOf({ PERSISTENCE: 'memory', STORE: 'redis', REDIS_URL: 'redis://r:6379' })).to.deep.equal(
+      ['STORE'],
+    )
+    expect(
+      variablesOf({ PERSISTENCE: 'memory', DATABASE_URL: 'postgres://owner@db.internal/zkeb' }),
+    ).to.deep.equal(['DATABASE_URL'])
+    expect(variablesOf({ PERSISTENCE: 'memory', BLOB_STORE: 's3', S3_BUCKET: 'zkeb-blobs' })).to.deep.equal([
+      'BLOB_STORE',
+    ])
   })
 
   it('requires REDIS_URL when the stores are in Redis', () => {

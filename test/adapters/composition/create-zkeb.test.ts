@@ -121,6 +121,30 @@ describe('createZkeb (the application in-process)', function () {
     expect(written).to.equal(null)
   })
 
+  it("with PERSISTENCE=memory, runs every use case and the operator's side on the in-memory twins alone", async () => {
+    const unused = path.join(dataDir, 'unused')
+    zkeb = await createZkeb(loadConfig({ NODE_ENV: 'test', PERSISTENCE: 'memory', DATA_DIR: unused }))
+    expect(await zkeb.useCases.checkReadiness()()).to.deep.equal({
+      ready: true,
+      checks: { database: 'ok', blobs: 'ok', cache: 'ok' },
+    })
+    const caller = await callerFor(zkeb.useCases, await register(zkeb.useCases))
+    const { device, key } = await addDevice(zkeb.useCases, caller)
+    const up = anUpload(device.deviceId, key, { content: randomBytes(50_000) })
+    const { backup } = await ok(zkeb.useCases.uploadBackup(up.input, inPieces(up.content), caller))
+    const download = await ok(zkeb.useCases.downloadBackup({ backupId: backup.backupId }, caller))
+    const parts: Uint8Array[] = []
+    for await (const chunk of download.content) parts.push(chunk)
+    expect(Buffer.concat(parts).equals(up.content)).to.equal(true)
+    expect(await ok(zkeb.admin.getServiceStats())).to.deep.include({
+      accounts: 1,
+      liveBackups: 1,
+      blobs: 1,
+      blobBytes: backup.sizeBytes,
+    })
+    expect(await stat(unused).catch(() => null)).to.equal(null)
+  })
+
   it('keeps sessions, pending logins and rate limits in Redis when STORE=redis', async () => {
     zkeb = await createZkeb(config({ STORE: 'redis', REDIS_URL: redisUrl }))
     expect(await zkeb.useCases.checkReadiness()()).to.deep.equal({

@@ -171,7 +171,11 @@ describe('HTTP api-v1: request ids, bugs, outages, headers and health', () => {
   it('reports readiness: 200 ok when ready, 503 with the lifecycle when starting or draining', async () => {
     const ok = await server.call('GET', '/api/health')
     expect(ok.status).to.equal(200)
-    expect(await ok.json()).to.deep.equal({ status: 'ok', version: 'test-1', checks: {} })
+    expect(await ok.json()).to.deep.equal({
+      status: 'ok',
+      version: 'test-1',
+      checks: { database: 'ok', blobs: 'ok', cache: 'ok' },
+    })
     lifecycle = 'draining'
     const draining = await server.call('GET', '/api/health')
     expect(draining.status).to.equal(503)

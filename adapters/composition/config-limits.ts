@@ -1,0 +1,100 @@
+/** The application's limits: quotas, body sizes, retention and lifetimes, and api-v1's rate limits. */
+import { defaultSettings } from '../../application/settings'
+import { defaultRateLimitRules, type RateLimitRules } from '../http/middleware/rate-limit'
+import { group, inBytes, inHours, integer, maxBytes, setting, type EnvOf } from './env-codecs'
+
+const perMinute = integer(1, 1_000_000, 'an integer from 1 to 1000000')
+
+export const limitVariables = group('Limits', '', {
+  QUOTA_BYTES: setting(
+    integer(0, maxBytes, 'a byte count'),
+    defaultSettings.defaultQuotaBytes,
+    'Storage quota of new accounts.',
+    inBytes,
+  ),
+  MAX_UPLOAD_BYTES: setting(
+    integer(1, maxBytes, 'a positive byte count'),
+    defaultSettings.maxUploadBytes,
+    'Largest body of one upload (`PUT …/content`).',
+    inBytes,
+  ),
+  JSON_BODY_BYTES: setting(
+    integer(1024, 16 * 1024 ** 2, 'a byte count from 1024 to 16777216'),
+    64 * 1024,
+    'Largest JSON request body.',
+    inBytes,
+  ),
+  JSON_BODY_TIMEOUT_MS: setting(
+    integer(100, 600_000, 'milliseconds from 100 to 600000'),
+    10_000,
+    'Time to receive a JSON request body once its headers arrived; slower bodies are answered 408 ' +
+      '`request-timeout`.',
+    (ms) => `${ms / 1000} s`,
+  ),
+  TRASH_RETENTION_DAYS: setting(
+    integer(0, 3650, 'an integer from 0 to 3650'),
+    defaultSettings.trashRetentionDays,
+    'Days a deleted backup stays restorable before the background purge erases it.',
+  ),
+  BLOB_GC_GRACE_SECONDS: setting(
+    integer(60, 365 * 86_400, 'an integer from 60 to 31536000'),
+    defaultSettings.blobGarbageGraceSeconds,
+    'Blobs that no backup references are deleted once older than this (60 to 31536000). It must exceed the ' +
+      "longest upload: a blob's age may count from the start of its upload.",
+    inHours,
+  ),
+  UPLOAD_EXPIRY_SECONDS: setting(
+    integer(60, 30 * 86_400, 'an integer from 60 to 2592000'),
+    defaultSettings.uploadExpirySeconds,
+    'Lifetime of a resumable (tus) upload from its creation (60 to 2592000), sent as `Upload-Expires`. After ' +
+      'it the upload answers 404 and the maintenance collects it and its parts, releasing its quota ' +
+      'reservation.',
+    inHours,
+  ),
+  RATE_LIMIT_LOGIN_PER_MINUTE: setting(
+    perMinute,
+    defaultRateLimitRules.login.points,
+    'Logins (`sessions/start`) allowed per minute per IP and per username. Leave it in production; ' +
+      '`npm run bench` raises it (every bench login comes from 127.0.0.1).',
+  ),
+  RATE_LIMIT_REGISTRATION_PER_MINUTE: setting(
+    perMinute,
+    defaultRateLimitRules.registration.points,
+    'Registrations per minute per IP and per username. Raised only for load tests.',
+  ),
+  RATE_LIMIT_ACCOUNT_PER_MINUTE: setting(
+    perMinute,
+    defaultRateLimitRules.account.points,
+    'Authenticated requests per minute per account. Raised only for load tests.',
+  ),
+})
+
+export type LimitConfig = Readonly<{
+  quotaBytes: number
+  maxUploadBytes: number
+  jsonBodyBytes: number
+  /** Time to receive a JSON body once its headers arrived, else 408 (slow-body guard). */
+  jsonBodyTimeoutMs: number
+  trashRetentionDays: number
+  blobGcGraceSeconds: number
+  /** Lifetime of a resumable (tus) upload from its creation. */
+  uploadExpirySeconds: number
+  /** api-v1's rules, per 60 s window, with the points RATE_LIMIT_*_PER_MINUTE set. */
+  rateLimits: RateLimitRules
+}>
+
+export const limitConfig = (env: EnvOf<typeof limitVariables>): LimitConfig => ({
+  quotaBytes: env.QUOTA_BYTES,
+  maxUploadBytes: env.MAX_UPLOAD_BYTES,
+  jsonBodyBytes: env.JSON_BODY_BYTES,
+  jsonBodyTimeoutMs: env.JSON_BODY_TIMEOUT_MS,
+  trashRetentionDays: env.TRASH_RETENTION_DAYS,
+  blobGcGraceSeconds: env.BLOB_GC_GRACE_SECONDS,
+  uploadExpirySeconds: env.UPLOAD_EXPIRY_SECONDS,
+  rateLimits: {
+    ...defaultRateLimitRules,
+    login: { ...defaultRateLimitRules.login, points: env.RATE_LIMIT_LOGIN_PER_MINUTE },
+    registration: { ...defaultRateLimitRules.registration, points: env.RATE_LIMIT_REGISTRATION_PER_MINUTE },
+    account: { ...defaultRateLimitRules.account, points: env.RATE_LIMIT_ACCOUNT_PER_MINUTE },
+  },
+})
