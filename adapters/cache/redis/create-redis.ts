@@ -4,7 +4,7 @@
  * or a Redis Cluster found from one seed node (REDIS_CLUSTER=true).
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
-import { defineRateLimitCommand } from './redis-rate-limiter'
+import { RateLimiterRedis } from 'rate-limiter-flexible'
 
 /**
  * What the adapters that work on either accept. On Cluster every command, script or MULTI must touch keys of
@@ -42,12 +42,13 @@ const backoff = (attempt: number): number => Math.min(attempt * 100, 2000)
  * rate-limiter-flexible's Lua command (`rlflxIncr`) is defined on each connection as soon as it exists, before
  * any command can be pending. ioredis copies a connection's defined commands into a pipeline when the pipeline
  * is made, so a command defined later (the library defines it again whenever a rule is first used) while an
- * auto-pipeline of the same turn is pending was missing from that pipeline: ioredis 6.0 then threw uncaught,
+ * auto-pipeline of the same turn is pending is missing from that pipeline, and ioredis 6.0 then throws uncaught,
  * ending the process (ioredis issue #1931, fixed upstream by PR #2180). Defined from the start, every pipeline
  * has it, so a rate-limit charge auto-pipelines with the other commands of its turn (one write, not its own).
  */
 const prepared = <C extends RedisClient>(client: C): C => {
-  defineRateLimitCommand(client)
+  // The limiter's constructor defines the command; this limiter is never used (redis-rate-limiter.ts makes its own).
+  new RateLimiterRedis({ storeClient: client, points: 1, duration: 1 })
   return client
 }
 

@@ -19,15 +19,6 @@ const secondsUntil = (msBeforeNext: number): number => Math.max(1, Math.ceil(msB
 const toFailure = (reason: unknown): Unavailable | RateLimited =>
   reason instanceof RateLimiterRes ? rateLimited(secondsUntil(reason.msBeforeNext)) : redisUnavailable(reason)
 
-/**
- * Defines the library's Lua command on `redis` (its limiter's constructor does; the limiter made here is not
- * used). createRedis calls this on every new connection: see there why the command must exist before any
- * auto-pipeline does.
- */
-export const defineRateLimitCommand = (redis: RedisClient): void => {
-  new RateLimiterRedis({ storeClient: redis, points: 1, duration: 1 })
-}
-
 export const redisRateLimiter = (redis: RedisClient): RateLimiter => {
   /** One limiter per rule (points and window are per limiter); rules come from configuration, so few. */
   const limiters = new Map<string, RateLimiterRedis>()
