@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: starts throwaway PostgreSQL (fsync on) and Redis, ZKEB in production mode, measures every
- * scenario of issue #8 back to back with its ceiling, writes bench/results/<time>.json (and latest.json) and
- * prints the table. Knobs (environment): BENCH_DURATION_S (default 10 s per scenario), BENCH_QUICK=1 (2 s, a
- * smoke run), BENCH_CONNECTIONS (32), BENCH_POOL_MAX (the server's DATABASE_POOL_MAX, 10), BENCH_ONLY (a comma
- * list of sections: live,list,get,upload,large,download,login,mixed,cold,scale).
+ * scenario of bench/RESULTS.md back to back with its ceiling, writes bench/results/<time>.json (and
+ * latest.json) and prints the table. Knobs (environment): BENCH_DURATION_S (default 10 s per scenario),
+ * BENCH_QUICK=1 (2 s, a smoke run), BENCH_CONNECTIONS (32), BENCH_POOL_MAX (the server's DATABASE_POOL_MAX,
+ * 10), BENCH_ONLY (a comma list of sections: live,list,get,upload,large,download,login,mixed,cold,scale).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'

@@ -1,4 +1,4 @@
-/** The RateLimiter contract, run against every adapter (in-memory now, Redis later). */
+/** The RateLimiter contract, run against every adapter: in-memory and Redis. */
 import { randomUUID } from 'node:crypto'
 import { expect } from 'chai'
 import type { RateLimiter, RateLimitRule } from '../../application/ports/rate-limiter'
