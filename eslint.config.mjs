@@ -1,7 +1,8 @@
 // @ts-check
+import { readdirSync } from 'node:fs'
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
-import importX from 'eslint-plugin-import-x'
+import importX, { createNodeResolver } from 'eslint-plugin-import-x'
 
 /** The pure rings import only fp-ts, io-ts and relative paths. Everything else (frameworks, I/O, node:*) is an adapter's. */
 const onlyPureImports = {
@@ -32,6 +33,21 @@ const ringZones = [
   { target: './application', from: './adapters', message: 'application/ knows no adapter.' },
 ]
 
+/**
+ * Sibling adapters stay apart: each folder below adapters/ (http, persistence, cache, blobs, crypto,
+ * observability, in-memory, admin-cli, and any added later) shares with the others only through the ports in
+ * application/; adapters/composition, the one place that knows every adapter, wires them together.
+ */
+const adapterFolders = readdirSync(new URL('./adapters', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && entry.name !== 'composition')
+  .map((entry) => entry.name)
+const adapterZones = adapterFolders.map((folder) => ({
+  target: `./adapters/${folder}`,
+  from: './adapters',
+  except: [`./${folder}`],
+  message: `adapters/${folder} imports no sibling adapter; share through a port or wire it in adapters/composition.`,
+}))
+
 export default tseslint.config(
   {
     ignores: [
@@ -53,12 +69,24 @@ export default tseslint.config(
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     plugins: { 'import-x': importX },
+    // The import rules must resolve extensionless TypeScript paths: without this resolver they skip every
+    // relative import, and the zones and the cycle check pass whatever the code does.
+    settings: {
+      'import-x/extensions': ['.ts', '.tsx', '.mts', '.js', '.mjs', '.cjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx', '.mts'] },
+      'import-x/resolver-next': [
+        createNodeResolver({ extensions: ['.ts', '.tsx', '.mts', '.js', '.mjs', '.cjs', '.json'] }),
+      ],
+    },
     rules: {
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-definitions': ['error', 'type'],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'import-x/no-restricted-paths': ['error', { zones: ringZones }],
+      'import-x/no-restricted-paths': ['error', { zones: [...ringZones, ...adapterZones] }],
+      // Runtime cycles only (the rule skips `import type`); test/architecture/import-cycles.test.ts also
+      // refuses cycles through type imports. Packages are not walked: they cannot import this project.
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
   {

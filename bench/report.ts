@@ -1,6 +1,6 @@
 /**
- * One row per scenario: what was measured, the ceiling measured in the same run, the ratio, the issue's target
- * and whether it is met. Pure, so test/bench checks the arithmetic and the verdicts.
+ * One row per scenario: what was measured, the ceiling measured in the same run, the ratio, the target
+ * (bench/RESULTS.md) and whether it is met. Pure, so test/bench checks the arithmetic and the verdicts.
  */
 import type { LoadResult } from './load'
 import { formatBytes, formatNumber, formatRatio, ratio, table } from './stats'

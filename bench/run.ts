@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: starts throwaway PostgreSQL (fsync on) and Redis, ZKEB in production mode, measures every
- * scenario of issue #8 back to back with its ceiling, writes bench/results/<time>.json (and latest.json) and
- * prints the table. Knobs (environment): BENCH_DURATION_S (default 10 s per scenario), BENCH_QUICK=1 (2 s, a
- * smoke run), BENCH_CONNECTIONS (32), BENCH_POOL_MAX (the server's DATABASE_POOL_MAX, 10), BENCH_ONLY (a comma
- * list of sections: live,list,get,upload,large,download,login,mixed,cold,scale).
+ * scenario of bench/RESULTS.md back to back with its ceiling, writes bench/results/<time>.json (and
+ * latest.json) and prints the table. Knobs (environment): BENCH_DURATION_S (default 10 s per scenario),
+ * BENCH_QUICK=1 (2 s, a smoke run), BENCH_CONNECTIONS (32), BENCH_POOL_MAX (the server's DATABASE_POOL_MAX,
+ * 10), BENCH_ONLY (a comma list of sections: live,list,get,upload,large,download,login,mixed,cold,scale).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -11,7 +11,8 @@ import { diskCeiling, startBareKoa, type BareKoa } from './ceilings'
 import { requireTools, startPostgres, startRedis, type Postgres, type RedisService } from './services'
 import { newSecrets, startServer, type ServerInstance } from './server'
 import { prepare } from './setup'
-import { measureSections, type Context } from './sections'
+import type { Context } from './context'
+import { measureSections } from './sections'
 import { reportTable, type Row } from './report'
 
 const quick = process.env.BENCH_QUICK === '1'

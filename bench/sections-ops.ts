@@ -4,7 +4,7 @@
  * cold start to ready (/api/health 200) of a new process on the existing database.
  */
 import { readFileSync } from 'node:fs'
-import type { Context } from './sections'
+import type { Context } from './context'
 import { buildOnce, serverEntry, startServer } from './server'
 import { getLoop, uploadLoop, uploadPool, type Target } from './scenarios'
 import type { Row } from './report'

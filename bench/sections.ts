@@ -3,26 +3,15 @@
  * load. Yields one report row per result.
  */
 import { randomBytes } from 'node:crypto'
-import { pgbench, type BareKoa, type DiskCeiling } from './ceilings'
-import type { Prepared } from './setup'
+import { pgbench } from './ceilings'
+import type { Context } from './context'
 import type { Postgres } from './services'
-import { buildOnce, startServer, type ServerInstance, type ServerOptions } from './server'
-import { getLoop, loginPairs, mixed, uploadLoop, uploadPool, type Knobs, type Target } from './scenarios'
+import { buildOnce, startServer } from './server'
+import { getLoop, loginPairs, mixed, uploadLoop, uploadPool, type Target } from './scenarios'
 import { downloadLoop } from './transfers'
 import { cpuMicrosPerRequest, type Row } from './report'
 import type { LoadResult } from './load'
 import { opsSections } from './sections-ops'
-
-export type Context = Readonly<{
-  knobs: Knobs & { poolMax: number; only: ReadonlySet<string>; quick: boolean }
-  pg: Postgres
-  server: ServerInstance
-  serverOptions: ServerOptions
-  prepared: Prepared
-  koa: BareKoa
-  disk: Readonly<{ small: DiskCeiling; mib: DiskCeiling; large: DiskCeiling }>
-  cleanups: Array<() => Promise<void> | void>
-}>
 
 const hex = (bytes: Buffer) => `\\x${bytes.toString('hex')}`
 const MiB = 1024 ** 2

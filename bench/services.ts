@@ -1,7 +1,8 @@
 /**
- * The bench's own throwaway PostgreSQL and Redis: fresh data folders under the system temp folder, free loopback
- * ports, removed on stop. PostgreSQL runs with fsync ON (the durability production has, and what the issue's
- * database ceilings were measured with); initdb alone skips fsync, it only builds the empty cluster.
+ * The bench's own throwaway PostgreSQL and Redis: fresh data folders under the system temp folder, free
+ * loopback ports, removed on stop. PostgreSQL runs with fsync ON (the durability production has, and what the
+ * database ceilings in bench/RESULTS.md are measured with); initdb alone skips fsync, it only builds the
+ * empty cluster.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { chownSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'

@@ -1,13 +1,10 @@
 /**
- * `zkeb-admin`: the operator's command line. It embeds the application in-process (createZkeb, so the same
- * use cases as the HTTP API, over the same role and row-level security) and, for `migrate`, the migrator.
- * Configuration is the server's (DATABASE_URL, DATA_DIR, TOKEN_SECRET…). Exit codes: README, "Admin CLI".
+ * `zkeb-admin`: the operator's command line. Through its host (host.ts, wired in adapters/composition/admin-main.ts)
+ * it embeds the application in-process (the same use cases as the HTTP API, over the same role and row-level
+ * security) and, for `migrate`, the migrator. Configuration is the server's (DATABASE_URL, DATA_DIR,
+ * TOKEN_SECRET…). Exit codes: README, "Admin CLI".
  */
 import { parseArgs } from 'node:util'
-import type { Logger } from 'pino'
-import { createZkeb, type Zkeb } from '../composition'
-import { type Config, loadConfig } from '../composition/config'
-import { StartupError } from '../composition/startup-error'
 import {
   accountCommand,
   backfillCommand,
@@ -17,6 +14,7 @@ import {
   purgeTrashCommand,
   statsCommand,
 } from './app-commands'
+import type { OpenAdminHost } from './host'
 import { migrateCommand } from './migrate-commands'
 import { AdminError, type AdminIo, createOutput, ExitCode, type Output } from './output'
 
@@ -54,21 +52,10 @@ const parse = (argv: ReadonlyArray<string>) => {
   }
 }
 
-export type AdminDeps = Readonly<{ logger?: Logger }>
-
-const withApp = async (config: Config, deps: AdminDeps, work: (zkeb: Zkeb) => Promise<number>) => {
-  const zkeb = await createZkeb(config, deps.logger === undefined ? {} : { logger: deps.logger })
-  try {
-    return await work(zkeb)
-  } finally {
-    await zkeb.close()
-  }
-}
-
 const dispatch = async (
   argv: ReadonlyArray<string>,
   io: AdminIo,
-  deps: AdminDeps,
+  openHost: OpenAdminHost,
   out: (json: boolean) => Output,
 ) => {
   const { values, positionals } = parse(argv)
@@ -92,9 +79,9 @@ const dispatch = async (
   }
   const known = ['migrate', 'backfill', 'purge-trash', 'expire-uploads', 'gc-blobs', 'account', 'stats']
   if (!known.includes(command)) throw new AdminError(ExitCode.usage, `unknown command ${command}; see --help`)
-  const config = loadConfig(io.env)
-  if (command === 'migrate') return migrateCommand(config, rest[0], output)
-  return withApp(config, deps, ({ admin }) => {
+  const host = openHost(io.env)
+  if (command === 'migrate') return migrateCommand(host, rest[0], output)
+  return host.withAdmin((admin) => {
     switch (command) {
       case 'backfill':
         return backfillCommand(admin, rest, flags, output)
@@ -113,20 +100,18 @@ const dispatch = async (
 }
 
 /** Runs one command; returns the exit code. Never throws: every failure is one line on stderr. */
-export const main = async (
+export const runAdmin = async (
   argv: ReadonlyArray<string>,
   io: AdminIo,
-  deps: AdminDeps = {},
+  openHost: OpenAdminHost,
 ): Promise<number> => {
   try {
-    return await dispatch(argv, io, deps, (json) => createOutput(io, json))
+    return await dispatch(argv, io, openHost, (json) => createOutput(io, json))
   } catch (e) {
     const [code, message] =
       e instanceof AdminError
         ? [e.code, e.message]
-        : e instanceof StartupError
-          ? [ExitCode.unavailable, e.message]
-          : [ExitCode.unexpected, `unexpected error: ${(e as Error).message}`]
+        : [ExitCode.unexpected, `unexpected error: ${(e as Error).message}`]
     io.stderr.write(`zkeb-admin: ${message}\n`)
     return code
   }

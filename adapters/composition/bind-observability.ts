@@ -11,8 +11,9 @@ import { describeCause } from '../http/respond'
 import type { HttpObservability } from '../http/observability'
 import type { RunningHttpServer } from '../http/start-http-server'
 import { accountHash } from '../observability/account-hash'
-import { startMetricsServer } from '../observability/metrics-server'
-import { fanOutMetrics, type Metrics, noMetrics } from '../observability/metrics'
+import { startMetricsServer } from '../http/metrics-server'
+import { type Metrics, noMetrics } from '../../application/ports/metrics'
+import { fanOutMetrics } from '../observability/metrics'
 import { prometheusMetrics } from '../observability/prometheus-metrics'
 import {
   defaultSamplerTimings,

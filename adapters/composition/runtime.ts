@@ -22,7 +22,7 @@ import { openDatabase } from './database'
 import { checkAppRole } from './app-role-check'
 import { instrumentRedis } from '../cache/redis/instrument-redis'
 import { deriveLogHashKey } from '../observability/account-hash'
-import { type Metrics, noMetrics } from '../observability/metrics'
+import { type Metrics, noMetrics } from '../../application/ports/metrics'
 import { measureQueries } from '../persistence/knex/instrument-knex'
 
 export type Runtime = Wired &

@@ -3,8 +3,7 @@
  * a sink for bugs (Sentry), and GET /metrics behind a bearer token. The composition root fills it in
  * (bind-observability.ts); tests and tools get the silent defaults.
  */
-import type { AccountHash } from '../observability/account-hash'
-import { type Metrics, noMetrics } from '../observability/metrics'
+import { type Metrics, noMetrics } from '../../application/ports/metrics'
 
 export type MetricsEndpoint = Readonly<{
   /** Only `Authorization: Bearer <token>` may read; anyone else gets the api-v1 404, as if it did not exist. */
@@ -17,8 +16,11 @@ export type BugReporter = (err: unknown, context: Readonly<{ requestId: string; 
 
 export type HttpObservability = Readonly<{
   metrics: Metrics
-  /** Without it, access log lines carry no account field at all. */
-  accountHash?: AccountHash
+  /**
+   * Names an account in the access log without revealing its id (a keyed hash: adapters/observability/account-hash.ts).
+   * Without it, access log lines carry no account field at all.
+   */
+  accountHash?: (accountId: string) => string
   reportBug?: BugReporter
   metricsEndpoint?: MetricsEndpoint
 }>

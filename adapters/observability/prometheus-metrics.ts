@@ -6,7 +6,8 @@
  */
 import os from 'node:os'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
-import { type Metrics, statusClass } from './metrics'
+import type { Metrics } from '../../application/ports/metrics'
+import { statusClass } from './metrics'
 
 /** HTTP latency buckets around the 200 ms p95 target. */
 const httpBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2.5, 5, 10, 30]

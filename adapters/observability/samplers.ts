@@ -6,7 +6,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import * as E from 'fp-ts/Either'
 import type * as TE from 'fp-ts/TaskEither'
-import type { Metrics, PoolSample, StorageSample } from './metrics'
+import type { Metrics, PoolSample, StorageSample } from '../../application/ports/metrics'
 
 export type GaugeSources = Readonly<{
   samplePool: () => PoolSample

@@ -4,7 +4,8 @@
  * (datadog_extensions) and statsd_exporter read. UDP is fire-and-forget: a missing collector costs nothing.
  */
 import { StatsD } from 'hot-shots'
-import { type Metrics, statusClass } from './metrics'
+import type { Metrics } from '../../application/ports/metrics'
+import { statusClass } from './metrics'
 
 export type StatsdSettings = Readonly<{
   host: string

@@ -131,8 +131,9 @@ const announcedLengthFits = (
 }
 
 /**
- * With blobs in PostgreSQL, a new small upload is three transactions (the checks, the blob, the commit with the
- * device's last-seen time and the audit event) where it was ten, each with its own commit (issue #8).
+ * With blobs in PostgreSQL, a new small upload is three transactions, each with its own commit: the checks,
+ * the blob, and the commit with the device's last-seen time and the audit event (bench/RESULTS.md, the 4 KiB
+ * upload).
  */
 export const uploadBackup =
   (deps: UploadBackupDeps): UploadBackup =>

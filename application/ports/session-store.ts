@@ -16,8 +16,7 @@ export type Session = Readonly<{
 /**
  * Live sessions and their rotating refresh tokens, kept only as SHA-256 digests.
  * Implementations: adapters/in-memory (embedded default); in production adapters/persistence/knex (the record)
- * with adapters/cache/redis/cached-session-store.ts in front (adapters/cache/redis/redis-session-store.ts is the
- * older Redis-only one, no longer wired).
+ * with adapters/cache/redis/cached-session-store.ts in front.
  * Contract: test/contracts/session-store.contract.ts. Lazy; never rejects: failures arrive as Left(Unavailable).
  */
 export type SessionStore = {

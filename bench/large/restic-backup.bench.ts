@@ -1,7 +1,7 @@
 /**
  * `npm run bench:restic`: restic backup of a mixed data set to ZKEB (REST backend, server in production mode on
  * a fresh database) against the same restic backing up the same set to a local folder, in the same run.
- * Target (issue #5): ZKEB ≤ 1.3× the local time. BENCH_RESTIC_MIB sizes the data set (default 1024).
+ * Target (bench/RESULTS.md): ZKEB ≤ 1.3× the local time. BENCH_RESTIC_MIB sizes the data set (default 1024).
  * Both repositories are fresh and both runs have a fresh cache, so each backup does the same work; the local
  * one runs first (it also warms the page cache with the data set for the second).
  * Besides the times it reports where the CPU went (restic, the server, PostgreSQL: a throwaway cluster of its

@@ -117,9 +117,9 @@ export const createTransport = (options: TransportOptions): Transport => {
     if (spec.auth === true && current !== undefined) headers.Authorization = `Bearer ${current.accessToken}`
     const init: RequestInit = { method: spec.method, headers }
     if (spec.json !== undefined) init.body = JSON.stringify(spec.json)
-    // redirect 'error': to follow a redirect, Node's fetch clones the request and tees a streamed body, and the
-    // branch kept for the redirect is never read, so it held the whole upload in memory (nodejs/undici#4058).
-    // A streamed body cannot be replayed after a redirect anyway.
+    // redirect 'error': to follow a redirect, Node's fetch clones the request and tees a streamed body, and
+    // the branch kept for the redirect is never read, so it holds the whole upload in memory
+    // (nodejs/undici#4058). A streamed body cannot be replayed after a redirect anyway.
     if (spec.body !== undefined) Object.assign(init, { body: spec.body(), duplex: 'half', redirect: 'error' })
     try {
       return await fetchFn(base + spec.path, init)

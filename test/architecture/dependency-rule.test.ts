@@ -14,6 +14,8 @@ const lintAs = async (filePath: string, code: string): Promise<string[]> => {
 }
 
 const restricted = (messages: string[]) => messages.filter((m) => m.startsWith('no-restricted'))
+const zoned = (messages: string[]) => messages.filter((m) => m.startsWith('import-x/no-restricted-paths'))
+const cycles = (messages: string[]) => messages.filter((m) => m.startsWith('import-x/no-cycle'))
 
 describe('the dependency rule', function () {
   this.timeout(60_000)
@@ -50,5 +52,33 @@ describe('the dependency rule', function () {
       'export const probe = [E.right(1), t.string, Uuid, new Date(0)]',
     ].join('\n')
     expect(restricted(await lintAs('domain/probe.ts', code))).to.deep.equal([])
+  })
+
+  it('resolves TypeScript paths, so the ring zones see an adapter imported from application/', async () => {
+    const code =
+      "import { createKnex } from '../adapters/persistence/knex/create-knex'\nexport const probe = createKnex\n"
+    expect(zoned(await lintAs('application/probe.ts', code))).to.have.length(1)
+  })
+
+  it('keeps sibling adapters apart: only adapters/composition imports more than one', async () => {
+    const knex =
+      "import { createKnex } from '../persistence/knex/create-knex'\nexport const probe = createKnex\n"
+    expect(zoned(await lintAs('adapters/http/probe.ts', knex))).to.have.length(1)
+    expect(zoned(await lintAs('adapters/composition/probe.ts', knex))).to.deep.equal([])
+    const deeper =
+      "import { createRedis } from '../../cache/redis/create-redis'\nexport const probe = createRedis\n"
+    expect(zoned(await lintAs('adapters/persistence/knex/probe.ts', deeper))).to.have.length(1)
+    const root = "import { loadConfig } from '../composition/config'\nexport const probe = loadConfig\n"
+    expect(zoned(await lintAs('adapters/observability/probe.ts', root))).to.have.length(1)
+    const own = "import { sendError } from './respond'\nexport const probe = sendError\n"
+    expect(zoned(await lintAs('adapters/http/probe.ts', own))).to.deep.equal([])
+  })
+
+  it('refuses an import that closes a cycle', async () => {
+    // domain/backup.ts imports domain/ids.ts; ids.ts importing backup back closes the loop.
+    const code = "import * as backup from './backup'\nexport const probe = backup\n"
+    expect(cycles(await lintAs('domain/ids.ts', code))).to.have.length(1)
+    const acyclic = "import * as ids from './ids'\nexport const probe = ids\n"
+    expect(cycles(await lintAs('domain/backup.ts', acyclic))).to.deep.equal([])
   })
 })

@@ -88,9 +88,3 @@ export const startTarget = async (options: TargetOptions = {}): Promise<Target> 
   }
   return { base, port: running.port, call: callerFor(base), db, runtime, tokenSecret, close }
 }
-
-/** Reads the whole body as text (so sockets are released) and returns it with the status. */
-export const drain = async (res: Response): Promise<{ status: number; text: string }> => ({
-  status: res.status,
-  text: await res.text(),
-})

@@ -1,4 +1,4 @@
-/** The bench's pure figures: percentiles, ratios, verdicts against the targets, the table. */
+/** The bench's pure figures: percentiles, ratios, verdicts against the targets, the table. */
 import { expect } from 'chai'
 import { cpuMicrosPerRequest, reportTable, verdictOf, type Row } from '../../bench/report'
 import { formatBytes, formatRatio, latencyOf, quantile, ratio } from '../../bench/stats'

@@ -1,4 +1,4 @@
-/** The LoginStateStore contract, run against every adapter (in-memory now, Redis later). */
+/** The LoginStateStore contract, run against every adapter: in-memory and Redis. */
 import { expect } from 'chai'
 import * as O from 'fp-ts/Option'
 import type { LoginStateStore } from '../../application/ports/login-state-store'

@@ -1,4 +1,4 @@
-/** The SessionStore contract, run against every adapter: in-memory, Redis-only, PostgreSQL, and Redis over PostgreSQL. */
+/** The SessionStore contract, run against every adapter: in-memory, PostgreSQL, and Redis over PostgreSQL. */
 import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
 import * as O from 'fp-ts/Option'

@@ -1,10 +1,11 @@
 /**
- * `npm run e2e:roundtrip [SIZE…]`: the Done-when of issue 3, by hand (1 GiB is too slow for CI). Starts the
- * server as `npm start` does (embedded PostgreSQL, a fresh DATA_DIR under the temp folder), registers with the
- * real `zkeb` executable (default key stretching, ZKEB_PASSWORD), then for each size pushes a random file, pulls
- * it back and compares it byte for byte (cmp, and SHA-256 on both sides). Prints the wall time of each push and
- * pull, the peak RSS of the server's Node process during each, and the CLI's own peak RSS (GNU time).
- * Sizes default to 0, 1, 1 MiB − 1, 1 MiB, 1 MiB + 1 and 1 GiB; the server must not grow with the file size.
+ * `npm run e2e:roundtrip [SIZE…]`: the whole-file round trip through the real CLI, by hand (1 GiB is too slow
+ * for CI). Starts the server as `npm start` does (embedded PostgreSQL, a fresh DATA_DIR under the temp
+ * folder), registers with the real `zkeb` executable (default key stretching, ZKEB_PASSWORD), then for each
+ * size pushes a random file, pulls it back and compares it byte for byte (cmp, and SHA-256 on both sides).
+ * Prints the wall time of each push and pull, the peak RSS of the server's Node process during each, and the
+ * CLI's own peak RSS (GNU time). Sizes default to 0, 1, 1 MiB − 1, 1 MiB, 1 MiB + 1 and 1 GiB; the server
+ * must not grow with the file size.
  */
 import { execFile, spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'

@@ -131,7 +131,7 @@ describe('delivery configuration', () => {
     })
 
     it('sends suites that need PostgreSQL, Redis or a process to the integration tier', () => {
-      expect(tierOf('test/contracts/session-store.redis.test.ts')).to.equal('integration')
+      expect(tierOf('test/contracts/rate-limiter.redis.test.ts')).to.equal('integration')
       expect(tierOf('test/contracts/blob-store.knex.test.ts')).to.equal('integration')
       expect(tierOf('test/contracts/session-store.cached.test.ts')).to.equal('integration')
       expect(tierOf('test/contracts/redis-cluster.test.ts')).to.equal('integration')

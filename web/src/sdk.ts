@@ -1,4 +1,7 @@
-/** The one door to the SDK (and through it the crypto core): everything the app needs, bundled by Vite. */
+/**
+ * The app's one door to the SDK (and through it the crypto core): everything the app needs, bundled by Vite.
+ * transport.ts, the browser fetch this door hands the SDK, reaches client/sdk directly.
+ */
 export * from '../../client/sdk'
 import type { ClientOptions } from '../../client/sdk'
 import { browserFetch } from './transport'

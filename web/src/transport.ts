@@ -5,7 +5,7 @@
  * Blob on disk rather than in the page's memory. The one upload in flight can be aborted (`uploadSignal`).
  * Downloads bypass the HTTP cache.
  */
-import type { FetchLike } from './sdk'
+import type { FetchLike } from '../../client/sdk'
 
 /** h2 / h3 when the page itself came over HTTP/2 or 3 (the API shares its origin, hence its connection). */
 const pageIsHttp2OrLater = (): boolean => {

@@ -24,11 +24,11 @@ import * as TE from 'fp-ts/TaskEither'
 import * as t from 'io-ts'
 import type { RedisClient } from './create-redis'
 import type { Unavailable } from '../../../application/errors'
+import type { DurableSessionStore } from '../../../application/ports/durable-session-store'
 import type { Session, SessionStore } from '../../../application/ports/session-store'
 import { invalidRefreshToken, refreshTokenReused } from '../../../domain/errors'
 import type { InvalidRefreshToken, RefreshTokenReused } from '../../../domain/errors'
 import { AccountId, DeviceId, SessionId } from '../../../domain/ids'
-import type { DurableSessionStore } from '../../persistence/knex/knex-session-store'
 import { command, decodeJson, encodeJson, IsoDate } from './redis-values'
 
 type CacheEntry = Readonly<{ state: 'live'; session: Session }> | Readonly<{ state: 'revoked' }>

@@ -4,7 +4,7 @@
  * or a Redis Cluster found from one seed node (REDIS_CLUSTER=true).
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
-import { defineRateLimitCommand } from './redis-rate-limiter'
+import { defineRateLimitCommand } from './rate-charge-command'
 
 /**
  * What the adapters that work on either accept. On Cluster every command, script or MULTI must touch keys of

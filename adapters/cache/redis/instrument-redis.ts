@@ -5,7 +5,7 @@
  * values (keys name sessions and digests).
  */
 import type { RedisClient } from './create-redis'
-import type { Metrics } from '../../observability/metrics'
+import type { Metrics } from '../../../application/ports/metrics'
 
 type Command = Parameters<RedisClient['sendCommand']>[0]
 

@@ -7,7 +7,6 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import * as t from 'io-ts'
-import type { ChainableCommander } from 'ioredis'
 import { unavailable, type Unavailable } from '../../../application/errors'
 
 export const redisUnavailable = unavailable('redis')
@@ -15,15 +14,6 @@ export const redisUnavailable = unavailable('redis')
 /** Runs one Redis call when the task runs (never before), turning a rejection into Unavailable('redis'). */
 export const command = <A>(run: () => Promise<A>): TE.TaskEither<Unavailable, A> =>
   TE.tryCatch(run, redisUnavailable)
-
-/** Runs a MULTI block; any failed command inside it fails the whole task. */
-export const transaction = (build: () => ChainableCommander): TE.TaskEither<Unavailable, void> =>
-  command(async () => {
-    const replies = await build().exec()
-    if (replies === null) throw new Error('transaction aborted')
-    const failure = replies.map(([error]) => error).find((error): error is Error => error !== null)
-    if (failure !== undefined) throw failure
-  })
 
 /** A Date kept as an ISO-8601 string with milliseconds. */
 export const IsoDate = new t.Type<Date, string, unknown>(

@@ -1,6 +1,6 @@
-import { currentTraceId } from '../../observability/trace-context'
+import { currentTraceId } from '../trace-context'
 import type { AppContext, AppMiddleware, HttpLogger } from '../http-types'
-import { noMetrics } from '../../observability/metrics'
+import { noMetrics } from '../../../application/ports/metrics'
 import { type BugReporter, type HttpObservability, silentObservability } from '../observability'
 import { countBodyBytes } from './byte-counter'
 import { internalError, methodNotAllowed, routeNotFound } from '../error-response'

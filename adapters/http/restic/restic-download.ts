@@ -13,7 +13,7 @@ import { rangeNotSatisfiable } from '../../../domain/errors'
 import type { ResticObject, ResticObjectRef } from '../../../domain/restic'
 import type { AppContext, HttpLogger } from '../http-types'
 import { resolveRange } from '../range'
-import { startStream } from '../routes/backup-content'
+import { startStream } from '../routes/backups-content'
 import { replyFailure } from './restic-replies'
 
 const octetStream = 'application/octet-stream'

@@ -1,40 +1,38 @@
-/** Devices: Ed25519 public keys that sign uploads, and their revocation. */
-import * as E from 'fp-ts/Either'
+/** Devices (application/devices): Ed25519 public keys that sign uploads, and their revocation. */
 import { AddDeviceInput, RevokeDeviceInput } from '../../../application/devices'
 import { toDeviceDto } from '../dto'
-import { callerOf, pathParam } from '../http-types'
-import { runTask, sendJson } from '../respond'
-import {
-  type ApiRouter,
-  authenticated,
-  decodeBody,
-  decodeOrReply,
-  jsonBody,
-  type RouteDeps,
-} from './route-kit'
+import { fromBody, fromPath, jsonRoute, noBody, noInput } from './json-route'
+import { type ApiRouter, authenticated, jsonBody, type RouteDeps } from './route-kit'
 
 export const registerDeviceRoutes = (router: ApiRouter, deps: RouteDeps): void => {
-  const { useCases: uc, logger } = deps
+  const uc = deps.useCases
+  const route = jsonRoute(deps.logger)
 
-  router.post('/api/v1/devices', ...authenticated(deps), jsonBody(deps), async (ctx) => {
-    const input = decodeBody(ctx, AddDeviceInput)
-    if (E.isLeft(input)) return
-    await runTask(ctx, logger, uc.addDevice(input.right, callerOf(ctx)), (device) =>
-      sendJson(ctx, 201, { deviceId: device.deviceId, createdAt: device.createdAt.toISOString() }),
-    )
-  })
+  router.post(
+    '/api/v1/devices',
+    ...authenticated(deps),
+    jsonBody(deps),
+    route(
+      fromBody(AddDeviceInput),
+      uc.addDevice,
+      (device) => ({ deviceId: device.deviceId, createdAt: device.createdAt.toISOString() }),
+      201,
+    ),
+  )
 
-  router.get('/api/v1/devices', ...authenticated(deps), async (ctx) => {
-    await runTask(ctx, logger, uc.listDevices(callerOf(ctx)), (devices) =>
-      sendJson(ctx, 200, { items: devices.map(toDeviceDto) }),
-    )
-  })
+  router.get(
+    '/api/v1/devices',
+    ...authenticated(deps),
+    route(
+      noInput,
+      (_, caller) => uc.listDevices(caller),
+      (devices) => ({ items: devices.map(toDeviceDto) }),
+    ),
+  )
 
-  router.delete('/api/v1/devices/:deviceId', ...authenticated(deps), async (ctx) => {
-    const input = decodeOrReply(ctx, RevokeDeviceInput, { deviceId: pathParam(ctx, 'deviceId') })
-    if (E.isLeft(input)) return
-    await runTask(ctx, logger, uc.revokeDevice(input.right, callerOf(ctx)), () => {
-      ctx.status = 204
-    })
-  })
+  router.delete(
+    '/api/v1/devices/:deviceId',
+    ...authenticated(deps),
+    route(fromPath(RevokeDeviceInput), uc.revokeDevice, noBody, 204),
+  )
 }

@@ -1,4 +1,7 @@
-/** What every route module receives, and the middleware stacks routes are built from. */
+/**
+ * What every route module receives, and the middleware stacks routes are built from. Route modules mirror the
+ * application's feature folders (accounts.ts ↔ application/accounts, …); json-route.ts is their common shape.
+ */
 import Router from '@koa/router'
 import * as E from 'fp-ts/Either'
 import type * as t from 'io-ts'
@@ -31,6 +34,9 @@ export type RouteDeps = Readonly<{
   logger: HttpLogger
   limits: HttpLimits
 }>
+
+/** api-v1: a list's `limit` is 1–200, default 50. */
+export const defaultPageLimit = 50
 
 export type ApiRouter = Router<AppState>
 
@@ -69,7 +75,3 @@ export const decodeOrReply = <A, O>(
   sendError(ctx, invalidInput(result.left))
   return E.left(undefined)
 }
-
-/** The JSON body decoded with the use case's codec. */
-export const decodeBody = <A, O>(ctx: AppContext, codec: t.Type<A, O, unknown>): E.Either<void, A> =>
-  decodeOrReply(ctx, codec, ctx.state.jsonBody)

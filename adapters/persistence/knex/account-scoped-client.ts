@@ -4,8 +4,8 @@
  * write as one extended-protocol pipeline (Parse/Bind/Execute `BEGIN;`, Parse/Bind/Execute the set_config with
  * the account id as a bind parameter, one Sync), so PostgreSQL answers both at once. A `BEGIN` executed inside
  * a pipeline leaves its transaction open after the Sync (PostgreSQL docs, "Pipeline Mode"), and every statement
- * after it runs inside it as before. The server sees exactly the statements it saw before, in the same order
- * (so bench/sql's drift check and its pgbench ceilings are unchanged). The account id is never put into the SQL.
+ * after it runs inside it. The server sees exactly the statements of knex's own path, in the same order (so
+ * bench/sql's drift check and its pgbench ceilings hold for both). The account id is never put into the SQL.
  *
  * If either statement fails, the connection is rolled back before the failure is reported, so it goes back to
  * the pool outside any transaction. Nested transactions (savepoints), isolation levels and read-only
@@ -114,7 +114,7 @@ export class AccountScopedPgClient extends PgClient {
     return new AccountScopedTransaction(this, container, config as AccountScope | undefined, outerTx)
   }
 
-  /** A read from scoped-read.ts goes out as one pipeline (scoped-select-query.ts); any other query as before. */
+  /** A scoped-read.ts read goes out as one pipeline (scoped-select-query.ts); others as knex sends them. */
   override _query(connection: unknown, obj: QueryObject): Promise<unknown> {
     if (obj.zkebScopedRead === undefined) return super._query(connection, obj)
     return runScopedSelect(connection as PgConnection, obj.zkebScopedRead, obj.sql, obj.bindings ?? []).then(

@@ -12,8 +12,8 @@
  * Why batches close when the input pauses: a batch holds a pool connection and the blob row's key-share lock
  * while it is open, so it must not wait on a slow client (nor on a deletion of the blob, which waits for that
  * lock). A batch commits once it holds `maxBatchBytes`, and whenever no chunk followed for `idleMs`: a client
- * sending slower than a chunk per `idleMs` gets a transaction per chunk, as before, and holds no connection
- * between chunks. Committed batches of a blob not yet complete are invisible to readers, as chunks were.
+ * sending slower than a chunk per `idleMs` gets a transaction per chunk and holds no connection between
+ * chunks. Committed batches of a blob not yet complete are invisible to readers, like any chunk of it.
  */
 import type { Knex } from 'knex'
 import type { Client } from 'pg'

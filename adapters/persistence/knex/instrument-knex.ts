@@ -3,7 +3,7 @@
  * active, idle and waiting counts (tarn's counters). Reports figures only, never SQL text or bindings.
  */
 import type { Knex } from 'knex'
-import type { Metrics, PoolSample } from '../../observability/metrics'
+import type { Metrics, PoolSample } from '../../../application/ports/metrics'
 
 type QueryEvent = Readonly<{ __knexQueryUid?: string }>
 

@@ -71,17 +71,17 @@ const removeRow = (ref: BlobRef) =>
 
 /**
  * Copies the incoming pieces into one buffer of `chunkSize` and stores it each time it fills (the last may be
- * shorter), so an upload holds one chunk and one piece at a time. The same buffer is refilled: pg has copied a
- * parameter into its own message by the time the insert resolves. Allocating a chunk per flush, or
- * concatenating per piece, turned every uploaded byte into several bytes of dead Buffers, which V8 frees only
- * after their total passes its external-memory limit (64 MiB): that, not the data in flight, was the upload's
- * RSS growth.
+ * shorter), so an upload holds one chunk and one piece at a time. The same buffer is refilled: pg has copied
+ * a parameter into its own message by the time the insert resolves. Allocating a chunk per flush, or
+ * concatenating per piece, would turn every uploaded byte into several bytes of dead Buffers, which V8 frees
+ * only after their total passes its external-memory limit (64 MiB): that, not the data in flight, would be
+ * the upload's RSS growth.
  *
  * Small blobs (most backups, every restic index and tree) skip all of that: the first piece is held as it came
  * (pieces are fresh buffers the input does not reuse), the chunk buffer is allocated only when a second piece
  * arrives, and an input that ends within the first chunk is stored whole in one transaction (storeWhole)
- * instead of three (row, chunk batch, completion). A 256 KiB buffer per 4 KiB upload was most of its
- * allocation, and two of its transactions were two fsynced commits.
+ * instead of three (row, chunk batch, completion): a 256 KiB buffer would be most of a 4 KiB upload's
+ * allocation, and two more transactions two more fsynced commits.
  *
  * Returns the byte count; a database failure is Unavailable('postgres'), the input's 'blobs'. On any failure
  * nothing of the blob remains.

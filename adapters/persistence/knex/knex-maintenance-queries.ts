@@ -1,8 +1,8 @@
 /**
- * Knows how to answer maintenance's cross-account questions in PostgreSQL, through SECURITY DEFINER functions.
- * zkeb.orphan_blobs (migration 20261201000100) is no longer called: blob collection lists the blob store
- * itself, which also works for S3. The previous release still calls it, so a contract migration drops it only
- * in a later release (expand/contract).
+ * Knows how to answer maintenance's cross-account questions in PostgreSQL, through SECURITY DEFINER
+ * functions. zkeb.orphan_blobs (migration 20261201000100) is not called here: blob collection lists the blob
+ * store itself, which also works for S3. The function stays while a release that calls it may still run
+ * beside this one; a contract migration drops it afterwards (expand/contract).
  */
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'

@@ -2,8 +2,8 @@
  * Knows how to open a login's session in PostgreSQL in one account-scoped transaction: lock the account row
  * and check it is still enabled, write the session and its first refresh digest (as knex-session-store.ts
  * does), and append the `login` event to the hash chain (as knex-audit-repository.ts does, under the lock
- * taken here). One commit and 6 round trips, where the account read, the session and the event had 3
- * transactions and 13 round trips.
+ * taken here). One commit and 6 round trips: done through the ports one by one, the account read, the session
+ * and the event would take 3 transactions and 13 round trips.
  * Held to the over-ports twin by test/contracts/session-opener.contract.ts.
  * The account row is locked first, as every audit append locks it, so concurrent logins of one account append
  * one at a time; a session written here is cached by cached-session-store.ts on its first check, as any other.

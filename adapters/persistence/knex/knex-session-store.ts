@@ -9,8 +9,9 @@
  * zkeb.rotate_refresh_digest, which locks the session and the digest: of two concurrent rotations of one
  * digest, exactly one wins and the other is a reuse that deletes the family.
  *
- * Beyond the port, it tells a cache in front of it (adapters/cache/redis/cached-session-store.ts) which
- * sessions a rotation or a revocation ended, so the cache can forget exactly those.
+ * Beyond the SessionStore port it is a DurableSessionStore (application/ports/durable-session-store.ts): it
+ * tells a cache in front of it (adapters/cache/redis/cached-session-store.ts) which sessions a rotation or a
+ * revocation ended, so the cache can forget exactly those.
  */
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
@@ -19,38 +20,13 @@ import * as TE from 'fp-ts/TaskEither'
 import * as t from 'io-ts'
 import type { Knex } from 'knex'
 import type { Unavailable } from '../../../application/errors'
-import type { Session, SessionStore } from '../../../application/ports/session-store'
+import type { DurableSessionStore, RotationOutcome } from '../../../application/ports/durable-session-store'
+import type { Session } from '../../../application/ports/session-store'
 import { invalidRefreshToken, refreshTokenReused } from '../../../domain/errors'
 import type { InvalidRefreshToken, RefreshTokenReused } from '../../../domain/errors'
 import { AccountId, DeviceId, SessionId, type Sha256Hex } from '../../../domain/ids'
 import { decodeAll, decodeWith, PgDate } from './row-codecs'
 import { query, withAccount } from './with-account'
-
-/** What one rotation did; `reused` names the session whose family it deleted. */
-export type RotationOutcome =
-  | Readonly<{ kind: 'rotated'; session: Session }>
-  | Readonly<{ kind: 'reused'; session: Session }>
-  | Readonly<{ kind: 'invalid' }>
-
-/** The durable record, as a cache in front of it needs it: the port, plus which sessions each change ended. */
-export type DurableSessionStore = SessionStore &
-  Readonly<{
-    exchange: (
-      presented: Sha256Hex,
-      next: Sha256Hex,
-      now: Date,
-    ) => TE.TaskEither<Unavailable, RotationOutcome>
-    /** revoke, revokeDevice and revokeAccount returning the ids of the sessions they ended. */
-    endSession: (sessionId: SessionId) => TE.TaskEither<Unavailable, ReadonlyArray<SessionId>>
-    endDeviceSessions: (
-      accountId: AccountId,
-      deviceId: DeviceId,
-    ) => TE.TaskEither<Unavailable, ReadonlyArray<SessionId>>
-    endAccountSessions: (
-      accountId: AccountId,
-      keep?: SessionId,
-    ) => TE.TaskEither<Unavailable, ReadonlyArray<SessionId>>
-  }>
 
 type RotateError = Unavailable | InvalidRefreshToken | RefreshTokenReused
 

@@ -5,7 +5,7 @@
 import * as TE from 'fp-ts/TaskEither'
 import type { Knex } from 'knex'
 import type { Unavailable } from '../../../application/errors'
-import type { StorageSample } from '../../observability/metrics'
+import type { StorageSample } from '../../../application/ports/metrics'
 import { query } from './with-account'
 
 type Row = Readonly<Record<string, number | string | null>>

@@ -174,7 +174,7 @@ const nullableAs = <A>(is: (u: unknown) => u is A, u: unknown): O.Option<A> | un
 /**
  * The row of the hottest reads (every list row, every fetch), decoded with the same codecs' type guards
  * (`is`) instead of io-ts's decode, which builds a context and an Either per field. A row any guard refuses
- * is decoded again by the io-ts codec, so what it reports (the field paths) is exactly as before.
+ * is decoded again by the io-ts codec, so what it reports (the field paths) is the codec's own report.
  */
 const backupFromRow = (row: unknown): Backup | undefined => {
   if (!t.UnknownRecord.is(row)) return undefined

@@ -3,7 +3,7 @@
  * BEGIN, set_config, the select and COMMIT go out as one pipeline (scoped-select-query.ts) on a pool
  * connection, without knex's transaction and query-builder objects. The select still passes through the knex
  * client's `_query`, like every query knex sends, and is reported to knex's query listeners (instrument-knex.ts).
- * Anywhere else (a knex transaction, another client) it runs inside withAccount's transaction, as before.
+ * Anywhere else (a knex transaction, another client) it runs inside withAccount's transaction.
  * SECURITY: the select runs under the account's set_config, exactly as through withAccount.
  */
 import * as TE from 'fp-ts/TaskEither'

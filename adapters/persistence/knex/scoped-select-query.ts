@@ -2,7 +2,7 @@
  * Knows how to send one account-scoped select as one pipeline: `BEGIN;`, `select set_config('zkeb.account_id',
  * $1, true)`, the select and `COMMIT;`, each Parse/Bind/(Describe)/Execute, then one Sync, in one write. PostgreSQL
  * answers all four at once: one round trip and one write instead of three of each (withAccount's pipelined BEGIN,
- * the select, COMMIT), with the statements PostgreSQL sees, and their order, unchanged. The account id is a bind
+ * the select, COMMIT), with the same statements as withAccount's, in the same order. The account id is a bind
  * parameter, never SQL text.
  *
  * SECURITY: the select runs after set_config in the same transaction, so row-level security scopes it as any

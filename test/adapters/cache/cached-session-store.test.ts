@@ -112,6 +112,17 @@ describe('Redis-cached session store: PostgreSQL is the record', function () {
     expect(await redis.pttl(`live-session:${session.sessionId}`)).to.be.within(1, cacheTtlMs)
   })
 
+  it('answers from PostgreSQL when the cache entry is not JSON, or not a cache entry', async () => {
+    const { session } = await givenCachedSession()
+    for (const corrupt of [
+      '{"state":',
+      JSON.stringify({ state: 'live', session: { sessionId: 'not-a-uuid' } }),
+    ]) {
+      await redis.set(`live-session:${session.sessionId}`, corrupt, 'PX', cacheTtlMs)
+      expect(await right(instance().findLive(session.sessionId, at(1)))).to.deep.equal(O.some(session))
+    }
+  })
+
   it('answers from PostgreSQL while Redis is unreachable; a revocation is durable but reported', async () => {
     const { session, digest } = await givenCachedSession()
     const unreachable = createRedis({

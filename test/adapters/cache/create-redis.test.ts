@@ -3,9 +3,7 @@ import * as E from 'fp-ts/Either'
 import { createRedis, redisReady } from '../../../adapters/cache/redis/create-redis'
 import { redisRateLimiter } from '../../../adapters/cache/redis/redis-rate-limiter'
 import { redisReadinessProbe } from '../../../adapters/cache/redis/redis-readiness-probe'
-import { redisSessionStore } from '../../../adapters/cache/redis/redis-session-store'
 import { right } from '../../contracts/harness'
-import { aDigest, aSession } from '../../support/builders'
 import { freePort, redisForTest, redisUrl, requireRedis } from '../../support/redis'
 
 describe('createRedis', function () {
@@ -19,16 +17,10 @@ describe('createRedis', function () {
     const raw = createRedis({ url, keyPrefix: '', connectTimeoutMs: 1000, commandTimeoutMs: 1000 })
     try {
       await Promise.all([redisReady(redis, 5000), redisReady(raw, 5000)])
-      const session = aSession()
-      const digest = aDigest()
-      await right(redisSessionStore(redis).create(session, digest))
-      const keys = [
-        `zkeb:session:${session.sessionId}`,
-        `zkeb:refresh:${digest}`,
-        `zkeb:account-sessions:${session.accountId}`,
-      ]
-      expect(await raw.exists(...keys)).to.equal(3)
-      await raw.del(...keys)
+      const key = `prefix-${process.pid}`
+      await right(redisRateLimiter(redis).consume({ name: 'prefixed', points: 5, windowSeconds: 60 }, key))
+      expect(await raw.exists(`zkeb:rate:prefixed:${key}`)).to.equal(1)
+      await raw.del(`zkeb:rate:prefixed:${key}`)
     } finally {
       redis.disconnect()
       raw.disconnect()
@@ -58,7 +50,7 @@ describe('createRedis', function () {
   }
 
   it('auto-pipelines a first rate-limit charge issued in the same turn as a session check', async () => {
-    // ioredis 6.0 threw uncaught when rate-limiter-flexible defined its command under a pending auto-pipeline.
+    // ioredis 6.0 throws uncaught when rate-limiter-flexible defines its command under a pending auto-pipeline.
     const redis = await aReadyRedis()
     try {
       const rule = { name: 'first-use', points: 5, windowSeconds: 60 }

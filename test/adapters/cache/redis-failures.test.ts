@@ -6,8 +6,7 @@ import { createRedis } from '../../../adapters/cache/redis/create-redis'
 import { redisLoginStateStore } from '../../../adapters/cache/redis/redis-login-state-store'
 import { redisRateLimiter } from '../../../adapters/cache/redis/redis-rate-limiter'
 import { redisReadinessProbe } from '../../../adapters/cache/redis/redis-readiness-probe'
-import { redisSessionStore } from '../../../adapters/cache/redis/redis-session-store'
-import { aDeviceId, aDigest, anAccountId, aPendingLogin, aSecret, aSession, at } from '../../support/builders'
+import { aPendingLogin, aSecret } from '../../support/builders'
 import {
   freePort,
   keysUnder,
@@ -20,16 +19,8 @@ import {
 
 /** One call of every adapter operation, each a task that must fail as Unavailable('redis'). */
 const everyOperation = (redis: Redis): ReadonlyArray<[string, TE.TaskEither<unknown, unknown>]> => {
-  const sessions = redisSessionStore(redis)
   const loginStates = redisLoginStateStore(redis)
-  const session = aSession()
   return [
-    ['sessions.create', sessions.create(session, aDigest())],
-    ['sessions.findLive', sessions.findLive(session.sessionId, at())],
-    ['sessions.rotate', sessions.rotate(aDigest(), aDigest(), at())],
-    ['sessions.revoke', sessions.revoke(session.sessionId)],
-    ['sessions.revokeDevice', sessions.revokeDevice(anAccountId(), aDeviceId())],
-    ['sessions.revokeAccount', sessions.revokeAccount(anAccountId())],
     ['loginStates.put', loginStates.put(aSecret(), aPendingLogin(), 60)],
     ['loginStates.take', loginStates.take(aSecret())],
     [
@@ -112,27 +103,6 @@ describe('Redis adapters when Redis fails', function () {
       expect(E.isLeft(result) && result.left).to.deep.include({ _tag: 'Unavailable', dependency: 'redis' })
       return E.isLeft(result) ? result.left : undefined
     }
-
-    it('gives Unavailable for a session that is not JSON, or not a session', async () => {
-      const store = redisSessionStore(t.redis)
-      const session = aSession()
-      const digest = aDigest()
-      await store.create(session, digest)()
-      for (const corrupt of ['{"sessionId":', JSON.stringify({ sessionId: 'not-a-uuid' })]) {
-        await t.redis.set(`session:${session.sessionId}`, corrupt)
-        await expectUnavailable(store.findLive(session.sessionId, at(1)))
-        await expectUnavailable(store.rotate(digest, aDigest(), at(1)))
-        await expectUnavailable(store.revokeAccount(session.accountId))
-      }
-    })
-
-    it('gives Unavailable for a refresh digest record that is corrupt', async () => {
-      const store = redisSessionStore(t.redis)
-      const digest = aDigest()
-      await store.create(aSession(), digest)()
-      await t.redis.set(`refresh:${digest}`, '[]')
-      await expectUnavailable(store.rotate(digest, aDigest(), at(1)))
-    })
 
     it('gives Unavailable for a corrupt login state, without echoing what was stored', async () => {
       const store = redisLoginStateStore(t.redis)

@@ -6,7 +6,7 @@ import { expect } from 'chai'
 import Koa from 'koa'
 import type { AppState, HttpLogger } from '../../../adapters/http/http-types'
 import { accessLogMiddleware } from '../../../adapters/http/middleware/error-handler'
-import { type Metrics, noMetrics } from '../../../adapters/observability/metrics'
+import { type Metrics, noMetrics } from '../../../application/ports/metrics'
 import { startHttpServer } from '../../../adapters/http/start-http-server'
 
 /** Lines the logger kept, requests the metrics saw, and whether the response's bytes were being counted. */

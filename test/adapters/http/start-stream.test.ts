@@ -5,7 +5,7 @@
  */
 import { setImmediate as tick } from 'node:timers/promises'
 import { expect } from 'chai'
-import { startStream } from '../../../adapters/http/routes/backup-content'
+import { startStream } from '../../../adapters/http/routes/backups-content'
 
 /** A store read that records whether it was pulled to its end or returned early. */
 const aRead = (pieces: number) => {

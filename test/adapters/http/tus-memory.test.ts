@@ -1,30 +1,20 @@
 /**
- * A large tus upload keeps the server's resident memory growth under issue #5's 64 MiB, whatever its size: each
- * PATCH streams into its own part blob, and the PATCH that completes the upload streams the parts, in order,
+ * A large tus upload keeps the server's resident memory growth under 64 MiB, whatever its size: each PATCH
+ * streams into its own part blob, and the PATCH that completes the upload streams the parts, in order,
  * through the hash into the final blob, never holding the whole. The server runs as its own process (real
  * PostgreSQL) with the flags production runs; its exact RSS peak is read from the kernel
  * (test/support/server-memory.ts). 256 MiB in 32 MiB parts keeps CI fast; TUS_MEMORY_MIB=2048 (and
- * TUS_MEMORY_PART_MIB) runs the issue's 2 GiB by hand.
+ * TUS_MEMORY_PART_MIB) runs 2 GiB by hand.
  *
- * Measured by hand (2026-11-27), growth upload / upload and download:
- * - Before blob reads by binary COPY and batched chunk writes (see backup-content-memory.test.ts): 78–85 MiB for
- *   128 and 256 MiB.
- * - After them (quiet machine, 03:20 UTC, at 7de3719): 256 MiB 37.1 / 39.4 MiB; 2 GiB 74.6 / 84.4 and
- *   75.2 / 80.6 MiB; one CI run at 256 MiB 70.6 MiB.
- * - Same code at d762d1c, 2 cores at load 7–17 (04:35–05:00 UTC): 2 GiB 38.8 and 31.4 MiB, 256 MiB 39.5, 34.8
- *   and 27.7 MiB. Per-phase samples (process.memoryUsage every 100 ms, --trace-gc) showed what grows: V8's
- *   `arrayBuffers` from 0.2 MiB to a steady 32–38 MiB peak in every phase (dead body and socket buffers V8
- *   frees only on external-memory pressure), the JS heap within 6 MiB of its baseline. The peak came during
- *   the plain PATCHes (often the first), not the completing PATCH that joins the parts (which peaked 10–20 MiB
- *   lower); in-process, joining 256 MiB of parts grew 20.6 MiB against 36.2 for writing it once.
- * - PATCH bodies without the per-piece copy Node 20's Readable.toWeb made (adapters/http/tus/tus-body.ts), same
- *   load: 256 MiB 32.5, 32.8 and 33.6 MiB; 2 GiB 33.7 / 33.7 and 31.7 / 39.2 MiB (load 5–13), and an
- *   upload of 28.2 MiB (sampled every 100 ms: its GET met an expired token after 18 minutes, hence the longer
- *   token lifetime below). Fewer external-pressure collections during the PATCHes (15–29 against 21–45 per
- *   224 MiB); RSS within the noise of the runs before.
- * The 75–84 MiB of the quiet-machine runs did not reproduce under load, so their cause is not pinned down
- * (the arrayBuffers peak is V8's own trigger; what came on top of it there is unmeasured). Asserted now:
- * under issue #5's 64 MiB at every size, like the other routes.
+ * What grows (process.memoryUsage every 100 ms and --trace-gc in the server): V8's `arrayBuffers`, from
+ * 0.2 MiB to a steady 32–38 MiB peak in every phase (dead body and socket buffers V8 frees only under
+ * external-memory pressure), while the JS heap stays within 6 MiB of its baseline. The peak comes during the
+ * plain PATCHes, not the completing one that joins the parts (10–20 MiB lower). PATCH bodies are read without
+ * a copy of every piece (adapters/http/tus/tus-body.ts), which spares external-pressure collections; reads by
+ * binary COPY and batched chunk writes keep the rest flat (see backup-content-memory.test.ts). On a quiet
+ * machine 2 GiB once grew 75–84 MiB, which did not reproduce under load: the arrayBuffers peak is V8's own
+ * trigger, and what came on top of it there is unmeasured. A 2 GiB run outlasts the default access-token
+ * lifetime, hence the longer one below.
  */
 import { expect } from 'chai'
 import { type ServerProcess, startServerProcess } from '../../support/measured-server-process'
@@ -34,7 +24,7 @@ import { uploadMetadataHeader } from '../../support/tus'
 
 const totalMiB = Number(process.env['TUS_MEMORY_MIB'] ?? 256)
 const partMiB = Number(process.env['TUS_MEMORY_PART_MIB'] ?? 32)
-/** Issue #5's target, asserted at every size: the server's growth may not depend on the object's size. */
+/** The memory budget of a large transfer, asserted at every size: growth may not depend on the size. */
 const boundBytes = 64 * MiB
 const tus = { 'Tus-Resumable': '1.0.0' }
 

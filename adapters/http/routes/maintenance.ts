@@ -1,3 +1,4 @@
+/** Health (application/maintenance): liveness, and readiness with the process's place in its life. */
 import type { CheckReadiness } from '../../../application/maintenance'
 import { sendJson } from '../respond'
 import type { ApiRouter } from './route-kit'
@@ -11,7 +12,7 @@ export type HealthDeps = Readonly<{
   lifecycle: () => Lifecycle
 }>
 
-export const registerHealthRoutes = (router: ApiRouter, deps: HealthDeps): void => {
+export const registerMaintenanceRoutes = (router: ApiRouter, deps: HealthDeps): void => {
   router.get('/api/health/live', (ctx) => sendJson(ctx, 200, { status: 'ok' }))
 
   router.get('/api/health', async (ctx) => {

@@ -3,7 +3,7 @@
  * while the API port stays public. Everything but GET /metrics is a bare 404.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { type RunningHttpServer, startHttpServer } from '../http/start-http-server'
+import { type RunningHttpServer, startHttpServer } from './start-http-server'
 
 export type MetricsRender = () => Promise<{ contentType: string; text: string }>
 

@@ -164,8 +164,9 @@ const answerDownload = async (ctx: AppContext, deps: RouteDeps, backup: Backup):
 
 /**
  * A whole GET (no Range) reads the record once: downloadBackup returns it with content that is read only when
- * streamed, so a 304 reads no chunk (bench/RESULTS.md: the record used to be read twice). A Range request, and
- * HEAD, read the record first: its size resolves open and suffix ranges before the use case runs.
+ * streamed, so a 304 reads no chunk and no second record read (the download bench in bench/RESULTS.md). A
+ * Range request, and HEAD, read the record first: its size resolves open and suffix ranges before the use
+ * case runs.
  */
 const download = (deps: RouteDeps) => async (ctx: AppContext) => {
   const ref = decodeOrReply(ctx, BackupRef, { backupId: pathParam(ctx, 'backupId') })

@@ -1,0 +1,35 @@
+/**
+ * What zkeb-admin needs from the composition root (adapters/composition/admin-main.ts), which alone knows the
+ * configuration, the database and the other adapters: the admin use cases in-process, and the migrator.
+ */
+import type { AdminUseCases } from '../../application/admin'
+import type { AdminIo } from './output'
+
+export type MigrateAction = 'up' | 'down' | 'status'
+
+export type MigrationReport = Readonly<{
+  /** The database, as the operator may see it (never its password). */
+  where: string
+  /** What `up` applied or `down` reverted, oldest first; empty for `status`. */
+  changed: ReadonlyArray<string>
+  /** Applied, oldest first. */
+  applied: ReadonlyArray<string>
+  /** Not applied and free to run now. */
+  pending: number
+  /** The first migration held back, and why; the ones after it wait too. */
+  waiting: ReadonlyArray<Readonly<{ name: string; reason: string }>>
+}>
+
+/**
+ * One run's access to the server, from its configuration. Every failure the operator can fix (configuration,
+ * a busy DATA_DIR, an unreachable database at boot) arrives as AdminError(ExitCode.unavailable).
+ */
+export type AdminHost = Readonly<{
+  /** Boots the application without HTTP, runs `work`, then closes it. */
+  withAdmin: <A>(work: (admin: AdminUseCases) => Promise<A>) => Promise<A>
+  /** Runs the migrator over the owner's connection; it never boots the application (which would migrate up). */
+  migrate: (action: MigrateAction) => Promise<MigrationReport>
+}>
+
+/** Reads the server's configuration from `env`; called once the command line is known to be valid. */
+export type OpenAdminHost = (env: AdminIo['env']) => AdminHost
