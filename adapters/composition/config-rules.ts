@@ -3,7 +3,7 @@
  * own; PERSISTENCE=memory keeps everything in this process, so nothing may point at PostgreSQL or elsewhere.
  */
 import type { ConfigError } from './config-errors'
-import type { Config } from './config'
+import type { Config } from './config-shape'
 
 const when = (broken: boolean, variable: string, problem: string): ReadonlyArray<ConfigError> =>
   broken ? [{ variable, problem }] : []

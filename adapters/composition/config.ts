@@ -6,20 +6,16 @@
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as t from 'io-ts'
-import {
-  blobStoreChecks,
-  blobStoreConfig,
-  blobStoreVariables,
-  type BlobStoreConfig,
-} from './config-blob-store'
+import { blobStoreChecks, blobStoreConfig, blobStoreVariables } from './config-blob-store'
 import { type ConfigError, formatConfigErrors, toConfigErrors } from './config-errors'
-import { limitConfig, limitVariables, type LimitConfig } from './config-limits'
+import { limitConfig, limitVariables } from './config-limits'
 import { observabilityConfig, observabilityVariables, type ObservabilityConfig } from './config-observability'
-import { persistenceConfig, persistenceVariables, type PersistenceConfig } from './config-persistence'
+import { persistenceConfig, persistenceVariables } from './config-persistence'
 import { crossChecks } from './config-rules'
-import { secretConfig, secretVariables, type SecretConfig } from './config-secrets'
-import { serverConfig, serverVariables, type ServerConfig } from './config-server'
-import { storeConfig, storeVariables, type StoreConfig } from './config-stores'
+import type { Config } from './config-shape'
+import { secretConfig, secretVariables } from './config-secrets'
+import { serverConfig, serverVariables } from './config-server'
+import { storeConfig, storeVariables } from './config-stores'
 import { StartupError } from './startup-error'
 
 /** Every variable ZKEB reads, by concern, in the order docs/configuration.md lists them. */
@@ -46,13 +42,7 @@ export const EnvCodec = t.type({
 export type Env = t.TypeOf<typeof EnvCodec>
 
 /** Everything the composition root needs, decoded and checked. `null` means "not set: use the default". */
-export type Config = ServerConfig &
-  PersistenceConfig &
-  StoreConfig &
-  SecretConfig &
-  BlobStoreConfig &
-  LimitConfig &
-  Readonly<{ observability: ObservabilityConfig }>
+export type { Config } from './config-shape'
 
 export type { ConfigError, ObservabilityConfig }
 export type { S3Config } from './config-blob-store'
