@@ -140,7 +140,10 @@ export const EnvCodec = t.type({
   DRAIN_TIMEOUT_MS: withDefault(integer(0, 600_000, 'milliseconds from 0 to 600000'), 25_000),
   DRAIN_NOTICE_MS: withDefault(integer(0, 600_000, 'milliseconds from 0 to 600000'), 0),
   MIGRATE_ON_START: withDefault(boolean, true),
-  BLOB_STORE: withDefault(oneOf(['postgres', 's3'] as const), 'postgres'),
+  /** Unset: chosen by adapters/composition/blob-storage.ts (a new embedded DATA_DIR: fs; otherwise postgres). */
+  BLOB_STORE: optional(oneOf(['postgres', 's3', 'fs'] as const)),
+  /** BLOB_STORE=fs: the folder of blob files (default DATA_DIR/blobs; required beside DATABASE_URL). */
+  BLOB_DIR: optional(nonEmpty),
   S3_ENDPOINT: optional(httpUrl),
   S3_BUCKET: optional(bucketName),
   S3_REGION: withDefault(nonEmpty, 'us-east-1'),
@@ -199,7 +202,10 @@ export type Config = Readonly<{
   drainNoticeMs: number
   /** false: migrations are a deploy step (Railway's preDeployCommand); /api/health waits for them. */
   migrateOnStart: boolean
+  /** null: not set; blob-storage.ts chooses (a recorded or new embedded DATA_DIR, else postgres). */
   blobStore: Env['BLOB_STORE']
+  /** null: DATA_DIR/blobs for an embedded database; none beside DATABASE_URL. */
+  blobDir: string | null
   /** null unless BLOB_STORE=s3. */
   s3: S3Config | null
   blobGcGraceSeconds: number
@@ -276,6 +282,7 @@ const toConfig = (env: Env): Config => ({
   drainNoticeMs: env.DRAIN_NOTICE_MS,
   migrateOnStart: env.MIGRATE_ON_START,
   blobStore: env.BLOB_STORE,
+  blobDir: env.BLOB_DIR,
   s3:
     env.BLOB_STORE === 's3' && env.S3_BUCKET !== null
       ? {

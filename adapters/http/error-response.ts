@@ -120,6 +120,8 @@ export const toHttpError = (e: ApplicationError): HttpError => {
     case 'ResticTokenNotFound':
       return httpError(404, 'restic-token-not-found', 'No such restic token.')
     case 'Unavailable':
+      if (e.full === true)
+        return httpError(507, 'insufficient-storage', 'The server has no room to store this now.')
       return httpError(503, 'unavailable', 'Temporarily unavailable; retry later.', {
         retryable: true,
         headers: { 'Retry-After': String(unavailableRetryAfterSeconds) },

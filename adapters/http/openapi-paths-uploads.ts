@@ -104,6 +104,7 @@ export const uploadPaths = {
         413: ['payload-too-large', 'quota-exceeded'],
         422: ['content-hash-mismatch', 'bad-signature', 'parent-not-found'],
         460: ['checksum-mismatch'],
+        507: ['insufficient-storage'],
       },
     }),
     delete: operation({
