@@ -1,7 +1,7 @@
 /**
  * Binds the durable ports to PostgreSQL through the application role's pool (row-level security applies):
  * accounts, devices, backups, the audit trail, and the blobs, whose chunks live in the same database unless
- * BLOB_STORE=s3 puts them in an S3-compatible bucket.
+ * BLOB_STORE=s3 puts them in an S3-compatible bucket, or blob-storage.ts chose files in a folder (`local`).
  */
 import type { Container } from 'inversify'
 import type { Knex } from 'knex'
@@ -32,6 +32,14 @@ export const bindPersistence = (
   c.bind(id(TOKENS.ResticTokenRepository)).toResolvedValue(knexResticTokenRepository, [...knex])
   c.bind(id(TOKENS.ResticObjectRepository)).toResolvedValue(knexResticObjectRepository, [...knex])
   c.bind(id(TOKENS.UploadSessionRepository)).toResolvedValue(knexUploadSessionRepository, [...knex])
+  if (blobs.kind === 'local') {
+    c.bind(id(TOKENS.BlobStore)).toConstantValue(blobs.store)
+    c.bind(id(TOKENS.PersistenceProbes)).toResolvedValue(
+      (db: Knex) => [knexReadinessProbe(db), blobs.probe],
+      [...knex],
+    )
+    return
+  }
   if (blobs.kind === 's3') {
     c.bind(id(TOKENS.BlobStore)).toConstantValue(s3BlobStore({ client: blobs.client, bucket: blobs.bucket }))
     c.bind(id(TOKENS.PersistenceProbes)).toResolvedValue(

@@ -120,7 +120,6 @@ export const startRuntime = async (
     opaqueStarting.catch(() => {}) // awaited below; a failure elsewhere first must not leave it unhandled
     const migrationsApplied = config.migrateOnStart ? await migrate(db.ownerUrl) : []
     store = await openStore(config, logger)
-    blobs = await openBlobStore(config)
     appKnex = createKnex({
       url: db.appUrl,
       poolMax: config.databasePoolMax,
@@ -128,6 +127,7 @@ export const startRuntime = async (
       onWarning: (message) => logger.warn({ component: 'knex' }, message),
     })
     await checkAppRole(appKnex)
+    blobs = await openBlobStore(config, appKnex)
     measureQueries(appKnex, metrics)
     if (store.choice.kind === 'redis') instrumentRedis(store.choice.redis, metrics)
     const opaque = await opaqueStarting
