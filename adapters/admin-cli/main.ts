@@ -1,6 +1,7 @@
 /**
  * `zkeb-admin`: the operator's command line. It embeds the application in-process (createZkeb, so the same
- * use cases as the HTTP API, over the same role and row-level security) and, for `migrate`, the migrator.
+ * use cases as the HTTP API, over the same role and row-level security) and, for `migrate`, the migrator;
+ * `blobs migrate` moves blobs between PostgreSQL and the blob folder (blobs-command.ts).
  * Configuration is the server's (DATABASE_URL, DATA_DIR, TOKEN_SECRET…). Exit codes: README, "Admin CLI".
  */
 import { parseArgs } from 'node:util'
@@ -17,6 +18,7 @@ import {
   purgeTrashCommand,
   statsCommand,
 } from './app-commands'
+import { blobsCommand } from './blobs-command'
 import { migrateCommand } from './migrate-commands'
 import { AdminError, type AdminIo, createOutput, ExitCode, type Output } from './output'
 
@@ -26,6 +28,7 @@ const help = `usage: zkeb-admin COMMAND [--json]
   purge-trash
   expire-uploads
   gc-blobs [--grace-seconds N] [--dry-run]
+  blobs migrate --to fs|postgres [--throttle-ms N]
   account show|disable ACCOUNT | account quota ACCOUNT BYTES   (ACCOUNT: id or username)
   stats`
 
@@ -36,6 +39,7 @@ const options = {
   'batch-size': { type: 'string' },
   'throttle-ms': { type: 'string' },
   'grace-seconds': { type: 'string' },
+  to: { type: 'string' },
 } as const
 
 const count = (flag: string, value: string | undefined, min: number): number | undefined => {
@@ -90,10 +94,21 @@ const dispatch = async (
       ? {}
       : { graceSeconds: count('grace-seconds', values['grace-seconds'], 0) }),
   }
-  const known = ['migrate', 'backfill', 'purge-trash', 'expire-uploads', 'gc-blobs', 'account', 'stats']
+  const known = [
+    'migrate',
+    'blobs',
+    'backfill',
+    'purge-trash',
+    'expire-uploads',
+    'gc-blobs',
+    'account',
+    'stats',
+  ]
   if (!known.includes(command)) throw new AdminError(ExitCode.usage, `unknown command ${command}; see --help`)
   const config = loadConfig(io.env)
   if (command === 'migrate') return migrateCommand(config, rest[0], output)
+  if (command === 'blobs')
+    return blobsCommand(config, rest[0], { to: values.to, throttleMs: flags.throttleMs }, output)
   return withApp(config, deps, ({ admin }) => {
     switch (command) {
       case 'backfill':

@@ -9,24 +9,9 @@ import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import type { BlobRef, BlobStore, ByteRange } from '../../../application/ports/blob-store'
 import type { AccountId, BlobId } from '../../../domain/ids'
+import { drain, type Opened, opened } from './first-chunk'
 
 const keyOf = (b: BlobRef): string => `${b.accountId}/${b.blobId}`
-
-type Opened = Readonly<{ rest: AsyncIterator<Uint8Array>; head: IteratorResult<Uint8Array> }>
-
-/** Pulls the first chunk: a blob that cannot be read (absent) fails here, before anything is yielded. */
-const opened = async (chunks: AsyncIterable<Uint8Array>): Promise<Opened> => {
-  const rest = chunks[Symbol.asyncIterator]()
-  return { rest, head: await rest.next() }
-}
-
-async function* drain({ rest, head }: Opened): AsyncGenerator<Uint8Array> {
-  try {
-    for (let next = head; next.done !== true; next = await rest.next()) yield next.value
-  } finally {
-    await rest.return?.()
-  }
-}
 
 /** The primary's bytes; the secondary's when the primary cannot even start (the blob is not there). */
 async function* readEither(
