@@ -1,10 +1,11 @@
 /**
  * Fault: the blob folder's disk fills up during an upload — a real 4 MiB tmpfs as BLOB_DIR, the real runtime
  * (BLOB_STORE=fs beside PostgreSQL) and the real HTTP routes. Expected: 507 `insufficient-storage` for the
- * one-shot upload and the resumable (tus) PATCH, no Retry-After, nothing committed (backups and quota as
- * before), no file left behind; downloads keep working and uploads work again once there is room.
+ * one-shot upload and the resumable (tus) PATCH, and 507 to restic (rest-server's answer to a full disk), no
+ * Retry-After, nothing committed (backups and quota as before), no file left behind; downloads keep working
+ * and uploads work again once there is room.
  */
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { expect } from 'chai'
 import { aUserWithDevice, uploadOverHttp } from '../http/http-test-kit'
@@ -78,6 +79,26 @@ describe('Fault: the blob folder is full (fs store on a 4 MiB tmpfs, over HTTP)'
     const offset = await target.call('HEAD', location, { token: user.token, headers: tus })
     expect(offset.headers.get('upload-offset')).to.equal('0')
     await target.call('DELETE', location, { token: user.token, headers: tus })
+
+    const issued = await target.call('POST', '/api/v1/restic-tokens', {
+      token: user.token,
+      json: { appendOnly: false },
+    })
+    expect(issued.status).to.equal(201)
+    const { token: secret } = (await issued.json()) as { token: string }
+    const pack = randomBytes(4 * MiB)
+    const name = createHash('sha256').update(pack).digest('hex')
+    const restic = await fetch(`${target.base}/restic/repo/data/${name}`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Basic ${Buffer.from(`${user.account.username}:${secret}`).toString('base64')}`,
+      },
+      body: pack,
+    })
+    expect(restic.status).to.equal(507)
+    expect(restic.headers.get('retry-after')).to.equal(null)
+    expect(await restic.text()).to.equal('Insufficient Storage\n')
+    expect(await blobFiles()).to.deep.equal(stored)
 
     const download = await target.call('GET', `/api/v1/backups/${kept.input.backupId}/content`, {
       token: user.token,
