@@ -136,9 +136,9 @@ export const startRuntime = async (
     let closing: Promise<void> | undefined
     const close = () =>
       (closing ??= Promise.allSettled([
-        pool.destroy(),
+        // The blob folder's registration is removed over the pool, so the pool closes after it.
+        blobStore.close().finally(() => pool.destroy()),
         cache.close(),
-        blobStore.close(),
         opaqueThreads.close(),
       ]).then(db.close))
     const pending = () => pendingMigrations(db.ownerUrl)
@@ -155,7 +155,9 @@ export const startRuntime = async (
     }
   } catch (e) {
     const closeOpaque = opaqueStarting?.then((opaque) => opaque.close())
-    await Promise.allSettled([appKnex?.destroy(), store?.close(), blobs?.close(), closeOpaque])
+    const closePool =
+      blobs === undefined ? appKnex?.destroy() : blobs.close().finally(() => appKnex?.destroy())
+    await Promise.allSettled([closePool, store?.close(), closeOpaque])
     await db.close()
     throw e
   }

@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { expect } from 'chai'
+import { createZkeb } from '../../../adapters/composition'
 import {
   chooseLocalBlobStore,
   openBlobStore,
@@ -19,6 +20,8 @@ import { knexAccountRepository } from '../../../adapters/persistence/knex/knex-a
 import { knexBlobStore } from '../../../adapters/persistence/knex/knex-blob-store'
 import { right } from '../../contracts/harness'
 import { aBlobId, anAccount, inPieces } from '../../support/persistence-builders'
+import { addDevice, anUpload, callerFor, ok, register } from '../../support/test-client'
+import { filesUnder } from './small-filesystem'
 import { createTestDatabase, type TestDatabase } from '../../support/postgres'
 
 const rejection = (promise: Promise<unknown>): Promise<Error> =>
@@ -115,5 +118,29 @@ describe('choosing the blob store', function () {
     await (await open(external({ BLOB_STORE: 'fs', BLOB_DIR: folder }))).close()
     const { choice } = await open(external({ BLOB_DIR: folder }))
     expect(choice).to.include({ kind: 'local', primary: 'postgres' })
+  })
+
+  it('wires the folder into the application: uploads land there, health checks it, closing unregisters', async () => {
+    const folder = path.join(dataDir, 'volume')
+    const zkeb = await createZkeb(
+      external({ DATABASE_APP_URL: db.appUrl, NODE_ENV: 'test', BLOB_STORE: 'fs', BLOB_DIR: folder }),
+    )
+    try {
+      expect(await zkeb.useCases.checkReadiness()()).to.deep.equal({
+        ready: true,
+        checks: { database: 'ok', blobs: 'ok', cache: 'ok' },
+      })
+      const caller = await callerFor(zkeb.useCases, await register(zkeb.useCases))
+      const { device, key } = await addDevice(zkeb.useCases, caller)
+      const up = anUpload(device.deviceId, key, { content: randomBytes(50_000) })
+      const { backup } = await ok(zkeb.useCases.uploadBackup(up.input, inPieces(up.content, 4096), caller))
+      expect(await filesUnder(folder)).to.include(
+        path.join(caller.accountId.slice(0, 2), caller.accountId, backup.blobId.slice(0, 2), backup.blobId),
+      )
+      expect(await db.ownerKnex('zkeb.blob_folder_instances').count()).to.deep.equal([{ count: 1 }])
+    } finally {
+      await zkeb.close()
+    }
+    expect(await db.ownerKnex('zkeb.blob_folder_instances').count()).to.deep.equal([{ count: 0 }])
   })
 })
