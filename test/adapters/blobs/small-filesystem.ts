@@ -1,7 +1,8 @@
 /**
  * A real filesystem that fills up: a tmpfs of `sizeBytes` mounted on a fresh folder, so writes past it fail
- * with ENOSPC exactly as a full disk does. Mounting needs root (CAP_SYS_ADMIN); where it is refused the
- * caller gets null and skips, saying so.
+ * with ENOSPC exactly as a full disk does. Mounting needs root (CAP_SYS_ADMIN): as root directly, otherwise
+ * through passwordless `sudo -n` (CI runners), owned by the test's user; where both are refused the caller
+ * gets null and skips, saying so.
  */
 import { execFile } from 'node:child_process'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
@@ -15,8 +16,11 @@ export type SmallFilesystem = Readonly<{ dir: string; unmount: () => Promise<voi
 
 export const mountSmallFilesystem = async (sizeBytes: number): Promise<SmallFilesystem | null> => {
   const dir = await mkdtemp(path.join(tmpdir(), 'zkeb-small-fs-'))
+  const owner = `uid=${process.getuid?.() ?? 0},gid=${process.getgid?.() ?? 0}`
+  const asRoot = (command: string, args: string[]) =>
+    process.getuid?.() === 0 ? run(command, args) : run('sudo', ['-n', command, ...args])
   try {
-    await run('mount', ['-t', 'tmpfs', '-o', `size=${sizeBytes},mode=0700`, 'tmpfs', dir])
+    await asRoot('mount', ['-t', 'tmpfs', '-o', `size=${sizeBytes},mode=0700,${owner}`, 'tmpfs', dir])
   } catch {
     await rm(dir, { recursive: true, force: true })
     return null
@@ -24,7 +28,7 @@ export const mountSmallFilesystem = async (sizeBytes: number): Promise<SmallFile
   return {
     dir,
     unmount: async () => {
-      await run('umount', [dir])
+      await asRoot('umount', [dir])
       await rm(dir, { recursive: true, force: true })
     },
   }
