@@ -3,9 +3,11 @@
  * configuration, the database and the other adapters: the admin use cases in-process, and the migrator.
  */
 import type { AdminUseCases } from '../../application/admin'
-import type { AdminIo } from './output'
+import type { AdminIo, Output } from './output'
 
 export type MigrateAction = 'up' | 'down' | 'status'
+
+export type BlobsFlags = Readonly<{ to: string | undefined; throttleMs: number | undefined }>
 
 export type MigrationReport = Readonly<{
   /** The database, as the operator may see it (never its password). */
@@ -29,6 +31,8 @@ export type AdminHost = Readonly<{
   withAdmin: <A>(work: (admin: AdminUseCases) => Promise<A>) => Promise<A>
   /** Runs the migrator over the owner's connection; it never boots the application (which would migrate up). */
   migrate: (action: MigrateAction) => Promise<MigrationReport>
+  /** `blobs ACTION`: moves blobs between PostgreSQL and the blob folder; resolves to the exit code. */
+  blobs: (action: string | undefined, flags: BlobsFlags, out: Output) => Promise<number>
 }>
 
 /** Reads the server's configuration from `env`; called once the command line is known to be valid. */

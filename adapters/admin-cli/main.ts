@@ -2,7 +2,8 @@
  * `zkeb-admin`: the operator's command line. Through its host (host.ts, wired in adapters/composition/admin-main.ts)
  * it embeds the application in-process (the same use cases as the HTTP API, over the same role and row-level
  * security) and, for `migrate`, the migrator. Configuration is the server's (DATABASE_URL, DATA_DIR,
- * TOKEN_SECRET…). Exit codes: README, "Admin CLI".
+ * TOKEN_SECRET…). `blobs migrate` moves blobs between PostgreSQL and the blob folder (adapters/composition/admin-blobs.ts).
+ * Exit codes: docs/operations.md.
  */
 import { parseArgs } from 'node:util'
 import {
@@ -24,6 +25,7 @@ const help = `usage: zkeb-admin COMMAND [--json]
   purge-trash
   expire-uploads
   gc-blobs [--grace-seconds N] [--dry-run]
+  blobs migrate --to fs|postgres [--throttle-ms N]
   account show|disable ACCOUNT | account quota ACCOUNT BYTES   (ACCOUNT: id or username)
   stats`
 
@@ -34,6 +36,7 @@ const options = {
   'batch-size': { type: 'string' },
   'throttle-ms': { type: 'string' },
   'grace-seconds': { type: 'string' },
+  to: { type: 'string' },
 } as const
 
 const count = (flag: string, value: string | undefined, min: number): number | undefined => {
@@ -77,10 +80,20 @@ const dispatch = async (
       ? {}
       : { graceSeconds: count('grace-seconds', values['grace-seconds'], 0) }),
   }
-  const known = ['migrate', 'backfill', 'purge-trash', 'expire-uploads', 'gc-blobs', 'account', 'stats']
+  const known = [
+    'migrate',
+    'blobs',
+    'backfill',
+    'purge-trash',
+    'expire-uploads',
+    'gc-blobs',
+    'account',
+    'stats',
+  ]
   if (!known.includes(command)) throw new AdminError(ExitCode.usage, `unknown command ${command}; see --help`)
   const host = openHost(io.env)
   if (command === 'migrate') return migrateCommand(host, rest[0], output)
+  if (command === 'blobs') return host.blobs(rest[0], { to: values.to, throttleMs: flags.throttleMs }, output)
   return host.withAdmin((admin) => {
     switch (command) {
       case 'backfill':

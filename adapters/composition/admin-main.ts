@@ -9,6 +9,7 @@ import { runAdmin } from '../admin-cli/main'
 import { AdminError, type AdminIo, ExitCode } from '../admin-cli/output'
 import { createKnex } from '../persistence/knex/create-knex'
 import { migrateDown, migrateLatest, migrationStatus } from '../persistence/knex/migrator'
+import { blobsCommand } from './admin-blobs'
 import { createZkeb } from './index'
 import { type Config, loadConfig } from './config'
 import { describeUrl } from './database'
@@ -61,6 +62,7 @@ const adminHost =
     return {
       withAdmin: (work) => withApp(config, deps, work).catch(rethrowForOperator),
       migrate: (action) => migrate(config, action).catch(rethrowForOperator),
+      blobs: (action, flags, out) => blobsCommand(config, action, flags, out).catch(rethrowForOperator),
     }
   }
 

@@ -1,7 +1,8 @@
 /**
  * Binds the durable ports to PostgreSQL through the application role's pool (row-level security applies):
  * accounts, devices, backups, the audit trail, restic and upload records, the maintenance queries, and the
- * blobs, whose chunks live in the same database unless BLOB_STORE=s3 puts them in an S3-compatible bucket.
+ * blobs: files in a folder (`local`, chosen by blob-storage.ts), chunks in the same database, or objects in an
+ * S3-compatible bucket (BLOB_STORE=s3).
  */
 import type { Container } from 'inversify'
 import type { Knex } from 'knex'
@@ -34,6 +35,14 @@ export const bindPostgresPersistence = (c: Container, appKnex: Knex, blobs: Blob
   c.bind(id(TOKENS.BackfillJobs)).toResolvedValue(knexBackfillJobs, [...knex])
   c.bind(id(TOKENS.MaintenanceQueries)).toResolvedValue(knexMaintenanceQueries, [...knex])
   c.bind(id(TOKENS.Gauges)).toResolvedValue(gaugeSources, [...knex, id(TOKENS.Config)])
+  if (blobs.kind === 'local') {
+    c.bind(id(TOKENS.BlobStore)).toConstantValue(blobs.store)
+    c.bind(id(TOKENS.PersistenceProbes)).toResolvedValue(
+      (db: Knex) => [knexReadinessProbe(db), blobs.probe],
+      [...knex],
+    )
+    return
+  }
   if (blobs.kind === 's3') {
     c.bind(id(TOKENS.BlobStore)).toConstantValue(s3BlobStore({ client: blobs.client, bucket: blobs.bucket }))
     c.bind(id(TOKENS.PersistenceProbes)).toResolvedValue(

@@ -1,4 +1,4 @@
-/** Where backup content (ciphertext) lives (BLOB_STORE): with the rest of the data, or in an S3 bucket. */
+/** Where backup content (ciphertext) lives (BLOB_STORE): files in a folder, the database, or an S3 bucket. */
 import {
   boolean,
   bucketName,
@@ -13,13 +13,21 @@ import {
 import type { ConfigError } from './config-errors'
 
 export const blobStoreVariables = group('Blob storage', '', {
-  BLOB_STORE: setting(
-    oneOf(['postgres', 's3'] as const),
-    'postgres',
-    "Where backup content (ciphertext) lives. `postgres`: in the database, as 256 KiB chunks (one machine's " +
-      'disk; in memory with `PERSISTENCE=memory`). `s3`: in an S3-compatible bucket (AWS S3, Cloudflare R2, ' +
-      'MinIO), see Object storage in the README. Production may use either. Switching on a deployment that ' +
-      'already holds blobs is not supported: the old ones stay where they were.',
+  BLOB_STORE: optional(
+    oneOf(['postgres', 's3', 'fs'] as const),
+    'Where backup content (ciphertext) lives. `fs`: one file per blob under `BLOB_DIR` (fsynced, renamed into ' +
+      'place; one instance per folder, see docs/operations-blobs.md). `postgres`: in the database, as 256 KiB ' +
+      'chunks (in memory with `PERSISTENCE=memory`). `s3`: in an S3-compatible bucket (AWS S3, Cloudflare R2, ' +
+      'MinIO). Unset: a new embedded `DATA_DIR` takes `fs` and records it in `DATA_DIR/blob-store`; an existing ' +
+      'one keeps what it records (or `postgres`); beside `DATABASE_URL`, `postgres`. ' +
+      '`zkeb-admin blobs migrate --to fs|postgres` moves blobs between the folder and the database.',
+    'chosen as described',
+  ),
+  BLOB_DIR: optional(
+    nonEmpty,
+    'The folder of blob files for `BLOB_STORE=fs`: a mounted volume in production (required beside ' +
+      '`DATABASE_URL`).',
+    '`DATA_DIR/blobs` for an embedded database',
   ),
   S3_ENDPOINT: optional(
     httpUrl,
@@ -60,13 +68,17 @@ export type S3Config = Readonly<{
 }>
 
 export type BlobStoreConfig = Readonly<{
+  /** null: not set; blob-storage.ts chooses (a recorded or new embedded DATA_DIR, else postgres). */
   blobStore: BlobStoreEnv['BLOB_STORE']
+  /** null: DATA_DIR/blobs for an embedded database; none beside DATABASE_URL. */
+  blobDir: string | null
   /** null unless BLOB_STORE=s3. */
   s3: S3Config | null
 }>
 
 export const blobStoreConfig = (env: BlobStoreEnv): BlobStoreConfig => ({
   blobStore: env.BLOB_STORE,
+  blobDir: env.BLOB_DIR,
   s3:
     env.BLOB_STORE === 's3' && env.S3_BUCKET !== null
       ? {

@@ -32,7 +32,7 @@ const inMemoryRules = (c: Config): ReadonlyArray<ConfigError> => [
     'must be unset when PERSISTENCE=memory (nothing is kept in PostgreSQL)',
   ),
   ...when(
-    c.blobStore !== 'postgres',
+    c.blobStore !== null && c.blobStore !== 'postgres',
     'BLOB_STORE',
     'must be left at its default when PERSISTENCE=memory (blobs stay in memory with the rest)',
   ),

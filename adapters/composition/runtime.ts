@@ -150,7 +150,6 @@ const startOnPostgres = async (config: Config, logger: Logger, metrics: Metrics)
     opaqueStarting.catch(() => {}) // awaited below; a failure elsewhere first must not leave it unhandled
     const migrationsApplied = config.migrateOnStart ? await migrate(db.ownerUrl) : []
     store = await openStore(config, logger)
-    blobs = await openBlobStore(config)
     appKnex = createKnex({
       url: db.appUrl,
       poolMax: config.databasePoolMax,
@@ -158,6 +157,7 @@ const startOnPostgres = async (config: Config, logger: Logger, metrics: Metrics)
       onWarning: (message) => logger.warn({ component: 'knex' }, message),
     })
     await checkAppRole(appKnex)
+    blobs = await openBlobStore(config, appKnex)
     measureQueries(appKnex, metrics)
     if (store.choice.kind === 'redis') instrumentRedis(store.choice.redis, metrics)
     const opaque = await opaqueStarting
@@ -167,9 +167,9 @@ const startOnPostgres = async (config: Config, logger: Logger, metrics: Metrics)
     let closing: Promise<void> | undefined
     const close = () =>
       (closing ??= Promise.allSettled([
-        pool.destroy(),
+        // The blob folder's registration is removed over the pool, so the pool closes after it.
+        blobStore.close().finally(() => pool.destroy()),
         cache.close(),
-        blobStore.close(),
         opaqueThreads.close(),
       ]).then(db.close))
     const pending = () => pendingMigrations(db.ownerUrl)
@@ -183,7 +183,9 @@ const startOnPostgres = async (config: Config, logger: Logger, metrics: Metrics)
     }
   } catch (e) {
     const closeOpaque = opaqueStarting?.then((opaque) => opaque.close())
-    await Promise.allSettled([appKnex?.destroy(), store?.close(), blobs?.close(), closeOpaque])
+    const closePool =
+      blobs === undefined ? appKnex?.destroy() : blobs.close().finally(() => appKnex?.destroy())
+    await Promise.allSettled([closePool, store?.close(), closeOpaque])
     await db.close()
     throw e
   }

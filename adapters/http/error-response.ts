@@ -141,6 +141,8 @@ export const toHttpError = (e: ApplicationError): HttpError => {
     case 'ResticTokenNotFound':
       return httpError(404, 'restic-token-not-found', 'No such restic token.')
     case 'Unavailable':
+      if (e.full === true)
+        return httpError(507, 'insufficient-storage', 'The server has no room to store this now.')
       return unavailableError
     case 'Conflict':
       return httpError(409, 'conflict', 'A concurrent change won; retry.', { retryable: true })

@@ -129,6 +129,7 @@ export const backupPaths = {
         413: ['payload-too-large', 'quota-exceeded'],
         415: ['unsupported-media-type'],
         422: ['content-hash-mismatch', 'bad-signature', 'parent-not-found'],
+        507: ['insufficient-storage'],
       },
     }),
     get: operation({

@@ -126,6 +126,7 @@ export const uploadPaths = {
         415: ['unsupported-media-type'],
         422: ['content-hash-mismatch', 'bad-signature', 'parent-not-found'],
         460: ['checksum-mismatch'],
+        507: ['insufficient-storage'],
       },
     }),
     delete: operation({

@@ -30,7 +30,8 @@ const decisions = (inputs: OpenApiInputs) => ({
     'parent-not-found is 422; rotation-unknown-backups and rotation-incomplete are 409 (details.unknown / ' +
     'details.missing list the client’s own ids); account-not-found is 404; version-mismatch carries ' +
     'details.currentVersion; quota-exceeded carries details.limitBytes and usedBytes; a concurrent write that ' +
-    'lost is 409 conflict (retryable).',
+    'lost is 409 conflict (retryable); an upload the blob store has no room for (a full disk) is 507 ' +
+    'insufficient-storage and stores nothing.',
   passwordChange:
     'POST /api/v1/account/password/start {registrationRequest} → {registrationResponse}; then ' +
     '/finish {expectedVersion, registrationRecord, passwordWrappedUmk} → {keyBundleVersion}. Other sessions end.',

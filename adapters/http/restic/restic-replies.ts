@@ -59,7 +59,7 @@ export const replyMethodNotAllowed = (ctx: AppContext, allow: string): void => {
   replyText(ctx, 405, 'Method Not Allowed\n')
 }
 
-/** Status codes as rest-server answers them (403 for overwrite and append-only, 507 for a full quota). */
+/** Status codes as rest-server answers them (403 for overwrite and append-only, 507 for a full quota or disk). */
 const statusOf = (e: ResticFailure): number => {
   switch (e._tag) {
     case 'ResticObjectNotFound':
@@ -80,7 +80,7 @@ const statusOf = (e: ResticFailure): number => {
     case 'Unauthenticated':
       return 401
     case 'Unavailable':
-      return 503
+      return e.full === true ? 507 : 503
     default:
       return absurd(e)
   }
@@ -98,11 +98,11 @@ const texts: Readonly<Record<number, string>> = {
 
 export const replyFailure = (ctx: AppContext, logger: HttpLogger, e: ResticFailure): void => {
   if (e._tag === 'Unavailable') {
+    if (e.full !== true) ctx.set('Retry-After', '5')
     logger.warn(
       { requestId: ctx.state.requestId, dependency: e.dependency, cause: describeCause(e.cause) },
       'dependency unavailable',
     )
-    ctx.set('Retry-After', '5')
   }
   if (e._tag === 'RangeNotSatisfiable') ctx.set('Content-Range', `bytes */${e.sizeBytes}`)
   const status = statusOf(e)

@@ -100,11 +100,16 @@ export class ZkebTusStore extends DataStore {
     return toUpload(await this.run(this.deps.useCases.findUpload(this.uploadIdOf(id), caller)))
   }
 
-  /** Returns the offset after what arrived, also when the client stopped sending early. */
+  /**
+   * Returns the offset after what arrived, also when the client stopped sending early. A blob store that fails
+   * mid-body stops reading without destroying `body`: @tus/server would take that for a client abort (400)
+   * and hide the store's own answer (503, or 507 for a full disk).
+   */
   override async write(body: stream.Readable, id: string, offset: number): Promise<number> {
     const request = currentTusRequest()
     const input = { uploadId: this.uploadIdOf(id), offsetBytes: offset, checksum: request.checksum }
-    const out = await this.run(this.deps.useCases.appendUpload(input, body, request.caller))
+    const content = body.iterator({ destroyOnReturn: false })
+    const out = await this.run(this.deps.useCases.appendUpload(input, content, request.caller))
     if (O.isSome(out.backup)) request.completed = { uploadId: id, lengthBytes: out.offsetBytes }
     return out.offsetBytes
   }

@@ -16,6 +16,7 @@ import * as tightenUsedBytes from '../../../migrations/20261215000000_tighten_ac
 import * as storageTotals from '../../../migrations/20261216000000_storage_totals'
 import * as durableSessions from '../../../migrations/20261220000000_durable_sessions'
 import * as uploadSessions from '../../../migrations/20261221000000_upload_sessions'
+import * as blobFolderInstances from '../../../migrations/20261228000000_blob_folder_instances'
 
 export type MigrationModule = Knex.Migration &
   Readonly<{
@@ -38,6 +39,7 @@ export const migrations: ReadonlyArray<Migration> = [
   { name: '20261216000000_storage_totals', module: storageTotals },
   { name: '20261220000000_durable_sessions', module: durableSessions },
   { name: '20261221000000_upload_sessions', module: uploadSessions },
+  { name: '20261228000000_blob_folder_instances', module: blobFolderInstances },
 ]
 
 const schemaName = 'zkeb'

@@ -146,9 +146,10 @@ describe('configuration from the environment', () => {
     expect(variablesOf(incomplete)).to.have.members(['DATABASE_URL', 'OPAQUE_SERVER_SETUP', 'TOKEN_SECRET'])
   })
 
-  it('keeps blobs in PostgreSQL by default and reads the S3 settings only for BLOB_STORE=s3', () => {
+  it('leaves the blob store to the composition by default and reads the S3 settings only for BLOB_STORE=s3', () => {
     expect(loadConfig({ S3_BUCKET: 'ignored' })).to.deep.include({
-      blobStore: 'postgres',
+      blobStore: null,
+      blobDir: null,
       s3: null,
       blobGcGraceSeconds: 86_400,
     })
