@@ -202,7 +202,7 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ PERSISTENCE: 'memory' })).to.deep.include({
       persistence: 'memory',
       store: 'memory',
-      blobStore: 'postgres',
+      blobStore: null,
       databaseUrl: null,
     })
     expect(variablesOf({ PERSISTENCE: 'disk' })).to.deep.equal(['PERSISTENCE'])
