@@ -10,7 +10,7 @@ import type { Account } from '../../../domain/account'
 import { usernameTaken, type VersionMismatch, versionMismatch } from '../../../domain/errors'
 import { isUniqueViolation } from './pg-errors'
 import { bytes, decodeAccount } from './row-codecs'
-import { query, withAccount } from './with-account'
+import { query, withAccount } from '../pg-session'
 
 /** The columns a save may change: never the id, the username or the creation time. */
 const mutableColumns = (a: Account) => ({

@@ -10,7 +10,7 @@ import type { AuditRepository } from '../../../application/ports/audit-repositor
 import { type AuditDraft, auditCanonicalBytes, type AuditEvent, genesisHash } from '../../../domain/audit'
 import type { EventId, Sha256Hex } from '../../../domain/ids'
 import { decodeAll, decodeAuditEvent } from './row-codecs'
-import { withAccount } from './with-account'
+import { withAccount } from '../pg-session'
 
 const sha256Hex = (bytes: Uint8Array): Sha256Hex =>
   createHash('sha256').update(bytes).digest('hex') as Sha256Hex

@@ -38,8 +38,7 @@ import {
   decodeDevice,
   decodeWith,
 } from './row-codecs'
-import { readAsAccount } from './scoped-read'
-import { query, withAccount } from './with-account'
+import { query, readAsAccount, withAccount } from '../pg-session'
 
 const toRow = (b: Backup) => ({
   account_id: b.accountId,

@@ -6,7 +6,7 @@ import * as TE from 'fp-ts/TaskEither'
 import type { Knex } from 'knex'
 import type { DeviceRepository } from '../../../application/ports/device-repository'
 import { bytes, decodeAll, decodeDevice } from './row-codecs'
-import { withAccount } from './with-account'
+import { withAccount } from '../pg-session'
 
 export const knexDeviceRepository = (knex: Knex): DeviceRepository => ({
   add: (device) =>

@@ -20,7 +20,7 @@ import {
 import { accountReservedBytes, accountUsedBytes, lockAccount } from './knex-backup-repository'
 import { isUniqueViolation } from './pg-errors'
 import { decodeAll, decodeWith, PgDate } from './row-codecs'
-import { withAccount } from './with-account'
+import { withAccount } from '../pg-session'
 
 const decodeObject = decodeWith(
   t.type({

@@ -12,7 +12,7 @@ import type { Knex } from 'knex'
 import type { OpenOutcome, SessionOpener } from '../../../application/ports/session-opener'
 import { appendToLockedChain } from './knex-audit-repository'
 import { insertSession } from './knex-session-store'
-import { withAccount } from './with-account'
+import { withAccount } from '../pg-session'
 
 export const knexSessionOpener = (knex: Knex): SessionOpener => ({
   open: (session, refreshDigest, requestId) =>

@@ -24,7 +24,7 @@ import { invalidRefreshToken, refreshTokenReused } from '../../../domain/errors'
 import type { InvalidRefreshToken, RefreshTokenReused } from '../../../domain/errors'
 import { AccountId, DeviceId, SessionId, type Sha256Hex } from '../../../domain/ids'
 import { decodeAll, decodeWith, PgDate } from './row-codecs'
-import { query, withAccount } from './with-account'
+import { query, withAccount } from '../pg-session'
 
 /** What one rotation did; `reused` names the session whose family it deleted. */
 export type RotationOutcome =

@@ -33,7 +33,7 @@ import {
 } from '../../../domain/upload-session'
 import { accountReservedBytes, accountUsedBytes, lockAccount } from './knex-backup-repository'
 import { Bytea, bytes, decodeAll, decodeWith, Nullable, PgDate } from './row-codecs'
-import { query, withAccount } from './with-account'
+import { query, withAccount } from '../pg-session'
 
 const toRow = (s: UploadSession) => ({
   account_id: s.accountId,
