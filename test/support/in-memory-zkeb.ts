@@ -9,7 +9,6 @@ import { nodeHasher } from '../../adapters/crypto/node-hasher'
 import { nodeIdGenerator } from '../../adapters/crypto/node-id-generator'
 import { nodeSignatureVerifier } from '../../adapters/crypto/node-signature-verifier'
 import { inMemoryAccountRepository } from '../../adapters/in-memory/in-memory-account-repository'
-import { sessionOpenerOverPorts } from '../../adapters/composition/session-opener-over-ports'
 import { inMemoryAuditRepository } from '../../adapters/in-memory/in-memory-audit-repository'
 import { inMemoryBackupRepository } from '../../adapters/in-memory/in-memory-backup-repository'
 import { inMemoryBlobStore } from '../../adapters/in-memory/in-memory-blob-store'
@@ -17,6 +16,7 @@ import { inMemoryDatabase } from '../../adapters/in-memory/in-memory-database'
 import { inMemoryDeviceRepository } from '../../adapters/in-memory/in-memory-device-repository'
 import { inMemoryResticObjectRepository } from '../../adapters/in-memory/in-memory-restic-object-repository'
 import { inMemoryResticTokenRepository } from '../../adapters/in-memory/in-memory-restic-token-repository'
+import { inMemoryUnitOfWork } from '../../adapters/in-memory/in-memory-unit-of-work'
 import { inMemoryUploadSessionRepository } from '../../adapters/in-memory/in-memory-upload-session-repository'
 import { inMemoryLoginStateStore } from '../../adapters/in-memory/in-memory-login-state-store'
 import { inMemorySessionStore } from '../../adapters/in-memory/in-memory-session-store'
@@ -35,7 +35,8 @@ export type InMemoryZkeb = Readonly<{ useCases: UseCases; ports: Ports; clock: C
 export const inMemoryZkeb = async (overrides: Partial<Ports> = {}): Promise<InMemoryZkeb> => {
   const clock = controllableClock()
   const db = inMemoryDatabase()
-  const chosen: Omit<Ports, 'logins'> & Partial<Pick<Ports, 'logins'>> = {
+  const sessions = overrides.sessions ?? inMemorySessionStore()
+  const ports: Ports = {
     accounts: inMemoryAccountRepository(db),
     devices: inMemoryDeviceRepository(db),
     backups: inMemoryBackupRepository(db),
@@ -44,7 +45,9 @@ export const inMemoryZkeb = async (overrides: Partial<Ports> = {}): Promise<InMe
     resticTokens: inMemoryResticTokenRepository(db),
     resticObjects: inMemoryResticObjectRepository(db),
     uploads: inMemoryUploadSessionRepository(db),
-    sessions: inMemorySessionStore(),
+    sessions,
+    // Over the same database and session store as the repositories; a test that swaps those passes its own.
+    unitOfWork: inMemoryUnitOfWork(db, sessions),
     loginStates: inMemoryLoginStateStore(clock),
     opaque: await serenityOpaqueServer(await testOpaqueServerSetup()),
     tokens: joseTokenIssuer({ secret: randomBytes(32), clock }),
@@ -56,7 +59,5 @@ export const inMemoryZkeb = async (overrides: Partial<Ports> = {}): Promise<InMe
     settings: defaultSettings,
     ...overrides,
   }
-  // Over the chosen ports, so an override of accounts, sessions or the audit trail also applies to logins.
-  const ports: Ports = { ...chosen, logins: chosen.logins ?? sessionOpenerOverPorts(chosen) }
   return { useCases: makeUseCases(ports), ports, clock }
 }
