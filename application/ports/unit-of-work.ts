@@ -25,7 +25,8 @@ export type AccountTransaction = Readonly<{
   quota: QuotaLedger
   /**
    * Opens login sessions with the rest: in the same transaction where sessions are kept in the same database,
-   * otherwise written to their store once the transaction has committed (and not at all if it did not).
+   * otherwise written to their store once the work has succeeded, just before it commits (a session store
+   * failure then discards the rest; a work that fails writes no session).
    */
   sessions: Pick<SessionStore, 'create'>
 }>
