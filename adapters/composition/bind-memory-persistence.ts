@@ -17,6 +17,7 @@ import { inMemoryDeviceRepository } from '../in-memory/in-memory-device-reposito
 import { inMemoryMaintenanceQueries } from '../in-memory/in-memory-maintenance-queries'
 import { inMemoryResticObjectRepository } from '../in-memory/in-memory-restic-object-repository'
 import { inMemoryResticTokenRepository } from '../in-memory/in-memory-restic-token-repository'
+import { inMemoryUnitOfWork } from '../in-memory/in-memory-unit-of-work'
 import { inMemoryUploadSessionRepository } from '../in-memory/in-memory-upload-session-repository'
 import { memoryGauges } from './memory-gauges'
 import { id, type Token, TOKENS } from './tokens'
@@ -36,6 +37,11 @@ export const bindMemoryPersistence = (c: Container): void => {
   c.bind(id(TOKENS.ResticTokenRepository)).toConstantValue(inMemoryResticTokenRepository(db))
   c.bind(id(TOKENS.ResticObjectRepository)).toConstantValue(inMemoryResticObjectRepository(db))
   c.bind(id(TOKENS.UploadSessionRepository)).toConstantValue(inMemoryUploadSessionRepository(db))
+  // Over the same tables and the same session store as the ports themselves.
+  c.bind(id(TOKENS.UnitOfWork)).toResolvedValue(
+    (sessions) => inMemoryUnitOfWork(db, sessions),
+    [id(TOKENS.SessionStore)],
+  )
   c.bind(id(MemoryBlobs)).toResolvedValue((clock) => inMemoryBlobStore(() => clock.now()), [id(TOKENS.Clock)])
   c.bind(id(TOKENS.BlobStore)).toService(id(MemoryBlobs))
   c.bind(id(TOKENS.BackfillJobs)).toResolvedValue(

@@ -17,12 +17,23 @@ import { knexResticObjectRepository } from '../persistence/knex/knex-restic-obje
 import { knexUploadSessionRepository } from '../persistence/knex/knex-upload-session-repository'
 import { knexResticTokenRepository } from '../persistence/knex/knex-restic-token-repository'
 import { knexReadinessProbe } from '../persistence/knex/knex-readiness-probe'
+import { knexUnitOfWork } from '../persistence/knex/knex-unit-of-work'
+import type { SessionStore } from '../../application/ports/session-store'
 import { s3BlobStore, s3ReadinessProbe } from '../blobs/s3/s3-blob-store'
 import { gaugeSources } from './bind-observability'
 import type { BlobStoreChoice } from './blob-storage'
 import { id, TOKENS } from './tokens'
 
-export const bindPostgresPersistence = (c: Container, appKnex: Knex, blobs: BlobStoreChoice): void => {
+/**
+ * `sessionsInDatabase`: STORE=redis records sessions in PostgreSQL, so a login's session commits in the unit of
+ * work's transaction; with STORE=memory they live in process memory and are written as that transaction commits.
+ */
+export const bindPostgresPersistence = (
+  c: Container,
+  appKnex: Knex,
+  blobs: BlobStoreChoice,
+  sessionsInDatabase: boolean,
+): void => {
   c.bind(id(TOKENS.AppKnex)).toConstantValue(appKnex)
   const knex = [id(TOKENS.AppKnex)] as const
   c.bind(id(TOKENS.AccountRepository)).toResolvedValue(knexAccountRepository, [...knex])
@@ -35,6 +46,11 @@ export const bindPostgresPersistence = (c: Container, appKnex: Knex, blobs: Blob
   c.bind(id(TOKENS.BackfillJobs)).toResolvedValue(knexBackfillJobs, [...knex])
   c.bind(id(TOKENS.MaintenanceQueries)).toResolvedValue(knexMaintenanceQueries, [...knex])
   c.bind(id(TOKENS.Gauges)).toResolvedValue(gaugeSources, [...knex, id(TOKENS.Config)])
+  c.bind(id(TOKENS.UnitOfWork)).toResolvedValue(
+    (db: Knex, store: SessionStore) =>
+      sessionsInDatabase ? knexUnitOfWork(db) : knexUnitOfWork(db, { kind: 'store', store }),
+    [...knex, id(TOKENS.SessionStore)],
+  )
   if (blobs.kind === 'local') {
     c.bind(id(TOKENS.BlobStore)).toConstantValue(blobs.store)
     c.bind(id(TOKENS.PersistenceProbes)).toResolvedValue(

@@ -8,10 +8,7 @@
 import * as TE from 'fp-ts/TaskEither'
 import type { Container } from 'inversify'
 import type { Knex } from 'knex'
-import type { AccountRepository } from '../../application/ports/account-repository'
-import type { AuditRepository } from '../../application/ports/audit-repository'
 import type { ReadinessProbe } from '../../application/ports/readiness-probe'
-import type { SessionStore } from '../../application/ports/session-store'
 import { redisLoginStateStore } from '../cache/redis/redis-login-state-store'
 import { redisRateLimiter } from '../cache/redis/redis-rate-limiter'
 import { redisReadinessProbe } from '../cache/redis/redis-readiness-probe'
@@ -20,9 +17,7 @@ import type { RedisClient } from '../cache/redis/create-redis'
 import { inMemoryLoginStateStore } from '../in-memory/in-memory-login-state-store'
 import { inMemoryRateLimiter } from '../in-memory/in-memory-rate-limiter'
 import { inMemorySessionStore } from '../in-memory/in-memory-session-store'
-import { knexSessionOpener } from '../persistence/knex/knex-session-opener'
 import { knexSessionStore } from '../persistence/knex/knex-session-store'
-import { sessionOpenerOverPorts } from './session-opener-over-ports'
 import { id, TOKENS } from './tokens'
 
 /** Which store the runtime prepared: for `redis`, an open connection it owns and closes. */
@@ -33,12 +28,6 @@ const memoryCacheProbe: ReadinessProbe = { name: 'cache', check: () => TE.right(
 
 const bindMemoryStores = (c: Container): void => {
   c.bind(id(TOKENS.SessionStore)).toConstantValue(inMemorySessionStore())
-  // Sessions in memory, accounts and the audit trail in PostgreSQL: one after the other.
-  c.bind(id(TOKENS.SessionOpener)).toResolvedValue(
-    (accounts: AccountRepository, sessions: SessionStore, audit: AuditRepository) =>
-      sessionOpenerOverPorts({ accounts, sessions, audit }),
-    [id(TOKENS.AccountRepository), id(TOKENS.SessionStore), id(TOKENS.AuditRepository)],
-  )
   c.bind(id(TOKENS.LoginStateStore)).toResolvedValue(inMemoryLoginStateStore, [id(TOKENS.Clock)])
   c.bind(id(TOKENS.RateLimiter)).toResolvedValue(inMemoryRateLimiter, [id(TOKENS.Clock)])
   c.bind(id(TOKENS.StoreProbes)).toConstantValue([memoryCacheProbe])
@@ -49,8 +38,6 @@ const bindRedisStores = (c: Container, redis: RedisClient): void => {
     (db: Knex) => cachedSessionStore(knexSessionStore(db), redis),
     [id(TOKENS.AppKnex)],
   )
-  // Sessions are recorded in PostgreSQL with the accounts and the audit trail: one transaction.
-  c.bind(id(TOKENS.SessionOpener)).toResolvedValue(knexSessionOpener, [id(TOKENS.AppKnex)])
   c.bind(id(TOKENS.LoginStateStore)).toConstantValue(redisLoginStateStore(redis))
   c.bind(id(TOKENS.RateLimiter)).toConstantValue(redisRateLimiter(redis))
   c.bind(id(TOKENS.StoreProbes)).toConstantValue([redisReadinessProbe(redis)])

@@ -38,12 +38,12 @@ export const settingsFrom = (config: Config): Settings => ({
   uploadExpirySeconds: config.uploadExpirySeconds,
 })
 
-const bindPersistence = (c: Container, persistence: PersistenceChoice): void => {
+const bindPersistence = (c: Container, persistence: PersistenceChoice, store: StoreChoice): void => {
   switch (persistence.kind) {
     case 'memory':
       return bindMemoryPersistence(c)
     case 'postgres':
-      return bindPostgresPersistence(c, persistence.appKnex, persistence.blobs)
+      return bindPostgresPersistence(c, persistence.appKnex, persistence.blobs, store.kind === 'redis')
   }
 }
 
@@ -68,7 +68,7 @@ export const buildContainer = (
   c.bind(id(TOKENS.Config)).toConstantValue(config)
   c.bind(id(TOKENS.Settings)).toConstantValue(settingsFrom(config))
   bindCrypto(c, config, infra)
-  bindPersistence(c, infra.persistence)
+  bindPersistence(c, infra.persistence, infra.store)
   bindStores(c, infra.store)
   bindUseCases(c)
   bindAdmin(c)

@@ -24,10 +24,10 @@ import type { ReadinessProbe } from '../../application/ports/readiness-probe'
 import type { ResticObjectRepository } from '../../application/ports/restic-object-repository'
 import type { UploadSessionRepository } from '../../application/ports/upload-session-repository'
 import type { ResticTokenRepository } from '../../application/ports/restic-token-repository'
-import type { SessionOpener } from '../../application/ports/session-opener'
 import type { SessionStore } from '../../application/ports/session-store'
 import type { SignatureVerifier } from '../../application/ports/signature-verifier'
 import type { TokenIssuer } from '../../application/ports/token-issuer'
+import type { UnitOfWork } from '../../application/ports/unit-of-work'
 import type { Settings } from '../../application/settings'
 import type { UseCases } from '../../application/zkeb'
 import type { GaugeSources } from '../observability/samplers'
@@ -54,7 +54,7 @@ export const TOKENS = {
   ResticObjectRepository: token<ResticObjectRepository>('ResticObjectRepository'),
   UploadSessionRepository: token<UploadSessionRepository>('UploadSessionRepository'),
   SessionStore: token<SessionStore>('SessionStore'),
-  SessionOpener: token<SessionOpener>('SessionOpener'),
+  UnitOfWork: token<UnitOfWork>('UnitOfWork'),
   LoginStateStore: token<LoginStateStore>('LoginStateStore'),
   RateLimiter: token<RateLimiter>('RateLimiter'),
   OpaqueServer: token<OpaqueServer>('OpaqueServer'),
@@ -96,7 +96,7 @@ export const PORT_TOKENS: Tokens<Ports> = {
   resticObjects: TOKENS.ResticObjectRepository,
   uploads: TOKENS.UploadSessionRepository,
   sessions: TOKENS.SessionStore,
-  logins: TOKENS.SessionOpener,
+  unitOfWork: TOKENS.UnitOfWork,
   loginStates: TOKENS.LoginStateStore,
   opaque: TOKENS.OpaqueServer,
   tokens: TOKENS.TokenIssuer,

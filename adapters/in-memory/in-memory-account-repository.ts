@@ -4,8 +4,10 @@ import * as O from 'fp-ts/Option'
 import * as TE from 'fp-ts/TaskEither'
 import type { AccountRepository } from '../../application/ports/account-repository'
 import type { Account } from '../../domain/account'
-import { usernameTaken, versionMismatch } from '../../domain/errors'
+import type { Unavailable } from '../../application/errors'
+import { type UsernameTaken, usernameTaken, type VersionMismatch, versionMismatch } from '../../domain/errors'
 import type { Username } from '../../domain/ids'
+import { writing } from './in-memory-account-locks'
 import {
   cascadeDeleteAccount,
   inMemoryDatabase,
@@ -20,7 +22,7 @@ export const inMemoryAccountRepository = (db: InMemoryDatabase = inMemoryDatabas
 
   return {
     create: (account) =>
-      TE.fromIOEither(() => {
+      writing(db, account.accountId, (): E.Either<Unavailable | UsernameTaken, void> => {
         if (byUsername(account.username) !== undefined) return E.left(usernameTaken)
         if (db.accounts.has(account.accountId)) return E.left(memoryFailure('duplicate account id'))
         db.accounts.set(account.accountId, structuredClone(account))
@@ -29,7 +31,7 @@ export const inMemoryAccountRepository = (db: InMemoryDatabase = inMemoryDatabas
     findById: (accountId) => TE.fromIO(() => O.fromNullable(structuredClone(db.accounts.get(accountId)))),
     findByUsername: (username) => TE.fromIO(() => O.fromNullable(structuredClone(byUsername(username)))),
     save: (account, expectedVersion) =>
-      TE.fromIOEither(() => {
+      writing(db, account.accountId, (): E.Either<Unavailable | VersionMismatch, void> => {
         const stored = db.accounts.get(account.accountId)
         if (stored === undefined) return E.left(memoryFailure('account not found'))
         if (stored.keyBundleVersion !== expectedVersion)
@@ -45,6 +47,6 @@ export const inMemoryAccountRepository = (db: InMemoryDatabase = inMemoryDatabas
         })
         return E.right(undefined)
       }),
-    delete: (accountId) => TE.fromIO(() => cascadeDeleteAccount(db, accountId)),
+    delete: (accountId) => writing(db, accountId, () => E.right(cascadeDeleteAccount(db, accountId))),
   }
 }

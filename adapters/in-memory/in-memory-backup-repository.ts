@@ -2,29 +2,18 @@
 import * as E from 'fp-ts/Either'
 import * as O from 'fp-ts/Option'
 import * as TE from 'fp-ts/TaskEither'
-import type { BackupQuery, BackupRepository, KeyRotation } from '../../application/ports/backup-repository'
+import type { BackupQuery, BackupRepository, RewrappedKey } from '../../application/ports/backup-repository'
 import type { Unavailable } from '../../application/errors'
 import { type Backup, checkRotationCoverage, isInTrash } from '../../domain/backup'
 import {
   type BackupExists,
   backupExists,
-  type QuotaExceeded,
-  quotaExceeded,
   type RotationIncomplete,
   type RotationUnknownBackups,
-  type VersionMismatch,
-  versionMismatch,
 } from '../../domain/errors'
-import type { AccountId, BackupId } from '../../domain/ids'
-import { appendEvent } from './in-memory-audit-repository'
-import {
-  accountReservedBytes,
-  accountUsedBytes,
-  backupKey,
-  inMemoryDatabase,
-  type InMemoryDatabase,
-  memoryFailure,
-} from './in-memory-database'
+import type { AccountId } from '../../domain/ids'
+import { writing } from './in-memory-account-locks'
+import { backupKey, inMemoryDatabase, type InMemoryDatabase, memoryFailure } from './in-memory-database'
 
 /** Newest first by (createdAt, backupId), as the PostgreSQL index orders them. */
 const newestFirst = (a: Backup, b: Backup): number =>
@@ -51,45 +40,32 @@ const oldestTrashedFirst = (a: Backup, b: Backup): number =>
 export const inMemoryBackupRepository = (db: InMemoryDatabase = inMemoryDatabase()): BackupRepository => {
   const ofAccount = (accountId: AccountId): Backup[] =>
     [...db.backups.values()].filter((b) => b.accountId === accountId)
-  const usedBytes = (accountId: AccountId): number => accountUsedBytes(db, accountId)
 
-  const rotate = (
+  const rewrap = (
     accountId: AccountId,
-    rotation: KeyRotation,
-  ): E.Either<Unavailable | VersionMismatch | RotationIncomplete | RotationUnknownBackups, number> => {
-    const account = db.accounts.get(accountId)
-    if (account === undefined) return E.left(memoryFailure('account not found'))
-    if (account.keyBundleVersion !== rotation.expectedVersion)
-      return E.left(versionMismatch(account.keyBundleVersion))
+    keyVersion: number,
+    wrappedKeys: ReadonlyArray<RewrappedKey>,
+  ): E.Either<RotationIncomplete | RotationUnknownBackups, void> => {
     const backups = ofAccount(accountId)
     const ids = (trashed: boolean) => backups.filter((b) => isInTrash(b) === trashed).map((b) => b.backupId)
-    const supplied = rotation.wrappedKeys.map((w) => w.backupId)
-    const coverage = checkRotationCoverage(ids(false), ids(true), supplied)
+    const coverage = checkRotationCoverage(
+      ids(false),
+      ids(true),
+      wrappedKeys.map((w) => w.backupId),
+    )
     if (E.isLeft(coverage)) return coverage
-    const version = account.keyBundleVersion + 1
-    db.accounts.set(accountId, {
-      ...account,
-      keyBundle: structuredClone(rotation.keyBundle),
-      keyBundleVersion: version,
-    })
-    for (const { backupId, wrappedKey } of rotation.wrappedKeys) {
+    for (const { backupId, wrappedKey } of wrappedKeys) {
       const key = backupKey(accountId, backupId)
       const stored = db.backups.get(key)
-      if (stored !== undefined) db.backups.set(key, { ...stored, wrappedKey, keyVersion: version })
+      if (stored !== undefined) db.backups.set(key, { ...stored, wrappedKey, keyVersion })
     }
-    return E.right(version)
+    return E.right(undefined)
   }
 
-  const commit = (
-    backup: Backup,
-    limitBytes: number,
-  ): E.Either<Unavailable | BackupExists | QuotaExceeded, void> => {
+  const insert = (backup: Backup): E.Either<Unavailable | BackupExists, void> => {
     if (!db.accounts.has(backup.accountId)) return E.left(memoryFailure('account not found'))
     const key = backupKey(backup.accountId, backup.backupId)
     if (db.backups.has(key)) return E.left(backupExists(backup.backupId))
-    // Open resumable uploads' reservations count too, except the one this commit completes.
-    const used = usedBytes(backup.accountId) + accountReservedBytes(db, backup.accountId, backup.backupId)
-    if (used + backup.sizeBytes > limitBytes) return E.left(quotaExceeded(limitBytes, used))
     db.backups.set(key, structuredClone(backup))
     return E.right(undefined)
   }
@@ -97,6 +73,12 @@ export const inMemoryBackupRepository = (db: InMemoryDatabase = inMemoryDatabase
   return {
     find: (accountId, backupId) =>
       TE.fromIO(() => O.fromNullable(structuredClone(db.backups.get(backupKey(accountId, backupId))))),
+    findMany: (accountId, backupIds) =>
+      TE.fromIO(() =>
+        structuredClone(
+          [...new Set(backupIds)].flatMap((id) => db.backups.get(backupKey(accountId, id)) ?? []),
+        ),
+      ),
     list: (accountId, query) =>
       TE.fromIO(() =>
         structuredClone(
@@ -106,42 +88,16 @@ export const inMemoryBackupRepository = (db: InMemoryDatabase = inMemoryDatabase
             .slice(0, query.limit + 1),
         ),
       ),
-    usedBytes: (accountId) => TE.fromIO(() => usedBytes(accountId)),
-    commit: (backup, limitBytes) => TE.fromIOEither(() => commit(backup, limitBytes)),
-    precheckUpload: (accountId, target) =>
-      TE.fromIO(() => {
-        const device = db.devices.get(target.deviceId)
-        const found = (backupId: BackupId) => db.backups.get(backupKey(accountId, backupId))
-        return {
-          device: O.fromNullable(structuredClone(device?.accountId === accountId ? device : undefined)),
-          account: O.fromNullable(structuredClone(db.accounts.get(accountId))),
-          existing: O.fromNullable(structuredClone(found(target.backupId))),
-          parentFound: O.isNone(target.parentId) || found(target.parentId.value) !== undefined,
-          usedBytes: usedBytes(accountId),
-        }
-      }),
-    // Synchronous inside the task, as one transaction: nothing of it happens unless all of it does.
-    commitUpload: (backup, limitBytes, records) =>
-      TE.fromIOEither(() => {
-        const committed = commit(backup, limitBytes)
-        if (E.isLeft(committed)) return committed
-        const appended = appendEvent(db, records.event, records.at)
-        if (E.isLeft(appended)) {
-          db.backups.delete(backupKey(backup.accountId, backup.backupId))
-          return appended
-        }
-        const device = db.devices.get(backup.deviceId)
-        if (device?.accountId === backup.accountId)
-          db.devices.set(device.deviceId, { ...device, lastSeenAt: new Date(records.at.getTime()) })
-        return appended
-      }),
+    insert: (backup) => writing(db, backup.accountId, () => insert(backup)),
     setDeletedAt: (accountId, backupId, deletedAt) =>
-      TE.fromIO(() => {
+      writing(db, accountId, () => {
         const key = backupKey(accountId, backupId)
         const stored = db.backups.get(key)
         if (stored !== undefined) db.backups.set(key, { ...stored, deletedAt: structuredClone(deletedAt) })
+        return E.right(undefined)
       }),
-    rotateKeys: (accountId, rotation) => TE.fromIOEither(() => rotate(accountId, rotation)),
+    rewrapKeys: (accountId, keyVersion, wrappedKeys) =>
+      writing(db, accountId, () => rewrap(accountId, keyVersion, wrappedKeys)),
     dueForPurge: (cutoff, limit) =>
       TE.fromIO(() =>
         [...db.backups.values()]
@@ -163,6 +119,7 @@ export const inMemoryBackupRepository = (db: InMemoryDatabase = inMemoryDatabase
         )
         return blobs.filter((ref) => named.has(`${ref.accountId}/${ref.blobId}`))
       }),
-    remove: (accountId, backupId) => TE.fromIO(() => void db.backups.delete(backupKey(accountId, backupId))),
+    remove: (accountId, backupId) =>
+      writing(db, accountId, () => E.right(void db.backups.delete(backupKey(accountId, backupId)))),
   }
 }

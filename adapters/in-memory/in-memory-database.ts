@@ -1,7 +1,8 @@
 /**
  * The shared state behind the in-memory repositories, standing in for one PostgreSQL database: deleting an
  * account cascades to its devices, backups and audit trail, and a key rotation touches accounts and backups
- * at once. Wire every in-memory repository of one application to the same `InMemoryDatabase`.
+ * at once. Wire every in-memory repository of one application, and its in-memory UnitOfWork, to the same
+ * `InMemoryDatabase`.
  */
 import type { Account } from '../../domain/account'
 import type { AuditEvent } from '../../domain/audit'
@@ -53,15 +54,3 @@ export const cascadeDeleteAccount = (db: InMemoryDatabase, accountId: AccountId)
   for (const [key, o] of db.resticObjects) if (o.accountId === accountId) db.resticObjects.delete(key)
   for (const [key, u] of db.uploads) if (u.session.accountId === accountId) db.uploads.delete(key)
 }
-
-/** Bytes the account's open resumable uploads reserve, except that of the upload becoming `except`. */
-export const accountReservedBytes = (db: InMemoryDatabase, accountId: AccountId, except?: BackupId): number =>
-  [...db.uploads.values()]
-    .filter((u) => u.session.accountId === accountId && u.session.backupId !== except)
-    .reduce((sum, u) => sum + u.session.lengthBytes, 0)
-
-/** Every stored byte the account owns: backups (live and trashed) and restic objects, as quotas count them. */
-export const accountUsedBytes = (db: InMemoryDatabase, accountId: AccountId): number =>
-  [...db.backups.values(), ...db.resticObjects.values()]
-    .filter((stored) => stored.accountId === accountId)
-    .reduce((sum, stored) => sum + stored.sizeBytes, 0)

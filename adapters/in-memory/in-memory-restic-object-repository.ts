@@ -2,16 +2,12 @@
 import * as E from 'fp-ts/Either'
 import * as O from 'fp-ts/Option'
 import * as TE from 'fp-ts/TaskEither'
+import type { Unavailable } from '../../application/errors'
 import type { ResticObjectRepository } from '../../application/ports/restic-object-repository'
-import { quotaExceeded } from '../../domain/errors'
 import type { AccountId } from '../../domain/ids'
-import { resticObjectExists, type ResticObjectRef } from '../../domain/restic'
-import {
-  accountReservedBytes,
-  accountUsedBytes,
-  type InMemoryDatabase,
-  memoryFailure,
-} from './in-memory-database'
+import { type ResticObjectExists, resticObjectExists, type ResticObjectRef } from '../../domain/restic'
+import { writing } from './in-memory-account-locks'
+import { type InMemoryDatabase, memoryFailure } from './in-memory-database'
 
 const objectKey = (accountId: AccountId, ref: ResticObjectRef): string =>
   `${accountId}/${ref.repo}/${ref.type}/${ref.name}`
@@ -26,22 +22,19 @@ export const inMemoryResticObjectRepository = (db: InMemoryDatabase): ResticObje
         .filter((o) => o.accountId === accountId && o.repo === repo && o.type === type)
         .map((o) => ({ name: o.name, sizeBytes: o.sizeBytes })),
     ),
-  commit: (object, limitBytes) =>
-    TE.fromIOEither(() => {
+  insert: (object) =>
+    writing(db, object.accountId, (): E.Either<Unavailable | ResticObjectExists, void> => {
       if (!db.accounts.has(object.accountId)) return E.left(memoryFailure('account not found'))
       const key = objectKey(object.accountId, object)
       if (db.resticObjects.has(key)) return E.left(resticObjectExists)
-      // Open resumable uploads' reservations are taken space too.
-      const used = accountUsedBytes(db, object.accountId) + accountReservedBytes(db, object.accountId)
-      if (used + object.sizeBytes > limitBytes) return E.left(quotaExceeded(limitBytes, used))
       db.resticObjects.set(key, structuredClone(object))
       return E.right(undefined)
     }),
   remove: (accountId, ref) =>
-    TE.fromIO(() => {
+    writing(db, accountId, () => {
       const key = objectKey(accountId, ref)
       const removed = O.fromNullable(db.resticObjects.get(key))
       db.resticObjects.delete(key)
-      return removed
+      return E.right(removed)
     }),
 })

@@ -4,6 +4,7 @@ import * as O from 'fp-ts/Option'
 import * as TE from 'fp-ts/TaskEither'
 import type { ResticTokenRepository } from '../../application/ports/restic-token-repository'
 import type { ResticToken } from '../../domain/restic'
+import { writing } from './in-memory-account-locks'
 import { type InMemoryDatabase, memoryFailure } from './in-memory-database'
 
 const oldestFirst = (a: ResticToken, b: ResticToken): number =>
@@ -12,7 +13,7 @@ const oldestFirst = (a: ResticToken, b: ResticToken): number =>
 /** Tokens of an unknown account or device are refused, as the foreign keys refuse them in PostgreSQL. */
 export const inMemoryResticTokenRepository = (db: InMemoryDatabase): ResticTokenRepository => ({
   create: (token) =>
-    TE.fromIOEither(() => {
+    writing(db, token.accountId, () => {
       if (!db.accounts.has(token.accountId)) return E.left(memoryFailure('account not found'))
       if (token.deviceId !== null && db.devices.get(token.deviceId)?.accountId !== token.accountId)
         return E.left(memoryFailure('device not found'))
@@ -30,7 +31,9 @@ export const inMemoryResticTokenRepository = (db: InMemoryDatabase): ResticToken
       ),
     ),
   revoke: (accountId, tokenId) =>
-    TE.fromIO(() => db.resticTokens.get(tokenId)?.accountId === accountId && db.resticTokens.delete(tokenId)),
+    writing(db, accountId, () =>
+      E.right(db.resticTokens.get(tokenId)?.accountId === accountId && db.resticTokens.delete(tokenId)),
+    ),
   findGrant: (username, secretSha256) =>
     TE.fromIO(() => {
       const token = [...db.resticTokens.values()].find((t) => t.secretSha256 === secretSha256)

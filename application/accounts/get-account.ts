@@ -1,12 +1,11 @@
 import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import type { KeyBundle } from '../../domain/account'
-import type { AccountNotFound } from '../../domain/errors'
+import { type AccountNotFound, accountNotFound } from '../../domain/errors'
 import type { AccountId, Username } from '../../domain/ids'
 import type { Caller } from '../context'
 import type { Unavailable } from '../errors'
 import type { Ports } from '../ports/index'
-import { loadAccount } from '../shared/steps'
 
 export type AccountView = Readonly<{
   accountId: AccountId
@@ -18,24 +17,21 @@ export type AccountView = Readonly<{
 }>
 /** The caller's account with its key bundle and quota usage (live and trashed bytes). */
 export type GetAccount = (caller: Caller) => TE.TaskEither<AccountNotFound | Unavailable, AccountView>
-export type GetAccountDeps = Pick<Ports, 'accounts' | 'backups'>
+export type GetAccountDeps = Pick<Ports, 'unitOfWork'>
 
+/** The account and its stored bytes in one read. */
 export const getAccount =
   (deps: GetAccountDeps): GetAccount =>
   (caller) =>
     pipe(
-      loadAccount(deps)(caller.accountId),
-      TE.flatMap((account) =>
-        pipe(
-          deps.backups.usedBytes(account.accountId),
-          TE.map((usedBytes): AccountView => ({
-            accountId: account.accountId,
-            username: account.username,
-            createdAt: account.createdAt,
-            keyBundle: account.keyBundle,
-            keyBundleVersion: account.keyBundleVersion,
-            quota: { limitBytes: account.quotaLimitBytes, usedBytes },
-          })),
-        ),
-      ),
+      deps.unitOfWork.inAccount(caller.accountId, (tx) => tx.quota.standing(caller.accountId)),
+      TE.flatMap(TE.fromOption(() => accountNotFound)),
+      TE.map(({ account, usedBytes }): AccountView => ({
+        accountId: account.accountId,
+        username: account.username,
+        createdAt: account.createdAt,
+        keyBundle: account.keyBundle,
+        keyBundleVersion: account.keyBundleVersion,
+        quota: { limitBytes: account.quotaLimitBytes, usedBytes },
+      })),
     )

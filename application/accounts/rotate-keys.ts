@@ -3,12 +3,18 @@ import * as t from 'io-ts'
 import * as TE from 'fp-ts/TaskEither'
 import { KeyBundle } from '../../domain/account'
 import { WrappedKey } from '../../domain/backup'
-import type { RotationIncomplete, RotationUnknownBackups, VersionMismatch } from '../../domain/errors'
+import {
+  type RotationIncomplete,
+  type RotationUnknownBackups,
+  type VersionMismatch,
+  versionMismatch,
+} from '../../domain/errors'
 import { BackupId } from '../../domain/ids'
 import type { Caller } from '../context'
 import type { Unavailable } from '../errors'
 import type { Ports } from '../ports/index'
 import { Version } from '../shared/codecs'
+import { lockAccount } from '../shared/quota'
 import { recordEvent } from '../shared/steps'
 
 export const RotateKeysInput = t.strict({
@@ -25,14 +31,42 @@ export type RotateKeys = (
   VersionMismatch | RotationIncomplete | RotationUnknownBackups | Unavailable,
   { readonly keyBundleVersion: number }
 >
-export type RotateKeysDeps = Pick<Ports, 'backups' | 'audit' | 'clock'>
+export type RotateKeysDeps = Pick<Ports, 'unitOfWork' | 'clock'>
 
-/** The coverage check and the writes happen in one repository transaction, so nothing is half-rotated. */
+/**
+ * One transaction under the account's lock: the version, the coverage of the wrapped keys, the key bundle and
+ * the `key-rotated` event, so nothing is half-rotated and no event is missing.
+ */
 export const rotateKeys =
   (deps: RotateKeysDeps): RotateKeys =>
   (input, caller) =>
-    pipe(
-      deps.backups.rotateKeys(caller.accountId, input),
-      TE.tap(() => recordEvent(deps)(caller.accountId, 'key-rotated', caller, caller.deviceId)),
-      TE.map((keyBundleVersion) => ({ keyBundleVersion })),
+    deps.unitOfWork.inAccount(caller.accountId, (tx) =>
+      pipe(
+        lockAccount(tx.quota, caller.accountId),
+        TE.filterOrElseW(
+          (account) => account.keyBundleVersion === input.expectedVersion,
+          (account) => versionMismatch(account.keyBundleVersion),
+        ),
+        TE.flatMap((account) => {
+          const keyBundleVersion = account.keyBundleVersion + 1
+          return pipe(
+            tx.backups.rewrapKeys(caller.accountId, keyBundleVersion, input.wrappedKeys),
+            TE.flatMap(() =>
+              tx.accounts.save(
+                { ...account, keyBundle: input.keyBundle, keyBundleVersion },
+                input.expectedVersion,
+              ),
+            ),
+            TE.flatMap(() =>
+              recordEvent({ audit: tx.audit, clock: deps.clock })(
+                caller.accountId,
+                'key-rotated',
+                caller,
+                caller.deviceId,
+              ),
+            ),
+            TE.as({ keyBundleVersion }),
+          )
+        }),
+      ),
     )

@@ -22,7 +22,7 @@ export type AccountAdminView = Readonly<{
   quota: Readonly<{ limitBytes: number; usedBytes: number }>
 }>
 
-type Deps = Pick<AdminPorts, 'accounts' | 'backups' | 'sessions' | 'clock'>
+type Deps = Pick<AdminPorts, 'accounts' | 'unitOfWork' | 'sessions' | 'clock'>
 type AdminError = AccountNotFound | Unavailable
 
 const find = (deps: Deps, ref: AccountRef): TE.TaskEither<AdminError, Account> =>
@@ -35,7 +35,13 @@ const view =
   (deps: Deps) =>
   (account: Account): TE.TaskEither<Unavailable, AccountAdminView> =>
     pipe(
-      deps.backups.usedBytes(account.accountId),
+      deps.unitOfWork.inAccount(account.accountId, (tx) => tx.quota.standing(account.accountId)),
+      TE.map(
+        O.match(
+          () => 0,
+          ({ usedBytes }) => usedBytes,
+        ),
+      ),
       TE.map((usedBytes) => ({
         accountId: account.accountId,
         username: account.username,

@@ -7,30 +7,22 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as O from 'fp-ts/Option'
 import * as TE from 'fp-ts/TaskEither'
-import { type Backup, isSameContent } from '../../domain/backup'
+import type { Backup } from '../../domain/backup'
 import { decodeBase64Url } from '../../domain/base64url'
-import { backupExists, badSignature, contentHashMismatch } from '../../domain/errors'
+import { badSignature, contentHashMismatch } from '../../domain/errors'
 import type { BlobId } from '../../domain/ids'
 import { uploadSigningBytes } from '../../domain/upload-signing'
+import { commitBackup } from './commit-backup'
+import { type MeteredWrite, writeMetered } from './metered-content'
 import type {
   UploadBackupDeps,
   UploadBackupError,
   UploadBackupInput,
   UploadBackupOutput,
   UploadContext,
-} from './upload-backup'
-import { type MeteredWrite, writeMetered } from './metered-content'
+} from './upload-input'
 
 type Written = MeteredWrite
-
-const writeBlob = (
-  deps: UploadBackupDeps,
-  input: UploadBackupInput,
-  content: AsyncIterable<Uint8Array>,
-  ctx: UploadContext,
-  blobId: BlobId,
-): TE.TaskEither<UploadBackupError, Written> =>
-  writeMetered(deps, { accountId: ctx.account.accountId, blobId }, content, input.contentLength)
 
 /** Hash, then the device's signature over exactly what arrived (the length was checked while writing). */
 const verify = (
@@ -74,36 +66,6 @@ const toBackup = (
   deletedAt: O.none,
 })
 
-/**
- * Commits the backup, the device's last-seen time and the `backup-uploaded` audit event together. A concurrent
- * upload of the same id won the commit: same content is a retry, other content a conflict.
- */
-const commitOrAdopt = (deps: UploadBackupDeps, backup: Backup, ctx: UploadContext) =>
-  pipe(
-    deps.backups.commitUpload(backup, ctx.account.quotaLimitBytes, {
-      at: deps.clock.now(),
-      event: {
-        accountId: backup.accountId,
-        type: 'backup-uploaded',
-        deviceId: backup.deviceId,
-        requestId: ctx.requestId,
-      },
-    }),
-    TE.as<UploadBackupOutput>({ backup, created: true }),
-    TE.orElse((e) =>
-      e._tag !== 'BackupExists'
-        ? TE.left<UploadBackupError, UploadBackupOutput>(e)
-        : pipe(
-            deps.backups.find(backup.accountId, backup.backupId),
-            TE.flatMap((found) =>
-              O.isSome(found) && isSameContent(found.value, backup.sha256)
-                ? TE.right({ backup: found.value, created: false })
-                : TE.left(backupExists(backup.backupId)),
-            ),
-          ),
-    ),
-  )
-
 /** Writes, verifies and commits; the blob survives only if the commit made a new backup of it. */
 export const storeBackup = (
   deps: UploadBackupDeps,
@@ -113,9 +75,9 @@ export const storeBackup = (
 ): TE.TaskEither<UploadBackupError, UploadBackupOutput> => {
   const blobId = deps.ids.uuid() as BlobId
   return pipe(
-    writeBlob(deps, input, content, ctx, blobId),
+    writeMetered(deps, { accountId: ctx.account.accountId, blobId }, content, input.contentLength),
     TE.flatMapEither((written) => verify(deps, input, ctx, written)),
-    TE.flatMap((written) => commitOrAdopt(deps, toBackup(deps, input, ctx, blobId, written), ctx)),
+    TE.flatMap((written) => commitBackup(deps, toBackup(deps, input, ctx, blobId, written), ctx)),
     (stored) => async () => {
       const result = await stored()
       if (E.isLeft(result) || !result.right.created) {

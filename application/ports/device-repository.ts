@@ -16,4 +16,6 @@ export type DeviceRepository = {
   readonly list: (accountId: AccountId) => TE.TaskEither<Unavailable, ReadonlyArray<Device>>
   /** Stores `lastSeenAt` and `revokedAt` of an existing device of the account. */
   readonly save: (device: Device) => TE.TaskEither<Unavailable, void>
+  /** Stores only `lastSeenAt` (an upload's commit): a revocation stored meanwhile stays. */
+  readonly markSeen: (accountId: AccountId, deviceId: DeviceId, at: Date) => TE.TaskEither<Unavailable, void>
 }

@@ -13,10 +13,10 @@ import type { OpaqueServer } from './opaque-server'
 import type { ReadinessProbe } from './readiness-probe'
 import type { ResticObjectRepository } from './restic-object-repository'
 import type { ResticTokenRepository } from './restic-token-repository'
-import type { SessionOpener } from './session-opener'
 import type { SessionStore } from './session-store'
 import type { SignatureVerifier } from './signature-verifier'
 import type { TokenIssuer } from './token-issuer'
+import type { UnitOfWork } from './unit-of-work'
 import type { UploadSessionRepository } from './upload-session-repository'
 
 export type Ports = Readonly<{
@@ -29,8 +29,8 @@ export type Ports = Readonly<{
   resticObjects: ResticObjectRepository
   uploads: UploadSessionRepository
   sessions: SessionStore
-  /** Opens a login's session and records the `login` event together. */
-  logins: SessionOpener
+  /** Several repository calls of one account in one transaction; each call above is a transaction of its own. */
+  unitOfWork: UnitOfWork
   loginStates: LoginStateStore
   opaque: OpaqueServer
   tokens: TokenIssuer

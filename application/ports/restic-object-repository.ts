@@ -1,6 +1,5 @@
 import type * as O from 'fp-ts/Option'
 import type * as TE from 'fp-ts/TaskEither'
-import type { QuotaExceeded } from '../../domain/errors'
 import type { AccountId } from '../../domain/ids'
 import type {
   ResticFolderType,
@@ -14,7 +13,7 @@ import type { Unavailable } from '../errors'
 
 /**
  * The records of restic objects: which blob holds each object's bytes. Their sizes count against the
- * account's quota together with its backups (BackupRepository.usedBytes includes them).
+ * account's quota together with its backups (QuotaLedger.usage includes them); the use case checks it.
  * Implementations: adapters/persistence/knex (row-level security per account), adapters/in-memory.
  * Contract: test/contracts/restic-object-repository.contract.ts. Lazy; never rejects: failures arrive as Left.
  */
@@ -29,14 +28,8 @@ export type ResticObjectRepository = {
     repo: ResticRepoName,
     type: ResticFolderType,
   ) => TE.TaskEither<Unavailable, ReadonlyArray<ResticListEntry>>
-  /**
-   * Makes the object visible, atomically re-checking the quota (backups and restic objects together) against
-   * `limitBytes` under the same per-account lock backups use. Left(ResticObjectExists) when the name is taken.
-   */
-  readonly commit: (
-    object: ResticObject,
-    limitBytes: number,
-  ) => TE.TaskEither<Unavailable | ResticObjectExists | QuotaExceeded, void>
+  /** Makes the object visible. Left(ResticObjectExists) when the name is taken. */
+  readonly insert: (object: ResticObject) => TE.TaskEither<Unavailable | ResticObjectExists, void>
   /** Removes the record and returns it (its blob is then the caller's to delete); `none` if it was absent. */
   readonly remove: (
     accountId: AccountId,

@@ -1,6 +1,5 @@
 import type * as O from 'fp-ts/Option'
 import type * as TE from 'fp-ts/TaskEither'
-import type { QuotaExceeded } from '../../domain/errors'
 import type { AccountId } from '../../domain/ids'
 import type {
   UploadId,
@@ -14,19 +13,13 @@ import type { Unavailable } from '../errors'
 
 /**
  * Durable resumable-upload sessions and their parts, scoped to one account (row-level security in
- * PostgreSQL). A session's declared length is reserved against the account's quota while it exists.
+ * PostgreSQL). A session's declared length is reserved against the account's quota while it exists
+ * (QuotaLedger.usage counts it); creating one is checked against the quota by the use case.
  * Implementations: adapters/persistence/knex, adapters/in-memory.
  * Contract: test/contracts/upload-session-repository.contract.ts. Lazy; never rejects: failures arrive as Left.
  */
 export type UploadSessionRepository = {
-  /**
-   * Stores a new session, atomically checking under the per-account lock that the bytes stored plus every
-   * other session's reservation plus this one's length stay within `limitBytes` (Left(QuotaExceeded) if not).
-   */
-  readonly create: (
-    session: UploadSession,
-    limitBytes: number,
-  ) => TE.TaskEither<Unavailable | QuotaExceeded, void>
+  readonly create: (session: UploadSession) => TE.TaskEither<Unavailable, void>
   /** `none` for an unknown id and for another account's session alike. */
   readonly find: (
     accountId: AccountId,

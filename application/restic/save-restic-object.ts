@@ -9,13 +9,12 @@ import * as TE from 'fp-ts/TaskEither'
 import type { Account } from '../../domain/account'
 import {
   type AccountNotFound,
+  accountNotFound,
   type ContentLengthMismatch,
   type QuotaExceeded,
   type UploadTooLarge,
-  uploadTooLarge,
 } from '../../domain/errors'
 import type { BlobId } from '../../domain/ids'
-import { checkQuota } from '../../domain/quota'
 import {
   ensureNameMatches,
   type ResticNameMismatch,
@@ -28,7 +27,7 @@ import type { ResticCaller } from '../context'
 import type { Unavailable } from '../errors'
 import type { Ports } from '../ports/index'
 import { writeMetered } from '../backups/metered-content'
-import { loadAccount } from '../shared/steps'
+import { announcedLengthFits, ensureRoom, lockAccount } from '../shared/quota'
 
 /** `contentLength` is the announced Content-Length, a ceiling checked before and after streaming. */
 export type SaveResticObjectInput = Readonly<{ ref: ResticObjectRef; contentLength?: number }>
@@ -48,35 +47,42 @@ export type SaveResticObject = (
 ) => TE.TaskEither<SaveResticObjectError, ResticObject>
 export type SaveResticObjectDeps = Pick<
   Ports,
-  'accounts' | 'backups' | 'resticObjects' | 'blobs' | 'hasher' | 'clock' | 'ids' | 'settings'
+  'unitOfWork' | 'blobs' | 'hasher' | 'clock' | 'ids' | 'settings'
 >
 
-/** Refuses before streaming what cannot fit: a length over the upload limit or the quota. */
-const announcedLengthFits = (
-  deps: SaveResticObjectDeps,
-  account: Account,
-  length: number | undefined,
-): TE.TaskEither<UploadTooLarge | QuotaExceeded | Unavailable, void> => {
-  if (length === undefined) return TE.right(undefined)
-  if (length > deps.settings.maxUploadBytes) return TE.left(uploadTooLarge(deps.settings.maxUploadBytes))
-  return pipe(
-    deps.backups.usedBytes(account.accountId),
-    TE.flatMapEither((usedBytes) => checkQuota({ usedBytes, limitBytes: account.quotaLimitBytes }, length)),
-    TE.asUnit,
-  )
-}
-
-/** An existing name is refused before a byte is read. */
+/** An existing name is refused before a byte is read; so is a length that cannot fit (one transaction of reads). */
 const precheck = (
   deps: SaveResticObjectDeps,
   input: SaveResticObjectInput,
   caller: ResticCaller,
 ): TE.TaskEither<SaveResticObjectError, Account> =>
-  pipe(
-    deps.resticObjects.find(caller.accountId, input.ref),
-    TE.filterOrElseW(O.isNone, () => resticObjectExists),
-    TE.flatMap(() => loadAccount(deps)(caller.accountId)),
-    TE.tap((account) => announcedLengthFits(deps, account, input.contentLength)),
+  deps.unitOfWork.inAccount(caller.accountId, (tx) =>
+    pipe(
+      tx.resticObjects.find(caller.accountId, input.ref),
+      TE.filterOrElseW(O.isNone, () => resticObjectExists),
+      TE.flatMap(() => tx.quota.standing(caller.accountId)),
+      TE.flatMap(TE.fromOption(() => accountNotFound)),
+      TE.tap((standing) =>
+        TE.fromEither(announcedLengthFits(deps.settings.maxUploadBytes, standing, input.contentLength)),
+      ),
+      TE.map(({ account }) => account),
+    ),
+  )
+
+/** Under the account's lock: the name still free, the quota (every reservation counted), then the record. */
+const commit = (deps: SaveResticObjectDeps, object: ResticObject) =>
+  deps.unitOfWork.inAccount(object.accountId, (tx) =>
+    pipe(
+      lockAccount(tx.quota, object.accountId),
+      TE.tap(() =>
+        pipe(
+          tx.resticObjects.find(object.accountId, object),
+          TE.filterOrElseW(O.isNone, () => resticObjectExists),
+        ),
+      ),
+      TE.flatMap((account) => ensureRoom(tx.quota, account, object.sizeBytes)),
+      TE.flatMap(() => tx.resticObjects.insert(object)),
+    ),
   )
 
 const writeAndCommit = (
@@ -96,7 +102,7 @@ const writeAndCommit = (
       sizeBytes,
       createdAt: deps.clock.now(),
     })),
-    TE.tap((object) => deps.resticObjects.commit(object, account.quotaLimitBytes)),
+    TE.tap((object) => commit(deps, object)),
   )
 
 export const saveResticObject =

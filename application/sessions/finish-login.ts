@@ -5,11 +5,13 @@ import * as TE from 'fp-ts/TaskEither'
 import { isDisabled } from '../../domain/account'
 import { ensureActive } from '../../domain/device'
 import { type DeviceRevoked, type InvalidCredentials, invalidCredentials } from '../../domain/errors'
-import { type AccountId, DeviceId, type SessionId } from '../../domain/ids'
+import { type AccountId, DeviceId, type SessionId, type Sha256Hex } from '../../domain/ids'
 import type { RequestContext } from '../context'
 import type { Unavailable } from '../errors'
 import type { Ports } from '../ports/index'
 import type { PendingState } from '../ports/login-state-store'
+import type { Session } from '../ports/session-store'
+import type { AccountTransaction } from '../ports/unit-of-work'
 import { OpaqueMessage } from '../shared/codecs'
 import { recordEvent, utf8 } from '../shared/steps'
 
@@ -34,17 +36,7 @@ export type FinishLogin = (
 ) => TE.TaskEither<FinishLoginError, FinishLoginOutput>
 export type FinishLoginDeps = Pick<
   Ports,
-  | 'accounts'
-  | 'devices'
-  | 'loginStates'
-  | 'opaque'
-  | 'logins'
-  | 'tokens'
-  | 'audit'
-  | 'hasher'
-  | 'clock'
-  | 'ids'
-  | 'settings'
+  'unitOfWork' | 'loginStates' | 'opaque' | 'tokens' | 'audit' | 'hasher' | 'clock' | 'ids' | 'settings'
 >
 
 /** The OPAQUE proof; a fake login (unknown username) runs the same work and then fails. */
@@ -70,59 +62,82 @@ const proveLogin =
     )
   }
 
-/**
- * start-login refuses a disabled account, but an operator may disable it between start and finish: checked
- * again here, and refused exactly like a wrong password (same error, same audit event), so a login reveals
- * nothing about the account's state. A deleted account fails the same way.
- */
-const ensureEnabled =
-  (deps: FinishLoginDeps, ctx: RequestContext) =>
-  (accountId: AccountId): TE.TaskEither<InvalidCredentials | Unavailable, AccountId> =>
-    pipe(
-      deps.accounts.findById(accountId),
-      TE.flatMap((found) =>
-        O.isSome(found) && !isDisabled(found.value)
-          ? TE.right(accountId)
-          : pipe(
-              recordEvent(deps)(accountId, 'login-failed', ctx),
-              TE.flatMap(() => TE.left(invalidCredentials)),
-            ),
-      ),
-    )
+/** `refused`: the account was deleted or disabled since start-login; nothing was written. */
+type Outcome = 'opened' | 'refused'
 
 /** The session's device must be an unrevoked device of this account. */
-const checkDevice =
-  (deps: FinishLoginDeps, deviceId: DeviceId | undefined) =>
-  (accountId: AccountId): TE.TaskEither<InvalidCredentials | DeviceRevoked | Unavailable, DeviceId | null> =>
-    deviceId === undefined
-      ? TE.right(null)
-      : pipe(
-          deps.devices.find(accountId, deviceId),
-          TE.flatMap(TE.fromOption(() => invalidCredentials)),
-          TE.flatMapEither(ensureActive),
-          TE.map((device) => device.deviceId),
-        )
+const checkDevice = (
+  tx: AccountTransaction,
+  accountId: AccountId,
+  deviceId: DeviceId | undefined,
+): TE.TaskEither<InvalidCredentials | DeviceRevoked | Unavailable, DeviceId | null> =>
+  deviceId === undefined
+    ? TE.right(null)
+    : pipe(
+        tx.devices.find(accountId, deviceId),
+        TE.flatMap(TE.fromOption(() => invalidCredentials)),
+        TE.flatMapEither(ensureActive),
+        TE.map((device) => device.deviceId),
+      )
+
+/** A refresh-token family (only the token's digest is stored) and its `login` event. */
+const recordLogin = (
+  tx: AccountTransaction,
+  ctx: RequestContext,
+  session: Session,
+  refreshDigest: Sha256Hex,
+) =>
+  pipe(
+    tx.sessions.create(session, refreshDigest),
+    TE.flatMap(() =>
+      tx.audit.append(
+        { accountId: session.accountId, type: 'login', deviceId: session.deviceId, requestId: ctx.requestId },
+        session.createdAt,
+      ),
+    ),
+  )
 
 /**
- * Starts a refresh-token family (only the token's digest is stored) and records `login`, together. An account
- * deleted or disabled since it proved the password is refused like a wrong password (`login-failed`).
+ * One transaction: the account, locked and still enabled (an operator may disable it between start and
+ * finish), then the device, then the session and its event, linked under the lock taken first. The account is
+ * checked before the device, so a disabled account answers as a wrong password whatever its devices.
  */
-const openSession =
-  (deps: FinishLoginDeps, ctx: RequestContext) =>
-  (
-    accountId: AccountId,
-    deviceId: DeviceId | null,
-  ): TE.TaskEither<InvalidCredentials | Unavailable, FinishLoginOutput> => {
+const openSession = (
+  deps: FinishLoginDeps,
+  ctx: RequestContext,
+  fresh: Omit<Session, 'deviceId'>,
+  deviceId: DeviceId | undefined,
+  refreshDigest: Sha256Hex,
+) =>
+  deps.unitOfWork.inAccount(fresh.accountId, (tx) =>
+    pipe(
+      tx.quota.lock(fresh.accountId),
+      TE.flatMap((account): TE.TaskEither<InvalidCredentials | DeviceRevoked | Unavailable, Outcome> =>
+        O.isNone(account) || isDisabled(account.value)
+          ? TE.right('refused')
+          : pipe(
+              checkDevice(tx, fresh.accountId, deviceId),
+              TE.flatMap((checked) => recordLogin(tx, ctx, { ...fresh, deviceId: checked }, refreshDigest)),
+              TE.as('opened' as const),
+            ),
+      ),
+    ),
+  )
+
+/**
+ * Opens the session and issues its first tokens. An account deleted or disabled since it proved the password is
+ * refused like a wrong password (`login-failed`, recorded after the refused transaction).
+ */
+const issueTokens =
+  (deps: FinishLoginDeps, input: FinishLoginInput, ctx: RequestContext) =>
+  (accountId: AccountId): TE.TaskEither<FinishLoginError, FinishLoginOutput> => {
     const now = deps.clock.now()
     const sessionId = deps.ids.uuid() as SessionId
     const refreshToken = deps.ids.secret()
     const expiresAt = new Date(now.getTime() + deps.settings.sessionTtlSeconds * 1000)
+    const fresh = { sessionId, accountId, createdAt: now, expiresAt }
     return pipe(
-      deps.logins.open(
-        { sessionId, accountId, deviceId, createdAt: now, expiresAt },
-        deps.hasher.sha256Hex(utf8(refreshToken)),
-        ctx.requestId,
-      ),
+      openSession(deps, ctx, fresh, input.deviceId, deps.hasher.sha256Hex(utf8(refreshToken))),
       TE.flatMap((outcome) =>
         outcome === 'opened'
           ? deps.tokens.issue({ accountId, sessionId })
@@ -135,23 +150,11 @@ const openSession =
     )
   }
 
-/**
- * A login naming a device checks the account before the device (a disabled account answers as a wrong password,
- * whatever its devices); without one, opening the session checks the account, in the same transaction.
- */
 export const finishLogin =
   (deps: FinishLoginDeps): FinishLogin =>
   (input, ctx) =>
     pipe(
       deps.loginStates.take(input.loginId),
       TE.flatMap(proveLogin(deps, input, ctx)),
-      TE.flatMap((accountId) =>
-        input.deviceId === undefined
-          ? openSession(deps, ctx)(accountId, null)
-          : pipe(
-              ensureEnabled(deps, ctx)(accountId),
-              TE.flatMap(checkDevice(deps, input.deviceId)),
-              TE.flatMap((deviceId) => openSession(deps, ctx)(accountId, deviceId)),
-            ),
-      ),
+      TE.flatMap(issueTokens(deps, input, ctx)),
     )

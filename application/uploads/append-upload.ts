@@ -21,7 +21,7 @@ import { finishUpload, type FinishUploadDeps } from './finish-upload'
 import { liveSession } from './find-upload'
 import { meteredContent } from '../backups/metered-content'
 import { discardUpload } from './terminate-upload'
-import type { UploadBackupError } from '../backups/upload-backup'
+import type { UploadBackupError } from '../backups/upload-input'
 
 export type AppendUploadInput = Readonly<{
   uploadId: UploadId

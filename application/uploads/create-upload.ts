@@ -18,7 +18,9 @@ import type { UploadId, UploadSession } from '../../domain/upload-session'
 import type { Caller } from '../context'
 import type { Unavailable } from '../errors'
 import type { Ports } from '../ports/index'
-import { judgePrecheck, UploadBackupInput } from '../backups/upload-backup'
+import { judgePrecheck, readPrecheck } from '../backups/precheck-upload'
+import { UploadBackupInput } from '../backups/upload-input'
+import { ensureRoom, lockAccount } from '../shared/quota'
 
 /** The one-shot upload's description (its signed fields) plus the whole length, declared up front. */
 export const CreateUploadInput = t.exact(
@@ -42,20 +44,7 @@ export type CreateUpload = (
   input: CreateUploadInput,
   caller: Caller,
 ) => TE.TaskEither<CreateUploadError, UploadSession>
-export type CreateUploadDeps = Pick<
-  Ports,
-  | 'accounts'
-  | 'devices'
-  | 'backups'
-  | 'uploads'
-  | 'blobs'
-  | 'signatures'
-  | 'hasher'
-  | 'audit'
-  | 'clock'
-  | 'ids'
-  | 'settings'
->
+export type CreateUploadDeps = Pick<Ports, 'unitOfWork' | 'clock' | 'ids' | 'settings'>
 
 const toSession = (deps: CreateUploadDeps, input: CreateUploadInput, caller: Caller): UploadSession => {
   const createdAt = deps.clock.now()
@@ -76,28 +65,32 @@ const toSession = (deps: CreateUploadDeps, input: CreateUploadInput, caller: Cal
   }
 }
 
+/** The checks, the lock, the quota (every other reservation counted) and the new session: one transaction. */
 export const createUpload =
   (deps: CreateUploadDeps): CreateUpload =>
   (input, caller) =>
     input.lengthBytes > deps.settings.maxUploadBytes
       ? TE.left(uploadTooLarge(deps.settings.maxUploadBytes))
-      : pipe(
-          deps.backups.precheckUpload(caller.accountId, {
-            deviceId: input.deviceId,
-            backupId: input.backupId,
-            parentId: O.fromNullable(input.parentId),
-          }),
-          // A retry of an upload already stored may start again (its finish adopts the stored record).
-          TE.flatMapEither((pre) =>
-            pipe(
-              judgePrecheck(input, pre),
-              E.flatMap(() =>
-                O.isSome(pre.account) ? E.right(pre.account.value) : E.left(deviceNotFound(input.deviceId)),
+      : deps.unitOfWork.inAccount(caller.accountId, (tx) =>
+          pipe(
+            readPrecheck(tx, caller.accountId, input),
+            // A retry of an upload already stored may start again (its finish adopts the stored record).
+            TE.flatMapEither((pre) =>
+              pipe(
+                judgePrecheck(input, pre),
+                E.flatMap(() =>
+                  O.isSome(pre.account) ? E.right(undefined) : E.left(deviceNotFound(input.deviceId)),
+                ),
               ),
             ),
+            TE.flatMap(() => lockAccount(tx.quota, caller.accountId)),
+            TE.flatMap((account) => {
+              const session = toSession(deps, input, caller)
+              return pipe(
+                ensureRoom(tx.quota, account, session.lengthBytes),
+                TE.flatMap(() => tx.uploads.create(session)),
+                TE.as(session),
+              )
+            }),
           ),
-          TE.flatMap((account) => {
-            const session = toSession(deps, input, caller)
-            return pipe(deps.uploads.create(session, account.quotaLimitBytes), TE.as(session))
-          }),
         )

@@ -4,13 +4,13 @@ import type { AccountId, ByteCount } from '../../domain/ids'
 import type { UploadPart, UploadSession } from '../../domain/upload-session'
 import type { Caller } from '../context'
 import type { BlobStore } from '../ports/blob-store'
-import {
-  uploadBackup,
-  type UploadBackupDeps,
-  type UploadBackupError,
-  type UploadBackupInput,
-  type UploadBackupOutput,
-} from '../backups/upload-backup'
+import { uploadBackup } from '../backups/upload-backup'
+import type {
+  UploadBackupDeps,
+  UploadBackupError,
+  UploadBackupInput,
+  UploadBackupOutput,
+} from '../backups/upload-input'
 
 /**
  * Turns a complete upload into a backup through exactly the one-shot upload's path: the parts, read in order

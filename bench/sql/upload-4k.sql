@@ -16,8 +16,8 @@ with blob as (insert into zkeb.blobs (account_id, blob_id, chunk_size, size_byte
 COMMIT;
 BEGIN;
 select set_config('zkeb.account_id', :account, true);
-select "key_bundle_version" from "zkeb"."accounts" where "account_id" = :account for no key update;
-select "backup_id" from "zkeb"."backups" where "account_id" = :account and "backup_id" = :backup;
+select * from "zkeb"."accounts" where "account_id" = :account for no key update;
+select * from "zkeb"."backups" where "account_id" = :account and "backup_id" = :backup;
 select coalesce(a.used_bytes, (select coalesce(sum(size_bytes), 0) from zkeb.backups b where b.account_id = a.account_id)) + (select coalesce(sum(size_bytes), 0) from zkeb.restic_objects r where r.account_id = a.account_id) as used from zkeb.accounts a where a.account_id = :account;
 select sum("length_bytes") as "reserved" from "zkeb"."upload_sessions" where "account_id" = :account and not "backup_id" = :backup;
 insert into "zkeb"."backups" ("account_id", "backup_id", "blob_id", "created_at", "deleted_at", "device_id", "encrypted_metadata", "key_version", "parent_id", "sha256", "signature", "size_bytes", "wrapped_key") values (:account, :backup, :blob, :now, null, :device, :metadata, 1, null, :sha, :signature, 4096, :wrapped);

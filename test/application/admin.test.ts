@@ -10,6 +10,8 @@ import { inMemoryAccountRepository } from '../../adapters/in-memory/in-memory-ac
 import { inMemoryBackupRepository } from '../../adapters/in-memory/in-memory-backup-repository'
 import { inMemoryDeviceRepository } from '../../adapters/in-memory/in-memory-device-repository'
 import { inMemoryAuditRepository } from '../../adapters/in-memory/in-memory-audit-repository'
+import { inMemorySessionStore } from '../../adapters/in-memory/in-memory-session-store'
+import { inMemoryUnitOfWork } from '../../adapters/in-memory/in-memory-unit-of-work'
 import { invalidRecoveryProof, unauthenticated } from '../../domain/errors'
 import { type ControllableClock, controllableClock } from '../support/controllable-clock'
 import { type InMemoryZkeb, inMemoryZkeb } from '../support/in-memory-zkeb'
@@ -28,8 +30,11 @@ describe('admin use cases @memory', () => {
     const db = inMemoryDatabase()
     clock = controllableClock()
     const blobs = inMemoryBlobStore(() => clock.now())
+    const sessions = inMemorySessionStore()
     const overrides = {
       clock,
+      sessions,
+      unitOfWork: inMemoryUnitOfWork(db, sessions),
       accounts: inMemoryAccountRepository(db),
       backups: inMemoryBackupRepository(db),
       devices: inMemoryDeviceRepository(db),

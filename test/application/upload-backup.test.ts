@@ -129,7 +129,17 @@ describe('uploadBackup', () => {
   it('adopts a concurrent upload of the same content that committed first, and deletes its own blob', async () => {
     const up = anUpload(deviceId, key)
     const first = await ok(upload(up.input, inPieces(up.content)))
-    sinon.stub(z.ports.backups, 'find').onFirstCall().returns(TE.right(O.none)).callThrough()
+    // The checks before streaming see no backup under the id, as when the other upload commits meanwhile.
+    const inAccount = z.ports.unitOfWork.inAccount
+    sinon
+      .stub(z.ports.unitOfWork, 'inAccount')
+      .callThrough()
+      .onFirstCall()
+      .callsFake((accountId, work) =>
+        inAccount(accountId, (tx) =>
+          work({ ...tx, backups: { ...tx.backups, findMany: () => TE.right([]) } }),
+        ),
+      )
     expect(await ok(upload(up.input, inPieces(up.content)))).to.deep.equal({
       backup: first.backup,
       created: false,
@@ -228,7 +238,12 @@ describe('uploadBackup', () => {
   })
 
   it('keeps nothing when the commit fails', async () => {
-    sinon.stub(z.ports.backups, 'commitUpload').returns(TE.left(unavailable('postgres')(new Error('down'))))
+    // The second transaction is the commit (the first, the checks before streaming).
+    sinon
+      .stub(z.ports.unitOfWork, 'inAccount')
+      .callThrough()
+      .onSecondCall()
+      .returns(TE.left(unavailable('postgres')(new Error('down'))))
     const up = anUpload(deviceId, key)
     expect((await fails(upload(up.input, inPieces(up.content))))._tag).to.equal('Unavailable')
     expect(await storedBlobs(caller.accountId)).to.equal(0)

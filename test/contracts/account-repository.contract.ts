@@ -83,7 +83,7 @@ export const accountRepositoryContract = (
         await right(h.accounts.create(account))
         const device = aDevice(account.accountId)
         await right(h.devices.add(device))
-        await right(h.backups.commit(aBackup(account.accountId, device.deviceId), 10_000))
+        await right(h.backups.insert(aBackup(account.accountId, device.deviceId)))
         await right(h.audit.append(anAuditDraft(account.accountId), at()))
       }
       await right(h.accounts.delete(gone.accountId))

@@ -4,26 +4,19 @@ import * as E from 'fp-ts/Either'
 import * as O from 'fp-ts/Option'
 import type { BackupQuery } from '../../application/ports/backup-repository'
 import type { Backup } from '../../domain/backup'
-import {
-  backupExists,
-  quotaExceeded,
-  rotationIncomplete,
-  rotationUnknownBackups,
-  versionMismatch,
-} from '../../domain/errors'
+import { backupExists, rotationIncomplete, rotationUnknownBackups } from '../../domain/errors'
 import type { AccountId, DeviceId } from '../../domain/ids'
 import {
   aBackup,
   aBackupId,
   aBlobId,
   aDeviceId,
-  aKeyBundle,
   anAccount,
+  anAccountId,
   at,
   opaqueBytes,
 } from '../support/persistence-builders'
-import { backupRepositoryUploadContract } from './backup-repository-upload.contract'
-import { left, type PersistenceHarness, right } from './harness'
+import { left, type PersistenceHarness, right, usedBytes } from './harness'
 
 const page = (overrides: Partial<BackupQuery> = {}): BackupQuery => ({
   limit: 50,
@@ -32,8 +25,6 @@ const page = (overrides: Partial<BackupQuery> = {}): BackupQuery => ({
   trash: false,
   ...overrides,
 })
-
-const roomy = 1024 ** 3
 
 export const backupRepositoryContract = (
   name: string,
@@ -53,14 +44,9 @@ export const backupRepositoryContract = (
       await right(h.accounts.create(account))
       return { accountId: account.accountId, deviceId: aDeviceId() }
     }
-    const storedAccount = async (accountId: AccountId) => {
-      const account = await right(h.accounts.findById(accountId))
-      if (O.isNone(account)) throw new Error('account vanished')
-      return account.value
-    }
     const committed = async (accountId: AccountId, deviceId: DeviceId, overrides: Partial<Backup> = {}) => {
       const backup = aBackup(accountId, deviceId, overrides)
-      await right(h.backups.commit(backup, roomy))
+      await right(h.backups.insert(backup))
       return backup
     }
 
@@ -86,35 +72,29 @@ export const backupRepositoryContract = (
       const { accountId, deviceId } = await givenAccount()
       const backup = await committed(accountId, deviceId)
       const again = aBackup(accountId, deviceId, { backupId: backup.backupId })
-      expect(await left(h.backups.commit(again, roomy))).to.deep.equal(backupExists(backup.backupId))
+      expect(await left(h.backups.insert(again))).to.deep.equal(backupExists(backup.backupId))
       const other = await givenAccount()
-      await right(
-        h.backups.commit(aBackup(other.accountId, other.deviceId, { backupId: backup.backupId }), roomy),
+      await right(h.backups.insert(aBackup(other.accountId, other.deviceId, { backupId: backup.backupId })))
+    })
+
+    it('refuses a backup of an account that does not exist', async () => {
+      const { deviceId } = await givenAccount()
+      const orphan = aBackup(anAccountId(), deviceId)
+      expect((await left(h.backups.insert(orphan)))._tag).to.equal('Unavailable')
+    })
+
+    it('finds several ids at once, live or trashed, and nothing of another account', async () => {
+      const { accountId, deviceId } = await givenAccount()
+      const live = await committed(accountId, deviceId)
+      const trashed = await committed(accountId, deviceId, { deletedAt: O.some(at(3)) })
+      const other = await givenAccount()
+      const theirs = await committed(other.accountId, other.deviceId)
+      const found = await right(
+        h.backups.findMany(accountId, [live.backupId, trashed.backupId, theirs.backupId, aBackupId()]),
       )
-    })
-
-    it('counts live and trashed bytes as used, and refuses a commit over the limit', async () => {
-      const { accountId, deviceId } = await givenAccount()
-      expect(await right(h.backups.usedBytes(accountId))).to.equal(0)
-      await committed(accountId, deviceId, { sizeBytes: 600 })
-      await committed(accountId, deviceId, { sizeBytes: 300, deletedAt: O.some(at()) })
-      expect(await right(h.backups.usedBytes(accountId))).to.equal(900)
-      await right(h.backups.commit(aBackup(accountId, deviceId, { sizeBytes: 100 }), 1000))
-      const over = aBackup(accountId, deviceId, { sizeBytes: 1 })
-      expect(await left(h.backups.commit(over, 1000))).to.deep.equal(quotaExceeded(1000, 1000))
-      expect(await h.backups.find(accountId, over.backupId)()).to.deep.equal(E.right(O.none))
-    })
-
-    it('lets exactly one of two concurrent commits win when together they exceed the quota', async () => {
-      const { accountId, deviceId } = await givenAccount()
-      const [a, b] = [
-        aBackup(accountId, deviceId, { sizeBytes: 700 }),
-        aBackup(accountId, deviceId, { sizeBytes: 700 }),
-      ]
-      const results = await Promise.all([h.backups.commit(a, 1000)(), h.backups.commit(b, 1000)()])
-      expect(results.filter(E.isRight)).to.have.length(1)
-      expect(results.filter(E.isLeft).map((r) => r.left)).to.deep.equal([quotaExceeded(1000, 700)])
-      expect(await right(h.backups.usedBytes(accountId))).to.equal(700)
+      const byId = (x: Backup, y: Backup) => (x.backupId < y.backupId ? -1 : 1)
+      expect([...found].sort(byId)).to.deep.equal([live, trashed].sort(byId))
+      expect(await right(h.backups.findMany(accountId, [aBackupId()]))).to.deep.equal([])
     })
 
     it('lists newest first by (createdAt, backupId) and returns up to limit + 1 rows', async () => {
@@ -181,7 +161,7 @@ export const backupRepositoryContract = (
       expect(await h.backups.find(accountId, backup.backupId)()).to.deep.equal(E.right(O.some(backup)))
     })
 
-    describe('rotateKeys', () => {
+    describe('rewrapKeys', () => {
       const givenBackups = async () => {
         const { accountId, deviceId } = await givenAccount()
         const live = await committed(accountId, deviceId)
@@ -193,15 +173,10 @@ export const backupRepositoryContract = (
         wrappedKey: opaqueBytes<Backup['wrappedKey']>(61),
       })
 
-      it('replaces the key bundle and the named wrapped keys at once and returns the new version', async () => {
+      it('replaces every named wrapped key, stamped with the new key version', async () => {
         const { accountId, live, trashed } = await givenBackups()
-        const keyBundle = aKeyBundle()
         const wrappedKeys = [rewrap(live), rewrap(trashed)]
-        expect(
-          await right(h.backups.rotateKeys(accountId, { expectedVersion: 1, keyBundle, wrappedKeys })),
-        ).to.equal(2)
-        const account = await storedAccount(accountId)
-        expect([account.keyBundle, account.keyBundleVersion]).to.deep.equal([keyBundle, 2])
+        await right(h.backups.rewrapKeys(accountId, 2, wrappedKeys))
         for (const [backup, { wrappedKey }] of [
           [live, wrappedKeys[0]!],
           [trashed, wrappedKeys[1]!],
@@ -212,39 +187,32 @@ export const backupRepositoryContract = (
         }
       })
 
+      it('may leave trashed backups out', async () => {
+        const { accountId, live, trashed } = await givenBackups()
+        const wrappedKeys = [rewrap(live)]
+        await right(h.backups.rewrapKeys(accountId, 2, wrappedKeys))
+        expect(await h.backups.find(accountId, trashed.backupId)()).to.deep.equal(E.right(O.some(trashed)))
+      })
+
       it('refuses a rotation that misses a live backup and changes nothing', async () => {
         const { accountId, live, trashed } = await givenBackups()
-        const rotation = { expectedVersion: 1, keyBundle: aKeyBundle(), wrappedKeys: [rewrap(trashed)] }
-        expect(await left(h.backups.rotateKeys(accountId, rotation))).to.deep.equal(
+        expect(await left(h.backups.rewrapKeys(accountId, 2, [rewrap(trashed)]))).to.deep.equal(
           rotationIncomplete([live.backupId]),
         )
         expect(await h.backups.find(accountId, trashed.backupId)()).to.deep.equal(E.right(O.some(trashed)))
-        expect((await storedAccount(accountId)).keyBundleVersion).to.equal(1)
       })
 
       it("refuses a rotation naming an unknown or another account's backup and changes nothing", async () => {
         const { accountId, live } = await givenBackups()
         const other = await givenAccount()
         const foreign = await committed(other.accountId, other.deviceId)
-        const rotation = {
-          expectedVersion: 1,
-          keyBundle: aKeyBundle(),
-          wrappedKeys: [rewrap(live), rewrap(foreign)],
-        }
-        expect(await left(h.backups.rotateKeys(accountId, rotation))).to.deep.equal(
+        expect(await left(h.backups.rewrapKeys(accountId, 2, [rewrap(live), rewrap(foreign)]))).to.deep.equal(
           rotationUnknownBackups([foreign.backupId]),
         )
         expect(await h.backups.find(accountId, live.backupId)()).to.deep.equal(E.right(O.some(live)))
         expect(await h.backups.find(other.accountId, foreign.backupId)()).to.deep.equal(
           E.right(O.some(foreign)),
         )
-      })
-
-      it('refuses a stale expected version with the current one', async () => {
-        const { accountId, live } = await givenBackups()
-        const rotation = { expectedVersion: 0, keyBundle: aKeyBundle(), wrappedKeys: [rewrap(live)] }
-        expect(await left(h.backups.rotateKeys(accountId, rotation))).to.deep.equal(versionMismatch(1))
-        expect(await h.backups.find(accountId, live.backupId)()).to.deep.equal(E.right(O.some(live)))
       })
     })
 
@@ -287,17 +255,15 @@ export const backupRepositoryContract = (
       const backup = await committed(accountId, deviceId, { sizeBytes: 10 })
       await right(h.backups.remove(accountId, backup.backupId))
       expect(await h.backups.find(accountId, backup.backupId)()).to.deep.equal(E.right(O.none))
-      expect(await right(h.backups.usedBytes(accountId))).to.equal(0)
+      expect(await usedBytes(h, accountId)).to.equal(0)
     })
 
     it('does nothing until the task is run', async () => {
       const { accountId, deviceId } = await givenAccount()
       const backup = aBackup(accountId, deviceId)
-      const commit = h.backups.commit(backup, roomy)
+      const insert = h.backups.insert(backup)
       expect(await h.backups.find(accountId, backup.backupId)()).to.deep.equal(E.right(O.none))
-      await right(commit)
+      await right(insert)
       expect(await h.backups.find(accountId, backup.backupId)()).to.deep.equal(E.right(O.some(backup)))
     })
-
-    backupRepositoryUploadContract(() => h)
   })

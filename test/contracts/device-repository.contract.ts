@@ -55,6 +55,22 @@ export const deviceRepositoryContract = (
       expect(await h.devices.find(device.accountId, device.deviceId)()).to.deep.equal(E.right(O.some(seen)))
     })
 
+    it('stamps only lastSeenAt when marking a device seen: a revocation stored meanwhile stays', async () => {
+      const device = aDevice(await givenAccount())
+      await right(h.devices.add(device))
+      const revoked = { ...device, revokedAt: O.some(at(60_002)) }
+      await right(h.devices.save(revoked))
+      await right(h.devices.markSeen(device.accountId, device.deviceId, at(60_003)))
+      expect(await h.devices.find(device.accountId, device.deviceId)()).to.deep.equal(
+        E.right(O.some({ ...revoked, lastSeenAt: at(60_003) })),
+      )
+      const other = await givenAccount()
+      await right(h.devices.markSeen(other, device.deviceId, at(60_004)))
+      expect(await h.devices.find(device.accountId, device.deviceId)()).to.deep.equal(
+        E.right(O.some({ ...revoked, lastSeenAt: at(60_003) })),
+      )
+    })
+
     it("changes nothing when saving a device under another account's id", async () => {
       const device = aDevice(await givenAccount())
       await right(h.devices.add(device))

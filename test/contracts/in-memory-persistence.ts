@@ -5,6 +5,8 @@ import { inMemoryBackupRepository } from '../../adapters/in-memory/in-memory-bac
 import { inMemoryBlobStore } from '../../adapters/in-memory/in-memory-blob-store'
 import { inMemoryDatabase } from '../../adapters/in-memory/in-memory-database'
 import { inMemoryDeviceRepository } from '../../adapters/in-memory/in-memory-device-repository'
+import { inMemorySessionStore } from '../../adapters/in-memory/in-memory-session-store'
+import { inMemoryUnitOfWork } from '../../adapters/in-memory/in-memory-unit-of-work'
 import type { BlobStoreHarness, PersistenceHarness } from './harness'
 
 /** Suites tagged `@memory` run under `npm run test:memory`, with no database at all. */
@@ -17,6 +19,7 @@ export const inMemoryPersistence = (): Promise<PersistenceHarness> => {
     devices: inMemoryDeviceRepository(db),
     backups: inMemoryBackupRepository(db),
     audit: inMemoryAuditRepository(db),
+    unitOfWork: inMemoryUnitOfWork(db, inMemorySessionStore()),
     reset: () => Promise.resolve(Object.values(db).forEach((table: Map<unknown, unknown>) => table.clear())),
     close: () => Promise.resolve(),
   })

@@ -4,6 +4,7 @@ import { knexAuditRepository } from '../../adapters/persistence/knex/knex-audit-
 import { knexBackupRepository } from '../../adapters/persistence/knex/knex-backup-repository'
 import { knexBlobStore } from '../../adapters/persistence/knex/knex-blob-store'
 import { knexDeviceRepository } from '../../adapters/persistence/knex/knex-device-repository'
+import { knexUnitOfWork } from '../../adapters/persistence/knex/knex-unit-of-work'
 import { anAccount } from '../support/persistence-builders'
 import { createTestDatabase } from '../support/postgres'
 import type { BlobStoreHarness, PersistenceHarness } from './harness'
@@ -18,6 +19,7 @@ export const knexPersistence = async (): Promise<PersistenceHarness> => {
     devices: knexDeviceRepository(db.appKnex),
     backups: knexBackupRepository(db.appKnex),
     audit: knexAuditRepository(db.appKnex),
+    unitOfWork: knexUnitOfWork(db.appKnex),
     reset: async () => void (await db.ownerKnex.raw('truncate zkeb.accounts cascade')),
     close: db.drop,
   }

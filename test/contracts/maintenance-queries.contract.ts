@@ -36,12 +36,11 @@ export const maintenanceQueriesContract = (
       const a = await givenAccount()
       const b = await givenAccount({ disabledAt: O.some(at()) })
       await right(
-        h.backups.commit(aBackup(a, aDeviceId(), { sizeBytes: 100, blobId: await givenBlob(a, 100) }), 1e9),
+        h.backups.insert(aBackup(a, aDeviceId(), { sizeBytes: 100, blobId: await givenBlob(a, 100) })),
       )
       await right(
-        h.backups.commit(
+        h.backups.insert(
           aBackup(b, aDeviceId(), { sizeBytes: 50, deletedAt: O.some(at()), blobId: await givenBlob(b, 50) }),
-          1e9,
         ),
       )
       await givenBlob(b, 30)

@@ -1,14 +1,10 @@
-/** The UploadSessionRepository contract, run against every adapter. */
+/** The UploadSessionRepository contract, run against every adapter. Reservations: unit-of-work.contract.ts. */
 import { expect } from 'chai'
 import * as O from 'fp-ts/Option'
-import { quotaExceeded } from '../../domain/errors'
 import { uploadNotFound, uploadOffsetConflict } from '../../domain/upload-session'
-import { aBackup, aBlobId, aDevice, anAccount, at } from '../support/persistence-builders'
+import { aBlobId, anAccount, at } from '../support/persistence-builders'
 import { left, right } from './harness'
-import { aResticObject } from './restic-persistence'
 import { anUploadSession, type UploadHarness } from './upload-persistence'
-
-const unlimited = Number.MAX_SAFE_INTEGER
 
 export const uploadSessionRepositoryContract = (
   name: string,
@@ -32,7 +28,7 @@ export const uploadSessionRepositoryContract = (
       const accountId = await givenAccount()
       const other = await givenAccount()
       const session = anUploadSession(accountId, { parentId: O.some(anUploadSession(accountId).backupId) })
-      await right(h.uploads.create(session, unlimited))
+      await right(h.uploads.create(session))
       expect(await right(h.uploads.find(accountId, session.uploadId))).to.deep.equal(O.some(session))
       expect(await right(h.uploads.find(other, session.uploadId))).to.deep.equal(O.none)
       expect(await right(h.uploads.parts(accountId, session.uploadId))).to.deep.equal([])
@@ -41,7 +37,7 @@ export const uploadSessionRepositoryContract = (
     it('appends parts in order while the offset matches, and advances the offset', async () => {
       const accountId = await givenAccount()
       const session = anUploadSession(accountId, { lengthBytes: 100 })
-      await right(h.uploads.create(session, unlimited))
+      await right(h.uploads.create(session))
       const first = { blobId: aBlobId(), sizeBytes: 40 }
       const second = { blobId: aBlobId(), sizeBytes: 60 }
       expect(await right(h.uploads.appendPart(accountId, session.uploadId, 0, first))).to.equal(40)
@@ -54,7 +50,7 @@ export const uploadSessionRepositoryContract = (
     it('refuses an append from a stale offset or past the length, changing nothing', async () => {
       const accountId = await givenAccount()
       const session = anUploadSession(accountId, { lengthBytes: 100 })
-      await right(h.uploads.create(session, unlimited))
+      await right(h.uploads.create(session))
       await right(h.uploads.appendPart(accountId, session.uploadId, 0, { blobId: aBlobId(), sizeBytes: 30 }))
       const stale = h.uploads.appendPart(accountId, session.uploadId, 0, { blobId: aBlobId(), sizeBytes: 30 })
       expect(await left(stale)).to.deep.equal(uploadOffsetConflict(30))
@@ -69,7 +65,7 @@ export const uploadSessionRepositoryContract = (
     it('lets only one of two concurrent appends at the same offset win', async () => {
       const accountId = await givenAccount()
       const session = anUploadSession(accountId, { lengthBytes: 100 })
-      await right(h.uploads.create(session, unlimited))
+      await right(h.uploads.create(session))
       const results = await Promise.all(
         [1, 2].map(() =>
           h.uploads.appendPart(accountId, session.uploadId, 0, { blobId: aBlobId(), sizeBytes: 10 })(),
@@ -86,63 +82,21 @@ export const uploadSessionRepositoryContract = (
       expect(await left(append)).to.deep.equal(uploadNotFound)
     })
 
-    it('reserves each session length against the quota, with the bytes already stored', async () => {
-      const account = anAccount({ quotaLimitBytes: 1000 })
-      await right(h.accounts.create(account))
-      const device = aDevice(account.accountId)
-      await right(h.backups.commit(aBackup(account.accountId, device.deviceId, { sizeBytes: 300 }), 1000))
-      await right(h.uploads.create(anUploadSession(account.accountId, { lengthBytes: 400 }), 1000))
-      const over = anUploadSession(account.accountId, { lengthBytes: 301 })
-      expect(await left(h.uploads.create(over, 1000))).to.deep.equal(quotaExceeded(1000, 700))
-      await right(h.uploads.create(anUploadSession(account.accountId, { lengthBytes: 300 }), 1000))
-    })
-
-    it("makes a backup commit count other uploads' reservations, but not the one it completes", async () => {
-      const account = anAccount({ quotaLimitBytes: 1000 })
-      await right(h.accounts.create(account))
-      const deviceId = aDevice(account.accountId).deviceId
-      const session = anUploadSession(account.accountId, { lengthBytes: 600 })
-      await right(h.uploads.create(session, 1000))
-      const oneShot = aBackup(account.accountId, deviceId, { sizeBytes: 500 })
-      expect(await left(h.backups.commit(oneShot, 1000))).to.deep.equal(quotaExceeded(1000, 600))
-      await right(h.backups.commit(aBackup(account.accountId, deviceId, { sizeBytes: 400 }), 1000))
-      const completed = aBackup(account.accountId, deviceId, { backupId: session.backupId, sizeBytes: 600 })
-      await right(h.backups.commit(completed, 1000))
-    })
-
-    it('makes a restic object commit count the reservations', async () => {
-      const account = anAccount({ quotaLimitBytes: 1000 })
-      await right(h.accounts.create(account))
-      await right(h.uploads.create(anUploadSession(account.accountId, { lengthBytes: 600 }), 1000))
-      const big = aResticObject(account.accountId, { sizeBytes: 500 })
-      expect(await left(h.resticObjects.commit(big, 1000))).to.deep.equal(quotaExceeded(1000, 600))
-      await right(h.resticObjects.commit(aResticObject(account.accountId, { sizeBytes: 400 }), 1000))
-    })
-
-    it('lets only as many concurrent creations succeed as the quota holds', async () => {
-      const accountId = await givenAccount()
-      const results = await Promise.all(
-        [1, 2, 3].map(() => h.uploads.create(anUploadSession(accountId, { lengthBytes: 400 }), 1000)()),
-      )
-      expect(results.filter((r) => r._tag === 'Right')).to.have.length(2)
-    })
-
-    it('releases the reservation and returns the parts on removal', async () => {
+    it('returns the parts on removal, once', async () => {
       const accountId = await givenAccount()
       const session = anUploadSession(accountId, { lengthBytes: 1000 })
-      await right(h.uploads.create(session, 1000))
+      await right(h.uploads.create(session))
       const part = { blobId: aBlobId(), sizeBytes: 5 }
       await right(h.uploads.appendPart(accountId, session.uploadId, 0, part))
       expect(await right(h.uploads.remove(accountId, session.uploadId))).to.deep.equal([part])
       expect(await right(h.uploads.find(accountId, session.uploadId))).to.deep.equal(O.none)
       expect(await right(h.uploads.remove(accountId, session.uploadId))).to.deep.equal([])
-      await right(h.uploads.create(anUploadSession(accountId, { lengthBytes: 1000 }), 1000))
     })
 
     it("counts a session part's blob as referenced, so blob garbage collection keeps it", async () => {
       const accountId = await givenAccount()
       const session = anUploadSession(accountId)
-      await right(h.uploads.create(session, unlimited))
+      await right(h.uploads.create(session))
       const part = { blobId: aBlobId(), sizeBytes: 5 }
       await right(h.uploads.appendPart(accountId, session.uploadId, 0, part))
       const unnamed = aBlobId()
@@ -158,7 +112,7 @@ export const uploadSessionRepositoryContract = (
       const old = anUploadSession(a, { expiresAt: at(1_000) })
       const older = anUploadSession(b, { expiresAt: at(500) })
       const live = anUploadSession(a, { expiresAt: at(10_000) })
-      for (const s of [old, older, live]) await right(h.uploads.create(s, unlimited))
+      for (const s of [old, older, live]) await right(h.uploads.create(s))
       expect(await right(h.uploads.expired(at(1_000), 10))).to.deep.equal([
         { accountId: b, uploadId: older.uploadId },
         { accountId: a, uploadId: old.uploadId },
@@ -169,7 +123,7 @@ export const uploadSessionRepositoryContract = (
     it('goes with its account', async () => {
       const accountId = await givenAccount()
       const session = anUploadSession(accountId)
-      await right(h.uploads.create(session, unlimited))
+      await right(h.uploads.create(session))
       await right(h.accounts.delete(accountId))
       expect(await right(h.uploads.find(accountId, session.uploadId))).to.deep.equal(O.none)
     })

@@ -5,8 +5,7 @@
 import type { Knex } from 'knex'
 import { escapeLiteral } from 'pg'
 import { Uuid, type AccountId, type BlobId } from '../../../domain/ids'
-import { binaryCopyFields } from './binary-copy-fields'
-import { copyOutAsAccount } from './copy-out-as-account'
+import { binaryCopyFields, copyOutAsAccount } from '../pg-session'
 
 /**
  * How many bytes one COPY may carry. The batch starts at one MiB and doubles after every batch the consumer

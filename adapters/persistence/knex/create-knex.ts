@@ -1,7 +1,7 @@
 /** Knows how to open a PostgreSQL pool that returns the types the adapters decode. */
 import knex, { type Knex } from 'knex'
 import pg from 'pg'
-import { accountScopedPgClient } from './account-scoped-client'
+import { accountScopedPgClient } from '../pg-session'
 
 export type KnexOptions = Readonly<{
   /** postgres://user:password@host:port/database */

@@ -6,11 +6,13 @@ import * as TE from 'fp-ts/TaskEither'
 import type { Knex } from 'knex'
 import { unavailable, type Unavailable } from '../../../application/errors'
 import type { AccountRepository } from '../../../application/ports/account-repository'
+import type { AccountTransaction } from '../../../application/ports/unit-of-work'
 import type { Account } from '../../../domain/account'
 import { usernameTaken, type VersionMismatch, versionMismatch } from '../../../domain/errors'
+import { query } from '../pg-session'
+import { type AccountAccess, ownTransactions } from './account-access'
 import { isUniqueViolation } from './pg-errors'
-import { bytes, decodeAccount } from './row-codecs'
-import { query, withAccount } from './with-account'
+import { bytes, decodeAccount, decodeFirst } from './row-codecs'
 
 /** The columns a save may change: never the id, the username or the creation time. */
 const mutableColumns = (a: Account) => ({
@@ -23,16 +25,13 @@ const mutableColumns = (a: Account) => ({
   disabled_at: O.toNullable(a.disabledAt),
 })
 
-const optionalAccount = (rows: ReadonlyArray<unknown>) =>
-  rows[0] === undefined ? E.right(O.none) : pipe(decodeAccount(rows[0]), E.map(O.some))
+const optionalAccount = decodeFirst(decodeAccount)
 
-export const knexAccountRepository = (knex: Knex): AccountRepository => ({
+/** The account-scoped part, over either way of reaching PostgreSQL (account-access.ts). */
+export const accountsIn = (access: AccountAccess): AccountTransaction['accounts'] => ({
   create: (account) =>
     pipe(
-      withAccount(
-        knex,
-        account.accountId,
-      )((trx) =>
+      access.run(account.accountId, (trx) =>
         trx('zkeb.accounts').insert({
           account_id: account.accountId,
           username: account.username,
@@ -47,26 +46,12 @@ export const knexAccountRepository = (knex: Knex): AccountRepository => ({
     ),
   findById: (accountId) =>
     pipe(
-      withAccount(
-        knex,
-        accountId,
-      )((trx) => trx('zkeb.accounts').where({ account_id: accountId }).select('*')),
+      access.run(accountId, (trx) => trx('zkeb.accounts').where({ account_id: accountId }).select('*')),
       TE.flatMapEither(optionalAccount),
-    ),
-  /** Before authentication there is no account to scope to: a SECURITY DEFINER function does this one lookup. */
-  findByUsername: (username) =>
-    pipe(
-      query(() =>
-        knex.raw<{ rows: unknown[] }>('select * from zkeb.find_account_by_username(?)', [username]),
-      ),
-      TE.flatMapEither((result) => optionalAccount(result.rows)),
     ),
   save: (account, expectedVersion) =>
     pipe(
-      withAccount(
-        knex,
-        account.accountId,
-      )(async (trx): Promise<E.Either<Unavailable | VersionMismatch, void>> => {
+      access.run(account.accountId, async (trx): Promise<E.Either<Unavailable | VersionMismatch, void>> => {
         const accounts = () => trx('zkeb.accounts').where({ account_id: account.accountId })
         const updated = await accounts()
           .where({ key_bundle_version: expectedVersion })
@@ -82,7 +67,19 @@ export const knexAccountRepository = (knex: Knex): AccountRepository => ({
   /** Devices, backups, audit events and blobs go with it (ON DELETE CASCADE). */
   delete: (accountId) =>
     pipe(
-      withAccount(knex, accountId)((trx) => trx('zkeb.accounts').where({ account_id: accountId }).delete()),
+      access.run(accountId, (trx) => trx('zkeb.accounts').where({ account_id: accountId }).delete()),
       TE.map(() => undefined),
+    ),
+})
+
+export const knexAccountRepository = (knex: Knex): AccountRepository => ({
+  ...accountsIn(ownTransactions(knex)),
+  /** Before authentication there is no account to scope to: a SECURITY DEFINER function does this one lookup. */
+  findByUsername: (username) =>
+    pipe(
+      query(() =>
+        knex.raw<{ rows: unknown[] }>('select * from zkeb.find_account_by_username(?)', [username]),
+      ),
+      TE.flatMapEither((result) => optionalAccount(result.rows)),
     ),
 })

@@ -9,23 +9,18 @@ import { unavailable } from '../../../application/errors'
 import type { AuditRepository } from '../../../application/ports/audit-repository'
 import { type AuditDraft, auditCanonicalBytes, type AuditEvent, genesisHash } from '../../../domain/audit'
 import type { EventId, Sha256Hex } from '../../../domain/ids'
+import { type AccountAccess, type AccountLock, ownTransactions } from './account-access'
 import { decodeAll, decodeAuditEvent } from './row-codecs'
-import { withAccount } from './with-account'
 
 const sha256Hex = (bytes: Uint8Array): Sha256Hex =>
   createHash('sha256').update(bytes).digest('hex') as Sha256Hex
 
 /**
- * Links the event to the account's last one. The caller holds the account row's lock (taken first in the same
- * transaction), so appends of one account run one at a time and never read the same predecessor (the unique
- * (account_id, prev_hash) would refuse a fork). The backup repository (an upload's commit) and the session opener
- * (a login) append this way inside transactions of their own.
+ * Links the event to the account's last one. The transaction holds the account row's lock, so appends of one
+ * account run one at a time and never read the same predecessor (the unique (account_id, prev_hash) would
+ * refuse a fork).
  */
-export const appendToLockedChain = async (
-  trx: Knex.Transaction,
-  draft: AuditDraft,
-  at: Date,
-): Promise<AuditEvent> => {
+const linkToChain = async (trx: Knex.Transaction, draft: AuditDraft, at: Date): Promise<AuditEvent> => {
   const [last] = await trx('zkeb.audit_events')
     .where({ account_id: draft.accountId })
     .orderBy('seq', 'desc')
@@ -47,29 +42,32 @@ export const appendToLockedChain = async (
   return event
 }
 
-/** Locks the account row, then links the event (appendToLockedChain). */
-const appendInTransaction = async (trx: Knex.Transaction, draft: AuditDraft, at: Date) => {
-  const [account] = await trx('zkeb.accounts')
-    .where({ account_id: draft.accountId })
-    .forNoKeyUpdate()
-    .select<Array<{ account_id: string }>>('account_id')
-  if (account === undefined) return E.left(unavailable('postgres')(new Error('account not found')))
-  return E.right(await appendToLockedChain(trx, draft, at))
+/** Locks the account row unless the transaction already holds it (QuotaLedger.lock), then links the event. */
+const appendInTransaction = async (trx: Knex.Transaction, lock: AccountLock, draft: AuditDraft, at: Date) => {
+  if (!lock.held) {
+    const [account] = await trx('zkeb.accounts')
+      .where({ account_id: draft.accountId })
+      .forNoKeyUpdate()
+      .select<Array<{ account_id: string }>>('account_id')
+    if (account === undefined) return E.left(unavailable('postgres')(new Error('account not found')))
+    lock.held = true
+  }
+  return E.right(await linkToChain(trx, draft, at))
 }
 
-/** A cursor naming no event of the account yields an empty page: events are never removed one by one. */
-export const knexAuditRepository = (knex: Knex): AuditRepository => ({
+/**
+ * Over either way of reaching PostgreSQL (account-access.ts). A cursor naming no event of the account yields
+ * an empty page: events are never removed one by one.
+ */
+export const auditIn = (access: AccountAccess): AuditRepository => ({
   append: (draft, at) =>
     pipe(
-      withAccount(knex, draft.accountId)((trx) => appendInTransaction(trx, draft, at)),
+      access.run(draft.accountId, (trx, lock) => appendInTransaction(trx, lock, draft, at)),
       TE.flatMapEither((result) => result),
     ),
   list: (accountId, { limit, cursor }) =>
     pipe(
-      withAccount(
-        knex,
-        accountId,
-      )((trx) => {
+      access.run(accountId, (trx) => {
         const rows = trx('zkeb.audit_events').where({ account_id: accountId })
         if (O.isSome(cursor))
           rows.where(
@@ -87,3 +85,5 @@ export const knexAuditRepository = (knex: Knex): AuditRepository => ({
       TE.flatMapEither(decodeAll(decodeAuditEvent)),
     ),
 })
+
+export const knexAuditRepository = (knex: Knex): AuditRepository => auditIn(ownTransactions(knex))

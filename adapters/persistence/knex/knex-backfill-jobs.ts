@@ -13,7 +13,7 @@ import type { Knex } from 'knex'
 import type { Unavailable } from '../../../application/errors'
 import type { BackfillJob, BackfillJobs } from '../../../application/ports/backfill-jobs'
 import { decodeAll, decodeWith } from './row-codecs'
-import { query } from './with-account'
+import { query } from '../pg-session'
 
 /** Each job's batch function, `(after, limit) → (last id, scanned, filled)`, and its row count function. */
 const batchFunctions: Readonly<Record<string, { batch: string; total: string }>> = {

@@ -8,7 +8,7 @@
 import type { Knex } from 'knex'
 import type { BlobRecords, ExpectedBlob } from '../../../application/ports/blob-records'
 import type { AccountId } from '../../../domain/ids'
-import { accountTransaction } from './with-account'
+import { accountTransaction } from '../pg-session'
 
 type Row = { blob_id: string; size_bytes: string; sha256: string | null }
 

@@ -12,10 +12,9 @@ import type { Knex } from 'knex'
 import { unavailable, type Unavailable } from '../../../application/errors'
 import type { BlobRef as StoredBlob, BlobStore, ByteRange } from '../../../application/ports/blob-store'
 import type { AccountId, BlobId } from '../../../domain/ids'
-import { type ChunkWriter, chunkWriter } from './chunk-batches'
 import { copyBlobRange } from './copy-blob-chunks'
 import { decodeAll, decodeBlobRef } from './row-codecs'
-import { accountTransaction, query, withAccount } from './with-account'
+import { accountTransaction, type ChunkWriter, chunkWriter, query, withAccount } from '../pg-session'
 
 /** Large enough to keep round trips few, small enough to bound memory per upload and per download. */
 export const defaultChunkSize = 256 * 1024

@@ -10,7 +10,7 @@ import * as t from 'io-ts'
 import type { Knex } from 'knex'
 import type { MaintenanceQueries, ServiceStats } from '../../../application/ports/maintenance-queries'
 import { decodeWith } from './row-codecs'
-import { query } from './with-account'
+import { query } from '../pg-session'
 
 const decodeStats = decodeWith(
   t.type({

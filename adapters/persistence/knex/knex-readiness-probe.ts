@@ -3,7 +3,7 @@ import { pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 import type { Knex } from 'knex'
 import type { ReadinessProbe } from '../../../application/ports/readiness-probe'
-import { query } from './with-account'
+import { query } from '../pg-session'
 
 export const knexReadinessProbe = (knex: Knex): ReadinessProbe => ({
   name: 'database',

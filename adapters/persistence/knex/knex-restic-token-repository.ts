@@ -9,7 +9,7 @@ import type { ResticTokenRepository } from '../../../application/ports/restic-to
 import { AccountId, DeviceId, Sha256Hex } from '../../../domain/ids'
 import { type ResticGrant, type ResticToken, ResticTokenId } from '../../../domain/restic'
 import { decodeAll, decodeWith, PgDate } from './row-codecs'
-import { query, withAccount } from './with-account'
+import { query, withAccount } from '../pg-session'
 
 const grantRow = {
   token_id: ResticTokenId,

@@ -21,12 +21,13 @@ import * as t from 'io-ts'
 import type { Knex } from 'knex'
 import type { Unavailable } from '../../../application/errors'
 import type { DurableSessionStore, RotationOutcome } from '../../../application/ports/durable-session-store'
-import type { Session } from '../../../application/ports/session-store'
+import type { Session, SessionStore } from '../../../application/ports/session-store'
 import { invalidRefreshToken, refreshTokenReused } from '../../../domain/errors'
 import type { InvalidRefreshToken, RefreshTokenReused } from '../../../domain/errors'
 import { AccountId, DeviceId, SessionId, type Sha256Hex } from '../../../domain/ids'
 import { decodeAll, decodeWith, PgDate } from './row-codecs'
-import { query, withAccount } from './with-account'
+import { query, withAccount } from '../pg-session'
+import { type AccountAccess, ownTransactions } from './account-access'
 
 type RotateError = Unavailable | InvalidRefreshToken | RefreshTokenReused
 
@@ -62,11 +63,11 @@ const decodeOutcome = decodeWith(
 const decodeEndedIds = decodeAll(decodeWith(t.type({ session_id: SessionId }), (r) => r.session_id))
 
 /**
- * Writes a new session and its first refresh digest inside `trx` (scoped to the session's account), in one
- * statement, and forgets the account's sessions that have expired, so the table does not grow without end.
+ * Writes a new session and its first refresh digest (scoped to the session's account), in one statement, and
+ * forgets the account's sessions that have expired, so the table does not grow without end.
  * The digest's foreign key is checked at the end of the statement, when the session row exists.
  */
-export const insertSession = (trx: Knex.Transaction, session: Session, refreshDigest: Sha256Hex) =>
+const insertSession = (trx: Knex.Transaction, session: Session, refreshDigest: Sha256Hex) =>
   trx.raw(
     `with expired as (
        delete from zkeb.sessions where account_id = ? and expires_at <= ?
@@ -89,6 +90,18 @@ export const insertSession = (trx: Knex.Transaction, session: Session, refreshDi
       session.accountId,
     ],
   )
+
+/**
+ * Opening sessions over either way of reaching PostgreSQL (account-access.ts): inside a UnitOfWork, a login's
+ * session is written in the same transaction as its `login` event.
+ */
+export const sessionsIn = (access: AccountAccess): Pick<SessionStore, 'create'> => ({
+  create: (session, refreshDigest) =>
+    pipe(
+      access.run(session.accountId, (trx) => insertSession(trx, session, refreshDigest)),
+      TE.asUnit,
+    ),
+})
 
 export const knexSessionStore = (knex: Knex): DurableSessionStore => {
   const endWhere = (
@@ -134,11 +147,7 @@ export const knexSessionStore = (knex: Knex): DurableSessionStore => {
     endSession,
     endDeviceSessions,
     endAccountSessions,
-    create: (session, refreshDigest) =>
-      pipe(
-        withAccount(knex, session.accountId)((trx) => insertSession(trx, session, refreshDigest)),
-        TE.asUnit,
-      ),
+    ...sessionsIn(ownTransactions(knex)),
     findLive: (sessionId, now) =>
       pipe(
         query(() =>

@@ -6,7 +6,7 @@ import * as TE from 'fp-ts/TaskEither'
 import type { Knex } from 'knex'
 import type { Unavailable } from '../../../application/errors'
 import type { StorageSample } from '../../../application/ports/metrics'
-import { query } from './with-account'
+import { query } from '../pg-session'
 
 type Row = Readonly<Record<string, number | string | null>>
 

@@ -1,8 +1,7 @@
 /**
  * Knows how to keep resumable-upload sessions in PostgreSQL (tables zkeb.upload_sessions and
- * zkeb.upload_parts, row-level security per account). The quota reservation is checked under the same
- * per-account row lock as a backup's commit; appends are a compare-and-set on the stored offset, so two
- * instances appending to one upload cannot both succeed.
+ * zkeb.upload_parts, row-level security per account). Appends are a compare-and-set on the stored offset, so
+ * two instances appending to one upload cannot both succeed.
  */
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
@@ -10,10 +9,10 @@ import * as O from 'fp-ts/Option'
 import * as TE from 'fp-ts/TaskEither'
 import * as t from 'io-ts'
 import type { Knex } from 'knex'
-import { unavailable, type Unavailable } from '../../../application/errors'
+import type { Unavailable } from '../../../application/errors'
 import type { UploadSessionRepository } from '../../../application/ports/upload-session-repository'
+import type { AccountTransaction } from '../../../application/ports/unit-of-work'
 import { EncryptedMetadata, WrappedKey } from '../../../domain/backup'
-import { type QuotaExceeded, quotaExceeded } from '../../../domain/errors'
 import {
   AccountId,
   BackupId,
@@ -31,9 +30,9 @@ import {
   uploadOffsetConflict,
   type UploadSession,
 } from '../../../domain/upload-session'
-import { accountReservedBytes, accountUsedBytes, lockAccount } from './knex-backup-repository'
-import { Bytea, bytes, decodeAll, decodeWith, Nullable, PgDate } from './row-codecs'
-import { query, withAccount } from './with-account'
+import { query } from '../pg-session'
+import { type AccountAccess, ownTransactions } from './account-access'
+import { Bytea, bytes, decodeAll, decodeFirst, decodeWith, Nullable, PgDate } from './row-codecs'
 
 const toRow = (s: UploadSession) => ({
   account_id: s.accountId,
@@ -94,34 +93,13 @@ const decodeRef = decodeWith(t.type({ account_id: AccountId, upload_id: UploadId
   uploadId: r.upload_id,
 }))
 
-const create = (knex: Knex) => (session: UploadSession, limitBytes: number) =>
-  pipe(
-    withAccount(
-      knex,
-      session.accountId,
-    )(async (trx): Promise<E.Either<Unavailable | QuotaExceeded, void>> => {
-      if ((await lockAccount(trx, session.accountId)) === undefined)
-        return E.left(unavailable('postgres')(new Error('account not found')))
-      const used =
-        (await accountUsedBytes(trx, session.accountId)) +
-        (await accountReservedBytes(trx, session.accountId))
-      if (used + session.lengthBytes > limitBytes) return E.left(quotaExceeded(limitBytes, used))
-      await trx('zkeb.upload_sessions').insert(toRow(session))
-      return E.right(undefined)
-    }),
-    TE.flatMapEither((result) => result),
-  )
-
 type AppendFailure = Unavailable | UploadNotFound | UploadOffsetConflict
 
 /** One statement moves the offset only from `expected`; the part row goes in the same transaction. */
-const appendPart: (knex: Knex) => UploadSessionRepository['appendPart'] =
-  (knex) => (accountId, uploadId, expectedOffset, part) =>
+const appendPart: (access: AccountAccess) => UploadSessionRepository['appendPart'] =
+  (access) => (accountId, uploadId, expectedOffset, part) =>
     pipe(
-      withAccount(
-        knex,
-        accountId,
-      )(async (trx): Promise<E.Either<AppendFailure, number>> => {
+      access.run(accountId, async (trx): Promise<E.Either<AppendFailure, number>> => {
         const moved = await trx('zkeb.upload_sessions')
           .where({ account_id: accountId, upload_id: uploadId, offset_bytes: expectedOffset })
           .whereRaw('offset_bytes + ? <= length_bytes', [part.sizeBytes])
@@ -150,26 +128,23 @@ const appendPart: (knex: Knex) => UploadSessionRepository['appendPart'] =
       TE.flatMapEither((result) => result),
     )
 
-export const knexUploadSessionRepository = (knex: Knex): UploadSessionRepository => ({
-  create: create(knex),
+/** The account-scoped part, over either way of reaching PostgreSQL (account-access.ts). */
+export const uploadSessionsIn = (access: AccountAccess): AccountTransaction['uploads'] => ({
+  create: (session) =>
+    pipe(
+      access.run(session.accountId, (trx) => trx('zkeb.upload_sessions').insert(toRow(session))),
+      TE.asUnit,
+    ),
   find: (accountId, uploadId) =>
     pipe(
-      withAccount(
-        knex,
-        accountId,
-      )((trx) =>
+      access.run(accountId, (trx) =>
         trx('zkeb.upload_sessions').where({ account_id: accountId, upload_id: uploadId }).select('*'),
       ),
-      TE.flatMapEither((rows: unknown[]) =>
-        rows.length === 0 ? E.right(O.none) : pipe(decodeSession(rows[0]), E.map(O.some)),
-      ),
+      TE.flatMapEither(decodeFirst(decodeSession)),
     ),
   parts: (accountId, uploadId) =>
     pipe(
-      withAccount(
-        knex,
-        accountId,
-      )((trx) =>
+      access.run(accountId, (trx) =>
         trx('zkeb.upload_parts')
           .where({ account_id: accountId, upload_id: uploadId })
           .orderBy('part_no')
@@ -177,14 +152,11 @@ export const knexUploadSessionRepository = (knex: Knex): UploadSessionRepository
       ),
       TE.flatMapEither(decodeAll(decodePart)),
     ),
-  appendPart: appendPart(knex),
+  appendPart: appendPart(access),
   /** The parts are read and the session deleted in one transaction; the parts' rows go by cascade. */
   remove: (accountId, uploadId) =>
     pipe(
-      withAccount(
-        knex,
-        accountId,
-      )(async (trx) => {
+      access.run(accountId, async (trx) => {
         const parts = await trx('zkeb.upload_parts')
           .where({ account_id: accountId, upload_id: uploadId })
           .orderBy('part_no')
@@ -194,6 +166,10 @@ export const knexUploadSessionRepository = (knex: Knex): UploadSessionRepository
       }),
       TE.flatMapEither(decodeAll(decodePart)),
     ),
+})
+
+export const knexUploadSessionRepository = (knex: Knex): UploadSessionRepository => ({
+  ...uploadSessionsIn(ownTransactions(knex)),
   /** Across accounts, so through a SECURITY DEFINER function that returns ids only. */
   expired: (cutoff, limit) =>
     pipe(

@@ -1,6 +1,7 @@
 /**
  * Knows the shape of each table's rows: io-ts codecs decode what PostgreSQL returns into domain values, so a
  * corrupt or unexpected row becomes Unavailable (naming field paths, never values) instead of a crash.
+ * Backup rows, the hottest, have their own file (backup-rows.ts).
  */
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
@@ -9,16 +10,13 @@ import * as t from 'io-ts'
 import { unavailable, type Unavailable } from '../../../application/errors'
 import { type Account, OpaqueRecord, RecoveryVerifier, WrappedUmk } from '../../../domain/account'
 import { type AuditEvent, AuditEventType } from '../../../domain/audit'
-import { type Backup, EncryptedMetadata, WrappedKey } from '../../../domain/backup'
 import { type Device, EncryptedDeviceName } from '../../../domain/device'
 import {
   AccountId,
-  BackupId,
   BlobId,
   ByteCount,
   DeviceId,
   Ed25519PublicKey,
-  Ed25519Signature,
   EventId,
   Sha256Hex,
   Username,
@@ -74,6 +72,12 @@ export const decodeWith =
       E.bimap((errors) => unavailable('postgres')(new Error(`corrupt row at ${paths(errors)}`)), shape),
     )
 
+/** The first row decoded, `none` when there is none. */
+export const decodeFirst =
+  <A>(decode: (row: unknown) => E.Either<Unavailable, A>) =>
+  (rows: ReadonlyArray<unknown>): E.Either<Unavailable, O.Option<A>> =>
+    rows[0] === undefined ? E.right(O.none) : pipe(decode(rows[0]), E.map(O.some))
+
 /** Decodes every row, or fails on the first that does not fit. */
 export const decodeAll =
   <A>(decode: (row: unknown) => E.Either<Unavailable, A>) =>
@@ -126,111 +130,6 @@ export const decodeDevice = decodeWith(
     revokedAt: r.revoked_at,
   }),
 )
-
-const decodeBackupWithPaths = decodeWith(
-  t.type({
-    account_id: AccountId,
-    backup_id: BackupId,
-    device_id: DeviceId,
-    parent_id: Nullable(BackupId),
-    blob_id: BlobId,
-    size_bytes: ByteCount,
-    sha256: Sha256Hex,
-    encrypted_metadata: Bytea(EncryptedMetadata),
-    wrapped_key: Bytea(WrappedKey),
-    signature: Bytea(Ed25519Signature),
-    key_version: t.Int,
-    created_at: PgDate,
-    deleted_at: Nullable(PgDate),
-  }),
-  (r): Backup => ({
-    backupId: r.backup_id,
-    accountId: r.account_id,
-    deviceId: r.device_id,
-    parentId: r.parent_id,
-    blobId: r.blob_id,
-    sizeBytes: r.size_bytes,
-    sha256: r.sha256,
-    encryptedMetadata: r.encrypted_metadata,
-    wrappedKey: r.wrapped_key,
-    signature: r.signature,
-    keyVersion: r.key_version,
-    createdAt: r.created_at,
-    deletedAt: r.deleted_at,
-  }),
-)
-
-/** bytea as base64url when `codec` accepts it (what Bytea(codec) decodes to), else undefined. */
-const byteaAs = <A extends string>(codec: t.Type<A, string, unknown>, u: unknown): A | undefined => {
-  if (!Buffer.isBuffer(u)) return undefined
-  const s = u.toString('base64url')
-  return codec.is(s) ? s : undefined
-}
-
-/** SQL NULL as `none`, a value `codec` accepts as `some`, anything else undefined (Nullable's decode). */
-const nullableAs = <A>(is: (u: unknown) => u is A, u: unknown): O.Option<A> | undefined =>
-  u === null ? O.none : is(u) ? O.some(u) : undefined
-
-/**
- * The row of the hottest reads (every list row, every fetch), decoded with the same codecs' type guards
- * (`is`) instead of io-ts's decode, which builds a context and an Either per field. A row any guard refuses
- * is decoded again by the io-ts codec, so what it reports (the field paths) is the codec's own report.
- */
-const backupFromRow = (row: unknown): Backup | undefined => {
-  if (!t.UnknownRecord.is(row)) return undefined
-  const r = row
-  const parentId = nullableAs(BackupId.is, r['parent_id'])
-  const deletedAt = nullableAs(PgDate.is, r['deleted_at'])
-  const encryptedMetadata = byteaAs(EncryptedMetadata, r['encrypted_metadata'])
-  const wrappedKey = byteaAs(WrappedKey, r['wrapped_key'])
-  const signature = byteaAs(Ed25519Signature, r['signature'])
-  const [accountId, backupId, deviceId, blobId] = [
-    r['account_id'],
-    r['backup_id'],
-    r['device_id'],
-    r['blob_id'],
-  ]
-  const [sizeBytes, sha256, keyVersion, createdAt] = [
-    r['size_bytes'],
-    r['sha256'],
-    r['key_version'],
-    r['created_at'],
-  ]
-  return AccountId.is(accountId) &&
-    BackupId.is(backupId) &&
-    DeviceId.is(deviceId) &&
-    parentId !== undefined &&
-    BlobId.is(blobId) &&
-    ByteCount.is(sizeBytes) &&
-    Sha256Hex.is(sha256) &&
-    encryptedMetadata !== undefined &&
-    wrappedKey !== undefined &&
-    signature !== undefined &&
-    t.Int.is(keyVersion) &&
-    PgDate.is(createdAt) &&
-    deletedAt !== undefined
-    ? {
-        backupId,
-        accountId,
-        deviceId,
-        parentId,
-        blobId,
-        sizeBytes,
-        sha256,
-        encryptedMetadata,
-        wrappedKey,
-        signature,
-        keyVersion,
-        createdAt,
-        deletedAt,
-      }
-    : undefined
-}
-
-export const decodeBackup = (row: unknown): E.Either<Unavailable, Backup> => {
-  const backup = backupFromRow(row)
-  return backup === undefined ? decodeBackupWithPaths(row) : E.right(backup)
-}
 
 export const decodeAuditEvent = decodeWith(
   t.type({

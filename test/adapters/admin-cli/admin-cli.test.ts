@@ -65,15 +65,13 @@ describe('zkeb-admin', function () {
       return blobId
     }
     liveBlobId = await write(300)
-    await right(
-      backups.commit(aBackup(alice.accountId, aDeviceId(), { sizeBytes: 300, blobId: liveBlobId }), 1e9),
-    )
+    await right(backups.insert(aBackup(alice.accountId, aDeviceId(), { sizeBytes: 300, blobId: liveBlobId })))
     const trashed = aBackup(alice.accountId, aDeviceId(), {
       sizeBytes: 200,
       blobId: await write(200),
       deletedAt: O.some(daysAgo(40)),
     })
-    await right(backups.commit(trashed, 1e9))
+    await right(backups.insert(trashed))
     const oldOrphan = await write(50)
     await write(70) // a fresh orphan: an upload that may still be committing
     await db
@@ -138,7 +136,7 @@ describe('zkeb-admin', function () {
     const uploads = knexUploadSessionRepository(db.appKnex)
     const expired = anUploadSession(alice.accountId, { expiresAt: daysAgo(1) })
     const live = anUploadSession(alice.accountId, { expiresAt: new Date(Date.now() + 3_600_000) })
-    for (const session of [expired, live]) await right(uploads.create(session, 1e9))
+    for (const session of [expired, live]) await right(uploads.create(session))
     const partBlob = aBlobId()
     await right(
       knexBlobStore(db.appKnex).write(alice.accountId, partBlob, [new Uint8Array(10)].values() as never),

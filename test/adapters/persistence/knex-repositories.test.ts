@@ -3,8 +3,9 @@ import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
 import { knexAccountRepository } from '../../../adapters/persistence/knex/knex-account-repository'
 import { knexBackupRepository } from '../../../adapters/persistence/knex/knex-backup-repository'
+import { knexUnitOfWork } from '../../../adapters/persistence/knex/knex-unit-of-work'
 import { knexReadinessProbe } from '../../../adapters/persistence/knex/knex-readiness-probe'
-import { left, right } from '../../contracts/harness'
+import { left, right, usedBytes } from '../../contracts/harness'
 import { aBackup, aDeviceId, anAccount } from '../../support/persistence-builders'
 import { createTestDatabase, type TestDatabase } from '../../support/postgres'
 
@@ -19,7 +20,7 @@ describe('knex repositories', () => {
     const account = anAccount()
     await right(knexAccountRepository(db.appKnex).create(account))
     const backup = aBackup(account.accountId, aDeviceId())
-    await right(knexBackupRepository(db.appKnex).commit(backup, 10_000))
+    await right(knexBackupRepository(db.appKnex).insert(backup))
     await db
       .ownerKnex('zkeb.backups')
       .where({ backup_id: backup.backupId })
@@ -34,12 +35,9 @@ describe('knex repositories', () => {
     await right(knexAccountRepository(db.appKnex).create(account))
     const big = 5 * 1024 ** 3
     await right(
-      knexBackupRepository(db.appKnex).commit(
-        aBackup(account.accountId, aDeviceId(), { sizeBytes: big }),
-        2 * big,
-      ),
+      knexBackupRepository(db.appKnex).insert(aBackup(account.accountId, aDeviceId(), { sizeBytes: big })),
     )
-    expect(await right(knexBackupRepository(db.appKnex).usedBytes(account.accountId))).to.equal(big)
+    expect(await usedBytes({ unitOfWork: knexUnitOfWork(db.appKnex) }, account.accountId)).to.equal(big)
   })
 
   it('answers the database readiness probe, and fails it once the pool is gone', async () => {

@@ -132,13 +132,13 @@ describe('row-level security in PostgreSQL', () => {
     for (const account of [a, b]) {
       await right(knexAccountRepository(db.appKnex).create(account))
       await right(knexDeviceRepository(db.appKnex).add(aDevice(account.accountId)))
-      await right(knexBackupRepository(db.appKnex).commit(aBackup(account.accountId, aDeviceId()), 10_000))
+      await right(knexBackupRepository(db.appKnex).insert(aBackup(account.accountId, aDeviceId())))
       await right(knexAuditRepository(db.appKnex).append(anAuditDraft(account.accountId), at()))
       await right(
         knexBlobStore(db.appKnex).write(account.accountId, aBlobId(), inPieces(randomBytes(10), 10)),
       )
       await right(knexResticTokenRepository(db.appKnex).create(aResticToken(account.accountId, null)))
-      await right(knexResticObjectRepository(db.appKnex).commit(aResticObject(account.accountId), 10_000))
+      await right(knexResticObjectRepository(db.appKnex).insert(aResticObject(account.accountId)))
     }
   })
   after(() => db.drop())

@@ -8,9 +8,10 @@ import * as O from 'fp-ts/Option'
 import { knexAccountRepository } from '../../../adapters/persistence/knex/knex-account-repository'
 import { knexBackfillJobs } from '../../../adapters/persistence/knex/knex-backfill-jobs'
 import { knexBackupRepository } from '../../../adapters/persistence/knex/knex-backup-repository'
+import { knexUnitOfWork } from '../../../adapters/persistence/knex/knex-unit-of-work'
 import { migrateLatest, migrations, migrationStatus } from '../../../adapters/persistence/knex/migrator'
 import type { Account } from '../../../domain/account'
-import { right } from '../../contracts/harness'
+import { right, usedBytes } from '../../contracts/harness'
 import { aBackup, aDeviceId, anAccount } from '../../support/persistence-builders'
 import { createTestDatabase, type TestDatabase } from '../../support/postgres'
 
@@ -38,7 +39,7 @@ describe('accounts.used_bytes: expand, background backfill, contract (PostgreSQL
     accounts = sizes.map(() => anAccount())
     for (const [i, account] of accounts.entries()) {
       await right(repo.create(account))
-      await right(backups.commit(aBackup(account.accountId, aDeviceId(), { sizeBytes: sizes[i]! }), 1e12))
+      await right(backups.insert(aBackup(account.accountId, aDeviceId(), { sizeBytes: sizes[i]! })))
     }
     // What rows written before the expand migration look like: not counted yet.
     await db.ownerKnex.raw('update zkeb.accounts set used_bytes = null')
@@ -53,8 +54,9 @@ describe('accounts.used_bytes: expand, background backfill, contract (PostgreSQL
   })
 
   it('reports exact usage before the backfill, by summing', async () => {
-    const backups = knexBackupRepository(db.appKnex)
-    expect(await right(backups.usedBytes(accounts[3]!.accountId))).to.equal(30_000)
+    expect(await usedBytes({ unitOfWork: knexUnitOfWork(db.appKnex) }, accounts[3]!.accountId)).to.equal(
+      30_000,
+    )
   })
 
   it('fills every row in batches, exact despite commits and purges during the run, pausable and idempotent', async () => {
@@ -66,8 +68,8 @@ describe('accounts.used_bytes: expand, background backfill, contract (PostgreSQL
     // A commit to a counted and to an uncounted account, and a removal, while the job is half way.
     const ids = accounts.map((a) => a.accountId).sort()
     const late = aBackup(ids[0]!, aDeviceId(), { sizeBytes: 7 })
-    await right(backups.commit(late, 1e12))
-    await right(backups.commit(aBackup(ids[4]!, aDeviceId(), { sizeBytes: 11 }), 1e12))
+    await right(backups.insert(late))
+    await right(backups.insert(aBackup(ids[4]!, aDeviceId(), { sizeBytes: 11 })))
     await right(backups.remove(late.accountId, late.backupId))
 
     await right(jobs.setPaused('accounts-used-bytes', true))
@@ -106,8 +108,8 @@ describe('accounts.used_bytes: expand, background backfill, contract (PostgreSQL
     const account = anAccount()
     await right(knexAccountRepository(db.appKnex).create(account))
     const backups = knexBackupRepository(db.appKnex)
-    await right(backups.commit(aBackup(account.accountId, aDeviceId(), { sizeBytes: 5_000 }), 1e12))
-    expect(await right(backups.usedBytes(account.accountId))).to.equal(5_000)
+    await right(backups.insert(aBackup(account.accountId, aDeviceId(), { sizeBytes: 5_000 })))
+    expect(await usedBytes({ unitOfWork: knexUnitOfWork(db.appKnex) }, account.accountId)).to.equal(5_000)
     for (const row of await counters()) expect(row.cached).to.equal(Number(row.actual))
     // Deleting an account cascades to its backups; the trigger's update of the vanished row is a no-op.
     await right(knexAccountRepository(db.appKnex).delete(account.accountId))

@@ -1,5 +1,5 @@
 /**
- * withAccount opens its transaction in one round trip (adapters/persistence/knex/account-scoped-client.ts):
+ * withAccount opens its transaction in one round trip (adapters/persistence/pg-session/account-scoped-client.ts):
  * BEGIN and set_config go out together. These tests check it against a real PostgreSQL on a one-connection
  * pool: one ReadyForQuery fewer per transaction, the account really scoped by row-level security, and a
  * connection that failed to begin returned to the pool outside any transaction.
@@ -7,14 +7,14 @@
 import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
 import type { Knex } from 'knex'
-import type { AccountId } from '../../../domain/ids'
-import { createKnex } from '../../../adapters/persistence/knex/create-knex'
-import { knexSessionStore } from '../../../adapters/persistence/knex/knex-session-store'
-import { withAccount } from '../../../adapters/persistence/knex/with-account'
-import { right } from '../../contracts/harness'
-import { aDigest, aSession } from '../../support/builders'
-import { connectionState, roundTrips } from '../../support/pg-round-trips'
-import { createTestDatabase, type TestDatabase } from '../../support/postgres'
+import type { AccountId } from '../../../../domain/ids'
+import { createKnex } from '../../../../adapters/persistence/knex/create-knex'
+import { knexSessionStore } from '../../../../adapters/persistence/knex/knex-session-store'
+import { withAccount } from '../../../../adapters/persistence/pg-session/with-account'
+import { right } from '../../../contracts/harness'
+import { aDigest, aSession } from '../../../support/builders'
+import { connectionState, roundTrips } from '../../../support/pg-round-trips'
+import { createTestDatabase, type TestDatabase } from '../../../support/postgres'
 
 describe('withAccount: BEGIN and the account scope in one round trip', function () {
   this.timeout(30_000)

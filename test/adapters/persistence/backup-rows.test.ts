@@ -5,7 +5,7 @@
 import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
 import * as O from 'fp-ts/Option'
-import { decodeBackup } from '../../../adapters/persistence/knex/row-codecs'
+import { decodeBackup } from '../../../adapters/persistence/knex/backup-rows'
 import { aBackup, aBackupId, anAccountId, aDeviceId, at } from '../../support/persistence-builders'
 
 const backup = aBackup(anAccountId(), aDeviceId(), {

@@ -4,12 +4,12 @@
  */
 import { randomBytes } from 'node:crypto'
 import { expect } from 'chai'
-import { samplePool } from '../../../adapters/persistence/knex/instrument-knex'
-import { knexAccountRepository } from '../../../adapters/persistence/knex/knex-account-repository'
-import { defaultChunkSize, knexBlobStore } from '../../../adapters/persistence/knex/knex-blob-store'
-import { right } from '../../contracts/harness'
-import { aBlobId, anAccount, inPieces } from '../../support/persistence-builders'
-import { createTestDatabase, type TestDatabase } from '../../support/postgres'
+import { samplePool } from '../../../../adapters/persistence/knex/instrument-knex'
+import { knexAccountRepository } from '../../../../adapters/persistence/knex/knex-account-repository'
+import { defaultChunkSize, knexBlobStore } from '../../../../adapters/persistence/knex/knex-blob-store'
+import { right } from '../../../contracts/harness'
+import { aBlobId, anAccount, inPieces } from '../../../support/persistence-builders'
+import { createTestDatabase, type TestDatabase } from '../../../support/postgres'
 
 const collect = async (pieces: AsyncIterable<Uint8Array>): Promise<Buffer> => {
   const parts: Uint8Array[] = []
