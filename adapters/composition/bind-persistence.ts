@@ -1,7 +1,7 @@
 /**
  * Binds the durable ports to PostgreSQL through the application role's pool (row-level security applies):
  * accounts, devices, backups, the audit trail, and the blobs, whose chunks live in the same database unless
- * BLOB_STORE=s3 puts them in an S3-compatible bucket.
+ * BLOB_STORE=s3 puts them in an S3-compatible bucket, whose deletions pause while a backup runs (blobs/backup-fence.ts).
  */
 import type { Container } from 'inversify'
 import type { Knex } from 'knex'
@@ -15,6 +15,7 @@ import { knexUploadSessionRepository } from '../persistence/knex/knex-upload-ses
 import { knexResticTokenRepository } from '../persistence/knex/knex-restic-token-repository'
 import { knexReadinessProbe } from '../persistence/knex/knex-readiness-probe'
 import { s3BlobStore, s3ReadinessProbe } from '../blobs/s3/s3-blob-store'
+import { backupFencedBlobStore } from '../blobs/backup-fence'
 import type { BlobStoreChoice } from './blob-storage'
 import { id, TOKENS } from './tokens'
 
@@ -33,7 +34,8 @@ export const bindPersistence = (
   c.bind(id(TOKENS.ResticObjectRepository)).toResolvedValue(knexResticObjectRepository, [...knex])
   c.bind(id(TOKENS.UploadSessionRepository)).toResolvedValue(knexUploadSessionRepository, [...knex])
   if (blobs.kind === 's3') {
-    c.bind(id(TOKENS.BlobStore)).toConstantValue(s3BlobStore({ client: blobs.client, bucket: blobs.bucket }))
+    const s3 = s3BlobStore({ client: blobs.client, bucket: blobs.bucket })
+    c.bind(id(TOKENS.BlobStore)).toResolvedValue((db: Knex) => backupFencedBlobStore(s3, db), [...knex])
     c.bind(id(TOKENS.PersistenceProbes)).toResolvedValue(
       (db: Knex) => [knexReadinessProbe(db), s3ReadinessProbe(blobs.client, blobs.bucket)],
       [...knex],
