@@ -17,6 +17,7 @@ import {
   purgeTrashCommand,
   statsCommand,
 } from './app-commands'
+import { disasterRecoveryCommand, disasterRecoveryHelp, isDisasterRecoveryCommand } from './backup'
 import { migrateCommand } from './migrate-commands'
 import { AdminError, type AdminIo, createOutput, ExitCode, type Output } from './output'
 
@@ -27,7 +28,8 @@ const help = `usage: zkeb-admin COMMAND [--json]
   expire-uploads
   gc-blobs [--grace-seconds N] [--dry-run]
   account show|disable ACCOUNT | account quota ACCOUNT BYTES   (ACCOUNT: id or username)
-  stats`
+  stats
+${disasterRecoveryHelp}`
 
 const options = {
   json: { type: 'boolean' },
@@ -119,6 +121,7 @@ export const main = async (
   deps: AdminDeps = {},
 ): Promise<number> => {
   try {
+    if (isDisasterRecoveryCommand(argv)) return await disasterRecoveryCommand(argv, io)
     return await dispatch(argv, io, deps, (json) => createOutput(io, json))
   } catch (e) {
     const [code, message] =
