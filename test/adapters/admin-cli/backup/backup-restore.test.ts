@@ -6,14 +6,13 @@
  * fails the restore's verification. (The whole service, both setups, under load: test/ops/restore-drill.test.ts.)
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { S3Client } from '@aws-sdk/client-s3'
 import { expect } from 'chai'
 import { encodeManifest, type Manifest } from '../../../../adapters/admin-cli/backup/manifest'
-import { sealSecrets } from '../../../../adapters/admin-cli/backup/secrets-envelope'
-import { openSecrets } from '../../../../adapters/admin-cli/backup/secrets-envelope'
+import { openSecrets, sealSecrets } from '../../../../adapters/admin-cli/backup/secrets-envelope'
 import { main } from '../../../../adapters/admin-cli/main'
 import { ExitCode } from '../../../../adapters/admin-cli/output'
 import { s3BlobStore } from '../../../../adapters/blobs/s3/s3-blob-store'
@@ -166,7 +165,7 @@ describe('zkeb-admin backup and restore (external PostgreSQL, S3)', function () 
     const other = await copyOfBackup()
     const dump = path.join(other, 'database', 'zkeb.dump')
     const bytes = await readFile(dump)
-    bytes[bytes.length - 10] ^= 1
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 10) ^ 1, bytes.length - 10)
     await writeFile(dump, bytes)
     expect((await admin(['restore', '--from', other], target)).err).to.match(
       /database\/zkeb.dump is missing or changed/,
@@ -204,13 +203,11 @@ describe('zkeb-admin backup and restore (external PostgreSQL, S3)', function () 
 
   it('fails verification when a blob in the folder no longer matches its record', async () => {
     const spoiled = await copyOfBackup()
-    const [account] = await import('node:fs/promises').then((fs) => fs.readdir(path.join(spoiled, 'blobs')))
-    const [blob] = await import('node:fs/promises').then((fs) =>
-      fs.readdir(path.join(spoiled, 'blobs', account!)),
-    )
+    const [account] = await readdir(path.join(spoiled, 'blobs'))
+    const [blob] = await readdir(path.join(spoiled, 'blobs', account!))
     const file = path.join(spoiled, 'blobs', account!, blob!)
     const bytes = await readFile(file)
-    bytes[1000] ^= 1
+    bytes.writeUInt8(bytes.readUInt8(1000) ^ 1, 1000)
     await writeFile(file, bytes)
     const run = await admin(['restore', '--from', spoiled], await emptyTarget())
     expect(run.code).to.equal(ExitCode.unexpected)
