@@ -33,6 +33,8 @@ export type AdminHost = Readonly<{
   migrate: (action: MigrateAction) => Promise<MigrationReport>
   /** `blobs ACTION`: moves blobs between PostgreSQL and the blob folder; resolves to the exit code. */
   blobs: (action: string | undefined, flags: BlobsFlags, out: Output) => Promise<number>
+  /** `backup` and `restore` of the service itself, with their own flags; resolves to the exit code. */
+  disasterRecovery: (argv: ReadonlyArray<string>, io: AdminIo) => Promise<number>
 }>
 
 /** Reads the server's configuration from `env`; called once the command line is known to be valid. */

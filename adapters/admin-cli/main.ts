@@ -27,7 +27,9 @@ const help = `usage: zkeb-admin COMMAND [--json]
   gc-blobs [--grace-seconds N] [--dry-run]
   blobs migrate --to fs|postgres [--throttle-ms N]
   account show|disable ACCOUNT | account quota ACCOUNT BYTES   (ACCOUNT: id or username)
-  stats`
+  stats
+  backup --to DIR [--passphrase-file FILE]     (online; passphrase also from ZKEB_BACKUP_PASSPHRASE)
+  restore --from DIR [--passphrase-file FILE]  (into an empty DATA_DIR or database and blob store)`
 
 const options = {
   json: { type: 'boolean' },
@@ -119,6 +121,8 @@ export const runAdmin = async (
   openHost: OpenAdminHost,
 ): Promise<number> => {
   try {
+    if (argv[0] === 'backup' || argv[0] === 'restore')
+      return await openHost(io.env).disasterRecovery(argv, io)
     return await dispatch(argv, io, openHost, (json) => createOutput(io, json))
   } catch (e) {
     const [code, message] =

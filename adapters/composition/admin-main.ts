@@ -10,6 +10,7 @@ import { AdminError, type AdminIo, ExitCode } from '../admin-cli/output'
 import { createKnex } from '../persistence/knex/create-knex'
 import { migrateDown, migrateLatest, migrationStatus } from '../persistence/knex/migrator'
 import { blobsCommand } from './admin-blobs'
+import { disasterRecoveryCommand } from './disaster-recovery'
 import { createZkeb } from './index'
 import { type Config, loadConfig } from './config'
 import { describeUrl } from './database'
@@ -63,6 +64,7 @@ const adminHost =
       withAdmin: (work) => withApp(config, deps, work).catch(rethrowForOperator),
       migrate: (action) => migrate(config, action).catch(rethrowForOperator),
       blobs: (action, flags, out) => blobsCommand(config, action, flags, out).catch(rethrowForOperator),
+      disasterRecovery: (argv, io) => disasterRecoveryCommand(argv, io).catch(rethrowForOperator),
     }
   }
 

@@ -2,7 +2,8 @@
  * Binds the durable ports to PostgreSQL through the application role's pool (row-level security applies):
  * accounts, devices, backups, the audit trail, restic and upload records, the maintenance queries, and the
  * blobs: files in a folder (`local`, chosen by blob-storage.ts), chunks in the same database, or objects in an
- * S3-compatible bucket (BLOB_STORE=s3).
+ * S3-compatible bucket (BLOB_STORE=s3). Deletions from a folder or a bucket pause while
+ * a backup of the service runs (blobs/backup-fence.ts).
  */
 import type { Container } from 'inversify'
 import type { Knex } from 'knex'
@@ -21,6 +22,7 @@ import { knexUnitOfWork } from '../persistence/knex/knex-unit-of-work'
 import type { SessionStore } from '../../application/ports/session-store'
 import { s3BlobStore, s3ReadinessProbe } from '../blobs/s3/s3-blob-store'
 import { gaugeSources } from './bind-observability'
+import { backupFencedBlobStore } from '../blobs/backup-fence'
 import type { BlobStoreChoice } from './blob-storage'
 import { id, TOKENS } from './tokens'
 
@@ -52,7 +54,10 @@ export const bindPostgresPersistence = (
     [...knex, id(TOKENS.SessionStore)],
   )
   if (blobs.kind === 'local') {
-    c.bind(id(TOKENS.BlobStore)).toConstantValue(blobs.store)
+    c.bind(id(TOKENS.BlobStore)).toResolvedValue(
+      (db: Knex) => backupFencedBlobStore(blobs.store, db),
+      [...knex],
+    )
     c.bind(id(TOKENS.PersistenceProbes)).toResolvedValue(
       (db: Knex) => [knexReadinessProbe(db), blobs.probe],
       [...knex],
@@ -60,7 +65,8 @@ export const bindPostgresPersistence = (
     return
   }
   if (blobs.kind === 's3') {
-    c.bind(id(TOKENS.BlobStore)).toConstantValue(s3BlobStore({ client: blobs.client, bucket: blobs.bucket }))
+    const s3 = s3BlobStore({ client: blobs.client, bucket: blobs.bucket })
+    c.bind(id(TOKENS.BlobStore)).toResolvedValue((db: Knex) => backupFencedBlobStore(s3, db), [...knex])
     c.bind(id(TOKENS.PersistenceProbes)).toResolvedValue(
       (db: Knex) => [knexReadinessProbe(db), s3ReadinessProbe(blobs.client, blobs.bucket)],
       [...knex],

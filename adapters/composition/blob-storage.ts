@@ -50,7 +50,9 @@ export type OpenBlobStore = Readonly<{ choice: BlobStoreChoice; close: () => Pro
 const describeError = (e: unknown): string =>
   e instanceof Error ? (e.name !== 'Error' ? e.name : e.message) : 'unknown error'
 
-const openS3 = async (config: Config & { s3: NonNullable<Config['s3']> }): Promise<OpenBlobStore> => {
+export const openS3BlobStore = async (
+  config: Config & { s3: NonNullable<Config['s3']> },
+): Promise<OpenBlobStore> => {
   const { bucket, endpoint } = config.s3
   const client = createS3Client(config.s3)
   const answered = await s3ReadinessProbe(client, bucket).check()()
@@ -102,7 +104,7 @@ export const openRegisteredFolder = async (
 }
 
 export const openBlobStore = async (config: Config, appKnex: Knex): Promise<OpenBlobStore> => {
-  if (config.blobStore === 's3' && config.s3 !== null) return openS3({ ...config, s3: config.s3 })
+  if (config.blobStore === 's3' && config.s3 !== null) return openS3BlobStore({ ...config, s3: config.s3 })
   const primary = await chooseLocalBlobStore(config, appKnex)
   const root = blobFolderPath(config)
   if (primary === 'fs' && root === null)
