@@ -142,7 +142,11 @@ export const cutWithHash = (
   const length = cutPoint(cdc, src, start, end)
   if (end - start <= cdc.params.minSize) return { length, hash: 0n }
   const from = start + (cdc.params.minSize & ~1)
-  const last =
-    length === Math.min(end - start, cdc.params.maxSize) ? start + (length & ~1) - 1 : start + length
-  return { length, hash: last < from ? 0n : gearHashAt(cdc, src, from, last) }
+  if (length === Math.min(end - start, cdc.params.maxSize)) {
+    const last = start + (length & ~1) - 1
+    return { length, hash: last < from ? 0n : gearHashAt(cdc, src, from, last) }
+  }
+  // fastcdc-rs rolls two bytes per step: a match on the even byte reports its hash shifted left once.
+  const hash = gearHashAt(cdc, src, from, start + length)
+  return { length, hash: length % 2 === 0 ? (hash << 1n) & 0xffff_ffff_ffff_ffffn : hash }
 }

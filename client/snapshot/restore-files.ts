@@ -17,8 +17,11 @@ import type { FileEntry } from './tree'
 export type FileJob = Readonly<{ path: Buffer; entry: FileEntry }>
 export type FileCounts = { filesRestored: number; filesSkipped: number; bytesWritten: number }
 
-/** Seconds with microseconds, as utimes takes them: a double cannot hold nanoseconds since 1970. */
-export const utimesSeconds = (ns: bigint): number => Number(ns / 1000n) / 1e6
+/**
+ * Seconds for utimes. A double cannot hold nanoseconds since 1970, and libuv truncates the fraction, so the
+ * time is rounded to microseconds and nudged half a microsecond up: the restored time is exact to the µs.
+ */
+export const utimesSeconds = (ns: bigint): number => Number(ns / 1000n) / 1e6 + 5e-7
 
 const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW
 

@@ -44,11 +44,13 @@ export const refsBytes = (refs: ReadonlyArray<ObjectId>): Uint8Array => {
 
 export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 
-export type SnapshotSigningFields = Readonly<{
-  snapshotId: SnapshotId
+/** What the signature covers, by digest: what a server or a verifier holds without the refs themselves. */
+export type SnapshotSigningDigests = Readonly<{
+  snapshotId: string
   seriesId: string
-  encryptedMetadata: Uint8Array
-  refs: ReadonlyArray<ObjectId>
+  metadataSha256: string
+  refsSha256: string
+  refCount: number
 }>
 
 /**
@@ -56,15 +58,52 @@ export type SnapshotSigningFields = Readonly<{
  *   "zkeb/v1.1/snapshot\n" + snapshotId + "\n" + seriesId + "\n" + sha256hex(encryptedMetadata) + "\n"
  *   + sha256hex(refs as 32-byte ids, sorted, concatenated) + "\n" + refCount + "\n"
  */
-export const snapshotSigningString = (f: SnapshotSigningFields): string =>
+export const snapshotSigningString = (d: SnapshotSigningDigests): string =>
   'zkeb/v1.1/snapshot\n' +
-  `${f.snapshotId}\n` +
-  `${f.seriesId}\n` +
-  `${sha256Hex(f.encryptedMetadata)}\n` +
-  `${sha256Hex(refsBytes(f.refs))}\n` +
-  `${f.refs.length}\n`
+  `${d.snapshotId}\n` +
+  `${d.seriesId}\n` +
+  `${d.metadataSha256}\n` +
+  `${d.refsSha256}\n` +
+  `${d.refCount}\n`
 
-export const snapshotSigningBytes = (f: SnapshotSigningFields): Uint8Array => utf8(snapshotSigningString(f))
+export type SnapshotSigningFields = Readonly<{
+  snapshotId: SnapshotId
+  seriesId: string
+  encryptedMetadata: Uint8Array
+  refs: ReadonlyArray<ObjectId>
+}>
+
+/** The signing bytes of a snapshot about to be created. */
+export const snapshotSigningBytes = (f: SnapshotSigningFields): Uint8Array =>
+  utf8(
+    snapshotSigningString({
+      snapshotId: f.snapshotId,
+      seriesId: f.seriesId,
+      metadataSha256: sha256Hex(f.encryptedMetadata),
+      refsSha256: sha256Hex(refsBytes(f.refs)),
+      refCount: f.refs.length,
+    }),
+  )
+
+/** The signing bytes of a stored record (its refsSha256 and refCount as the server keeps them). */
+export const recordSigningBytes = (
+  r: Readonly<{
+    snapshotId: string
+    seriesId: string
+    encryptedMetadata: Uint8Array
+    refsSha256: string
+    refCount: number
+  }>,
+): Uint8Array =>
+  utf8(
+    snapshotSigningString({
+      snapshotId: r.snapshotId,
+      seriesId: r.seriesId,
+      metadataSha256: sha256Hex(r.encryptedMetadata),
+      refsSha256: r.refsSha256,
+      refCount: r.refCount,
+    }),
+  )
 
 /** What a client sends to create a snapshot. */
 export type NewSnapshot = Readonly<{
