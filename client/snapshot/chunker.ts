@@ -97,8 +97,22 @@ export const gearHashAt = (cdc: Cdc, src: Uint8Array, from: number, i: number): 
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)
 }
 
-const highHalf = (cdc: Cdc, src: Uint8Array, from: number, i: number): number =>
-  Number(gearHashAt(cdc, src, from, i) >> 32n) | 0
+/**
+ * The high 32 bits of the gear hash after byte `i`, in 32-bit arithmetic (no BigInt on the hot path). Masks use
+ * bits below 48 only, and bit k depends on the last k + 1 bytes, so the last 48 bytes decide every tested bit.
+ */
+const highHalf = (cdc: Cdc, src: Uint8Array, from: number, i: number): number => {
+  let hi = 0
+  let lo = 0
+  const { hi: ghi, lo: glo } = cdc.gear
+  for (let j = Math.max(from, i - 47); j <= i; j++) {
+    const b = src[j]!
+    const sum = ((lo << 1) >>> 0) + (glo[b]! >>> 0)
+    hi = (((hi << 1) | (lo >>> 31)) + ghi[b]! + (sum > 0xffff_ffff ? 1 : 0)) | 0
+    lo = sum | 0
+  }
+  return hi
+}
 
 /**
  * Length of the next chunk of src[start, end). Call it with end − start ≥ maxSize, or at the end of the input:
