@@ -4,7 +4,7 @@
  * (a killed earlier run's objects, another device's) and uploads only the rest, while the next pack fills.
  * Memory: the open pack plus at most `maxUploads` packs in flight.
  */
-import { computeObjectId, sealObject, type ObjectId, type ObjectType } from './object'
+import { identifyObject, sealFrame, type ObjectId, type ObjectType } from './object'
 import { buildPack, PACK_TARGET_BYTES } from './pack'
 import { run, type Repository } from './repository'
 import { MAX_HAS_IDS } from './store'
@@ -76,11 +76,11 @@ export const uploader = (repo: Repository, options: UploaderOptions = {}): Uploa
 
   const add = async (type: ObjectType, plaintext: Uint8Array): Promise<ObjectId> => {
     if (failure !== undefined) throw failure
-    const id = await computeObjectId(repo.keys, type, plaintext)
+    const compress = type === 'tree' ? 6 : options.compressData === true ? 1 : false
+    const { id, frame } = await identifyObject(repo.keys, type, plaintext, compress)
     if (known.has(id)) return id
     known.add(id)
-    const compress = type === 'tree' ? 6 : options.compressData === true ? 1 : false
-    const bytes = await sealObject(repo.keys, type, id, plaintext, { compress })
+    const bytes = await sealFrame(repo.keys, type, id, frame)
     pending.push({ id, type, bytes })
     pendingBytes += bytes.length
     if (pendingBytes >= PACK_TARGET_BYTES) await flush()
