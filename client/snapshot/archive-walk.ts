@@ -14,7 +14,7 @@ import type { ObjectId } from './object'
 import { loadTree, type Repository } from './repository'
 import { encodeTree, type Tree, type TreeEntry } from './tree'
 import type { Uploader } from './uploader'
-import { fsFailure, raise } from './errors'
+import { fsFailure, raise, SnapshotFailure } from './errors'
 
 export type WalkCounts = {
   filesNew: number
@@ -152,18 +152,15 @@ export const walker = (w: Walk) => {
       w.counts.skipped++ // sockets, FIFOs, devices: not backed up (see protocol-snapshots.md)
       return undefined
     } catch (e) {
+      if (e instanceof SnapshotFailure) throw e
       if (vanished(e)) return void warn(path, e)
-      throw e
+      return raise(fsFailure('read', path.toString(), e))
     }
   }
 
   /** Archives a folder (and everything below it) and returns its tree id. */
   const archiveDir = async (path: Buffer, parent: Tree | undefined): Promise<ObjectId> => {
-    const names = (
-      await readdir(path, { encoding: 'buffer' }).catch((e: unknown) =>
-        raise(fsFailure('readdir', path.toString(), e)),
-      )
-    ).sort(compareBytes)
+    const names = (await readdir(path, { encoding: 'buffer' })).sort(compareBytes)
     const previous = new Map((parent ?? []).map((e) => [hex(e.name), e]))
     const entries: Array<TreeEntry | Promise<TreeEntry> | undefined> = []
     for (const name of names) {

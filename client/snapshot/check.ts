@@ -4,7 +4,7 @@
  * its id recomputed. Problems are collected, not thrown, so one bad object does not hide the others.
  */
 import * as E from 'fp-ts/Either'
-import { objectsMissing, SnapshotError, SnapshotFailure } from './errors'
+import { objectsMissing, raise, SnapshotError, SnapshotFailure } from './errors'
 import { openObject, type ObjectId } from './object'
 import { allSnapshots, attempt, loadTree, run, snapshotMetadata, type Repository } from './repository'
 import { MAX_HAS_IDS, MAX_READ_IDS } from './store'
@@ -32,14 +32,16 @@ const readAll = async (
   let bytes = 0
   for (let i = 0; i < ids.length; i += MAX_READ_IDS) {
     let batch = ids.slice(i, i + MAX_READ_IDS)
-    const first = await repo.store.readObjects(batch)()
-    if (E.isLeft(first) && first.left._tag === 'ObjectsMissing') {
-      const missing = new Set(first.left.ids)
+    let objects = await repo.store.readObjects(batch)()
+    if (E.isLeft(objects) && objects.left._tag === 'ObjectsMissing') {
+      const missing = new Set(objects.left.ids)
       for (const id of missing) problems.push({ id, error: objectsMissing([id]) })
       batch = batch.filter((id) => !missing.has(id as string))
       if (batch.length === 0) continue
+      objects = await repo.store.readObjects(batch)()
     }
-    for await (const o of await run(repo.store.readObjects(batch))) {
+    if (E.isLeft(objects)) return raise(objects.left)
+    for await (const o of objects.right) {
       const opened = await openObject(repo.keys, 'data', o.id, o.bytes)
       if (E.isLeft(opened)) problems.push({ id: o.id, error: opened.left })
       else bytes += opened.right.length

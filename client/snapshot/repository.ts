@@ -7,7 +7,7 @@ import * as O from 'fp-ts/Option'
 import type * as TE from 'fp-ts/TaskEither'
 import type { Bkk } from '../crypto/keys'
 import { makeCdc, SNAPSHOT_CHUNKER, type Cdc } from './chunker'
-import { invalidEncoding, raise, SnapshotError, SnapshotFailure, snapshotNotFound } from './errors'
+import { fsFailure, invalidEncoding, raise, SnapshotError, SnapshotFailure, snapshotNotFound } from './errors'
 import {
   generateRepositoryKey,
   prepareKeys,
@@ -34,6 +34,9 @@ export const attempt = async <A>(f: () => Promise<A>): Promise<E.Either<Snapshot
     return E.right(await f())
   } catch (e) {
     if (e instanceof SnapshotFailure) return E.left(e.error)
+    const fsError = e as { code?: unknown; syscall?: unknown; path?: unknown }
+    if (typeof fsError.code === 'string' && typeof fsError.syscall === 'string')
+      return E.left(fsFailure(fsError.syscall, typeof fsError.path === 'string' ? fsError.path : '', e)) // a local file-system error
     throw e
   }
 }

@@ -49,15 +49,17 @@ export const uploader = (repo: Repository, options: UploaderOptions = {}): Uploa
     return found
   }
 
-  const upload = async (objects: ReadonlyArray<Sealed>): Promise<void> => {
+  const upload = async (objects: Sealed[]): Promise<void> => {
     const stored = await present(objects.map((o) => o.id))
     const missing = objects.filter((o) => !stored.has(o.id))
     if (missing.length === 0) return
     const pack = buildPack(missing)
+    for (const o of missing) stats[o.type === 'data' ? 'dataObjectsSent' : 'treeObjectsSent']++
+    objects.length = 0 // the pack holds the bytes now: let the sealed copies go while it uploads
+    missing.length = 0
     if (options.dryRun !== true) await run(repo.store.putPack(pack))
     stats.bytesSent += pack.bytes.length
     stats.packsSent++
-    for (const o of missing) stats[o.type === 'data' ? 'dataObjectsSent' : 'treeObjectsSent']++
   }
 
   const flush = async (): Promise<void> => {

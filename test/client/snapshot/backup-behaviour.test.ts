@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { expect } from 'chai'
@@ -122,6 +123,18 @@ describe('snapshot backups: failures, retries, GC and keys', function () {
 
     const small = await repositoryOver(inMemorySnapshotStore({ quotaBytes: 1024 * 1024 }))
     expect(await backup(small, options())).to.deep.equal(E.left({ _tag: 'QuotaExceeded' }))
+  })
+
+  it('skips special files (a FIFO) and counts them, and reports a missing PATH as a local failure', async () => {
+    const dir = join(root, 'special')
+    execFileSync('mkdir', ['-p', dir])
+    execFileSync('mkfifo', [join(dir, 'pipe')])
+    await writeFile(join(dir, 'plain.txt'), 'x')
+    const repo = await repositoryOver(inMemorySnapshotStore())
+    const result = await backup(repo, options({ paths: [dir] }))
+    expect(E.isRight(result) && result.right.metadata.summary).to.include({ skipped: 1, totalFiles: 1 })
+    const missing = await backup(repo, options({ paths: [join(root, 'does-not-exist')] }))
+    expect(E.isLeft(missing) && missing.left).to.include({ _tag: 'FsFailure', op: 'lstat', code: 'ENOENT' })
   })
 
   it('keeps one repository key per account: a racing device adopts the stored one, rotation re-wraps it', async () => {
