@@ -1,7 +1,7 @@
 /**
  * `zkeb-admin`: the operator's command line. It embeds the application in-process (createZkeb, so the same
  * use cases as the HTTP API, over the same role and row-level security) and, for `migrate`, the migrator.
- * Configuration is the server's (DATABASE_URL, DATA_DIR, TOKEN_SECRET…). Exit codes: README, "Admin CLI".
+ * Configuration is the server's (DATABASE_URL, DATA_DIR, TOKEN_SECRET…). Exit codes: docs/operations.md.
  */
 import { parseArgs } from 'node:util'
 import type { Logger } from 'pino'
