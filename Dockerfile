@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # ZKEB server image: compiled JavaScript on Node 20, production dependencies only, run as a non-root user.
-# Production needs DATABASE_URL, STORE=redis + REDIS_URL, OPAQUE_SERVER_SETUP and TOKEN_SECRET (see README).
+# Production needs DATABASE_URL, STORE=redis + REDIS_URL, OPAQUE_SERVER_SETUP and TOKEN_SECRET
+# (docs/operations.md).
 
 # 1. Every dependency, from the lockfile (cached while package*.json are unchanged).
 FROM node:20-bookworm-slim AS deps

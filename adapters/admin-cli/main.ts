@@ -2,8 +2,8 @@
  * `zkeb-admin`: the operator's command line. Through its host (host.ts, wired in adapters/composition/admin-main.ts)
  * it embeds the application in-process (the same use cases as the HTTP API, over the same role and row-level
  * security) and, for `migrate`, the migrator. Configuration is the server's (DATABASE_URL, DATA_DIR,
- * TOKEN_SECRET…). `blobs migrate` moves blobs between PostgreSQL and the blob folder (adapters/composition/admin-blobs.ts).
- * Exit codes: docs/operations.md.
+ * TOKEN_SECRET…). `blobs migrate` moves blobs between PostgreSQL and the blob folder; `backup` and `restore`
+ * are the service's own disaster recovery (both wired in adapters/composition). Exit codes: docs/operations.md.
  */
 import { parseArgs } from 'node:util'
 import {

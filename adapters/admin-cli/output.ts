@@ -10,7 +10,7 @@ export type AdminIo = Readonly<{
   env: Readonly<Record<string, string | undefined>>
 }>
 
-/** Documented in README ("Admin CLI"); scripts branch on these. */
+/** Documented in docs/operations.md ("Admin CLI"); scripts branch on these. */
 export const ExitCode = {
   ok: 0,
   unexpected: 1,

@@ -2,7 +2,7 @@
  * The stores STORE=redis wires, against a real three-node Redis Cluster (REDIS_CLUSTER=true): their contract
  * suites through an ioredis Cluster client, and the server itself logging in, refreshing and logging out with
  * its keys spread over the nodes. Every key these stores use is touched by one-key commands and scripts only,
- * so no CROSSSLOT can happen (README, "Redis Cluster").
+ * so no CROSSSLOT can happen (docs/operations.md, "Redis Cluster").
  */
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'

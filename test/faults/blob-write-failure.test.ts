@@ -1,7 +1,7 @@
 /**
  * Fault: the blob store fails in the middle of an upload's body — PostgreSQL refusing a chunk with `disk_full`
  * (SQLSTATE 53100, raised by a trigger on zkeb.blob_chunks after the first chunk, exactly what a full disk
- * answers). Expected, as the README's "Fault policies" says: 503 `unavailable` with `Retry-After`, nothing
+ * answers). Expected, as docs/operations.md says: 503 `unavailable` with `Retry-After`, nothing
  * committed (no backup record, quota unchanged, the chunks already written removed), and uploads work again
  * once the disk has room.
  */

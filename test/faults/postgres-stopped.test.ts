@@ -1,6 +1,6 @@
 /**
  * Fault: PostgreSQL stops (immediate shutdown: every connection cut) while requests and an upload are in
- * flight, then comes back. Expected, as the README's "Fault policies" says:
+ * flight, then comes back. Expected, as docs/operations.md says:
  * - every request answers 503 `unavailable` with `Retry-After`, within `answerBoundMs` (never hangs);
  * - `/api/health` answers 503 while the database is away, 200 again once it returns, with no restart;
  * - the upload cut off mid-body is never visible: not listed, not fetchable, not counted in the quota.

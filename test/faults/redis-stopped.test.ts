@@ -1,6 +1,6 @@
 /**
  * Fault: Redis (STORE=redis: sessions, login state, rate limits) dies and comes back on the same port.
- * Expected, as the README's "Fault policies" says — the server fails closed and recovers by itself:
+ * Expected, as docs/operations.md says — the server fails closed and recovers by itself:
  * - logins, authenticated calls and every rate-limited route answer 503 `unavailable` with `Retry-After`
  *   within `answerBoundMs` (no call proceeds unlimited or unauthenticated, none hangs or answers 500);
  * - `/api/health` answers 503, `/api/health/live` stays 200 (the process is fine: do not restart it);

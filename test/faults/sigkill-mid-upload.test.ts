@@ -1,6 +1,6 @@
 /**
  * Fault: the server process (the real one, `tsx adapters/composition/main.ts`) is killed with SIGKILL while
- * three uploads are half sent. Expected, as the README's "Fault policies" says: after a restart on the same
+ * three uploads are half sent. Expected, as docs/operations.md says: after a restart on the same
  * database none of them is visible (not listed, not fetchable), the quota counts exactly the backups that
  * committed, and the chunks the dead process had written are orphans that `zkeb-admin gc-blobs` removes
  * (here with no grace; in production the grace must exceed the longest upload).

@@ -1,7 +1,7 @@
 /**
  * A PostgreSQL server of the fault suite's own (initdb + pg_ctl, data under the system temp folder, a free
  * loopback port), so a test can stop it mid-load and start it again without touching the shared test server.
- * As root the server runs as the `postgres` OS user, as toolchain.md describes. Without the binaries the fault
+ * As root the server runs as the `postgres` OS user (PostgreSQL refuses to run as root). Without the binaries the fault
  * suites skip locally and fail under CI.
  */
 import { execFileSync } from 'node:child_process'

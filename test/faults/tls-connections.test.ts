@@ -1,5 +1,5 @@
 /**
- * TLS to both stores, as the README's "External PostgreSQL and Redis over TLS" describes: a PostgreSQL that
+ * TLS to both stores, as docs/operations.md describes: a PostgreSQL that
  * accepts only TLS connections (pg_hba `hostssl`) and a Redis listening only on its TLS port, both with a
  * certificate from a private CA made here with openssl. The server reaches them with
  * `DATABASE_URL=...?sslmode=verify-full&sslrootcert=CA` and `REDIS_URL=rediss://...` + `REDIS_TLS_CA_FILE`,

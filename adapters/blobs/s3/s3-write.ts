@@ -116,7 +116,7 @@ const multipart = async (
     await queue.drain().catch(() => undefined)
     await t.client
       .send(new AbortMultipartUploadCommand({ Bucket: t.bucket, Key: t.key, UploadId: uploadId }))
-      .catch(() => undefined) // best effort: the bucket's lifecycle rule is the backstop (see README)
+      .catch(() => undefined) // best effort: the bucket's lifecycle rule is the backstop (docs/operations.md)
     throw error
   }
 }

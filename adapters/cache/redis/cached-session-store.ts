@@ -13,7 +13,7 @@
  * Every key lives at most `cacheTtlMs` (default 60 s): if a revocation reached PostgreSQL but not Redis (the
  * caller was told Unavailable), an instance that still reads the old entry sees it for at most that long.
  *
- * Fault policy (README, "Fault policies"): Redis unreachable → findLive reads PostgreSQL (sessions keep
+ * Fault policy (docs/operations.md): Redis unreachable → findLive reads PostgreSQL (sessions keep
  * working); a revocation is made durable first, then reported Unavailable if its tombstone cannot be written.
  * Each key is touched by single-key commands only, so this works unchanged on Redis Cluster.
  */

@@ -8,7 +8,7 @@ import { defineRateLimitCommand } from './rate-charge-command'
 
 /**
  * What the adapters that work on either accept. On Cluster every command, script or MULTI must touch keys of
- * one hash slot: the stores given a RedisClient touch one key per command (README, "Redis Cluster").
+ * one hash slot: the stores given a RedisClient touch one key per command (docs/operations.md).
  */
 export type RedisClient = Redis | Cluster
 

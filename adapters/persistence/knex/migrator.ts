@@ -2,7 +2,7 @@
  * Knows which migrations exist and applies them. They are listed here, not discovered from a folder, so the
  * same code runs under tsx (.ts sources) and compiled (dist/*.js). knex's bookkeeping lives in schema `zkeb`.
  * Run as the schema owner (never as `zkeb_app`): from the migrate command, or a deploy's pre-start step.
- * Migrations follow expand/contract (README, "Migrations"): a contract step may export `waitingFor`, and the
+ * Migrations follow expand/contract (docs/operations.md): a contract step may export `waitingFor`, and the
  * migrator stops before it, without failing, until its backfill is complete.
  */
 import type { Knex } from 'knex'

@@ -1,6 +1,6 @@
 /**
  * restic's REST backend protocol as the server speaks it (over the in-memory application): the exact status
- * codes, headers and bodies restic depends on (doc: shared/docs/restic-rest-protocol.md), name validation,
+ * codes, headers and bodies restic depends on (docs/api.md, "restic REST backend"), name validation,
  * append-only tokens and the quota. The real client's cycle is in restic-client.test.ts.
  */
 import { createHash, randomBytes } from 'node:crypto'
