@@ -212,7 +212,7 @@ export const withSession = async <A>(
   const loaded = await requireState(ctx)
   if (loaded.version === 2 && loaded.unlock === undefined)
     return cliError(ExitCode.notLoggedIn, 'logged out: run `zkeb login` first')
-  const password = await secret(ctx, 'ZKEB_PASSWORD', 'Password:')
+  const password = await secret(ctx, 'ZKEB_PASSWORD', 'password')
   const kept = keeperFor(ctx, loaded, password)
   const options = { ...clientOptions(ctx, serverOf(ctx, loaded)), onTokens: kept.onTokens }
   try {

@@ -101,7 +101,7 @@ const logInAs = async (
 export const registerCommand = async (ctx: Ctx): Promise<Output> => {
   const username = usernameArg(ctx)
   const server = serverOf(ctx)
-  const password = await secret(ctx, 'ZKEB_PASSWORD', 'New password:', true)
+  const password = await secret(ctx, 'ZKEB_PASSWORD', 'new password', true)
   const options = clientOptions(ctx, server)
   const { accountId, recoveryKey } = sdk(await register(options, { username, password }))
   const session = sdk(await login(options, { username, password }))
@@ -120,7 +120,7 @@ export const loginCommand = async (ctx: Ctx): Promise<Output> => {
   const existing = await readState(ctx.io.env).catch(() => undefined)
   const username = usernameArg(ctx, existing?.username)
   const server = serverOf(ctx, existing)
-  const password = await secret(ctx, 'ZKEB_PASSWORD', 'Password:')
+  const password = await secret(ctx, 'ZKEB_PASSWORD', 'password')
   const { session, boundTo } = await logInAs(ctx, username, password, server, existing)
   if (existing !== undefined && existing.accountId === session.accountId)
     await endKeptSession(ctx, existing, password).catch(() => 'failed') // the session this login replaces
@@ -139,7 +139,7 @@ export const logoutCommand = async (ctx: Ctx): Promise<Output> => {
     return { json: { loggedOut: false }, text: 'Not logged in.\n' }
   const kept = existing.version === 2 && existing.session !== undefined
   const ended = kept
-    ? await endKeptSession(ctx, existing, await secret(ctx, 'ZKEB_PASSWORD', 'Password:'))
+    ? await endKeptSession(ctx, existing, await secret(ctx, 'ZKEB_PASSWORD', 'password'))
     : 'none'
   await writeState(ctx.io.env, identityOf(existing))
   if (ended === 'failed')
@@ -177,7 +177,7 @@ export const quotaCommand = (ctx: Ctx): Promise<Output> =>
 
 export const passwdCommand = (ctx: Ctx): Promise<Output> =>
   withSession(ctx, async (session, _state, keeper) => {
-    const newPassword = await secret(ctx, 'ZKEB_NEW_PASSWORD', 'New password:', true)
+    const newPassword = await secret(ctx, 'ZKEB_NEW_PASSWORD', 'new password', true)
     const changed = sdk(await changePassword(session, newPassword))
     await keeper.update({ session: changed, password: newPassword })
     return { json: { changed: true }, text: 'Password changed; other sessions were ended.\n' }
@@ -187,8 +187,8 @@ export const recoverCommand = async (ctx: Ctx): Promise<Output> => {
   const existing = await readState(ctx.io.env).catch(() => undefined)
   const username = usernameArg(ctx, existing?.username)
   const server = serverOf(ctx, existing)
-  const recoveryKey = await secret(ctx, 'ZKEB_RECOVERY_KEY', 'Recovery key:')
-  const newPassword = await secret(ctx, 'ZKEB_NEW_PASSWORD', 'New password:', true)
+  const recoveryKey = await secret(ctx, 'ZKEB_RECOVERY_KEY', 'recovery key')
+  const newPassword = await secret(ctx, 'ZKEB_NEW_PASSWORD', 'new password', true)
   const session = sdk(await recover(clientOptions(ctx, server), { username, recoveryKey, newPassword }))
   const state = await ensureDevice(ctx, session, server)
   await keepSession(ctx, state, newPassword, session, undefined)
@@ -200,7 +200,7 @@ export const recoverCommand = async (ctx: Ctx): Promise<Output> => {
 
 export const rotateKeysCommand = (ctx: Ctx): Promise<Output> =>
   withSession(ctx, async (session, state, keeper) => {
-    const recoveryKey = await secret(ctx, 'ZKEB_RECOVERY_KEY', 'Recovery key:')
+    const recoveryKey = await secret(ctx, 'ZKEB_RECOVERY_KEY', 'recovery key')
     const rotated = sdk(await rotateKeys(session, { recoveryKey }))
     const wrapped = sdk(await rewrapDeviceKey(session, rotated, wrappedDeviceKeyOf(ctx, state)))
     await keeper.update({ session: rotated, wrappedDeviceKey: encodeBase64Url(wrapped) })
