@@ -61,14 +61,6 @@ export const secret = async (
   return typed
 }
 
-export const serverOf = (ctx: Ctx, state?: AnyCliState): string => {
-  const server = ctx.args.values.server ?? ctx.io.env.ZKEB_SERVER ?? state?.server
-  if (server === undefined)
-    return cliError(ExitCode.usage, 'no server: pass --server URL (or set ZKEB_SERVER)')
-  if (!/^https?:\/\/[^\s]+$/.test(server)) return cliError(ExitCode.usage, '--server must be an http(s) URL')
-  return server
-}
-
 export const nowOf = (ctx: Ctx): number => (ctx.options.now ?? Date.now)()
 
 export const clientOptions = (ctx: Ctx, server: string): ClientOptions => ({
