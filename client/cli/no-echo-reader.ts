@@ -19,7 +19,8 @@ export type ReadLine = (prompt: string) => Promise<string | null>
 
 type Step =
   | Readonly<{ kind: 'line'; line: string; rest: string }>
-  | Readonly<{ kind: 'end' | 'interrupt' }>
+  | Readonly<{ kind: 'end'; rest: string }>
+  | Readonly<{ kind: 'interrupt' }>
   | Readonly<{ kind: 'more'; typed: string; rest: string }>
 
 /** An escape sequence's length at the start of `s` (CSI `ESC [ … final`, SS3 `ESC O key`, else ESC + one key); 0 if incomplete. */
@@ -42,7 +43,7 @@ export const step = (typed: string, pending: string): Step => {
       return { kind: 'line', line, rest: pending.slice(c === '\r' && next === '\n' ? i + 2 : i + 1) }
     }
     if (c === '\x03') return { kind: 'interrupt' }
-    if (c === '\x04' && line === '') return { kind: 'end' }
+    if (c === '\x04' && line === '') return { kind: 'end', rest: pending.slice(i + 1) }
     if (c === '\x1b') {
       const length = escapeLength(pending.slice(i))
       if (length === 0) return { kind: 'more', typed: line, rest: pending.slice(i) }
@@ -84,8 +85,10 @@ export const noEchoReader = (
         } else if (next.kind === 'line') {
           pending = next.rest
           finish(next.line)
-        } else if (next.kind === 'end') finish(null)
-        else {
+        } else if (next.kind === 'end') {
+          pending = next.rest
+          finish(null)
+        } else {
           finish(null)
           process.kill(process.pid, 'SIGINT')
         }

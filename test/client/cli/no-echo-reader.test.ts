@@ -28,7 +28,7 @@ describe('the no-echo line reader', () => {
   })
 
   it('reads Ctrl-D on an empty line as the end of input, and ignores it after some text', () => {
-    expect(step('', '\x04')).to.deep.equal({ kind: 'end' })
+    expect(step('', '\x04after')).to.deep.equal({ kind: 'end', rest: 'after' })
     expect(step('', 'ab\x04c\r')).to.deep.include({ kind: 'line', line: 'abc' })
     expect(step('', 'ab\x03')).to.deep.equal({ kind: 'interrupt' })
   })
