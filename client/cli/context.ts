@@ -31,27 +31,34 @@ export const sdk = <A>(result: E.Either<SdkError, A>): A => {
   return result.right
 }
 
-/** A secret from `envName`, else a no-echo prompt (twice when `confirm`); a usage error with neither. */
-export const secret = async (ctx: Ctx, envName: string, prompt: string, confirm = false): Promise<string> => {
+/** What a prompt asks for; the prompt is `What: `, its confirmation `Repeat the what: `. */
+export type SecretName = 'password' | 'new password' | 'recovery key'
+
+/**
+ * A secret from `envName`, else typed without echo (twice when `confirm`). Exit 2 when there is neither a
+ * terminal nor the variable, when the input ends at the prompt (Ctrl-D), when nothing is typed, or when the two
+ * entries differ.
+ */
+export const secret = async (
+  ctx: Ctx,
+  envName: string,
+  what: SecretName,
+  confirm = false,
+): Promise<string> => {
   const fromEnv = ctx.io.env[envName]
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv
-  const typed = await ctx.io.readSecret(prompt)
-  if (typed === undefined || typed === '')
-    return cliError(
-      ExitCode.usage,
-      `no ${prompt.replace(/:\s*$/, '').toLowerCase()}: set ${envName} or run in a terminal`,
-    )
-  if (confirm && (await ctx.io.readSecret('Repeat it: ')) !== typed)
+  const ask = async (prompt: string): Promise<string> => {
+    const typed = await ctx.io.readSecret(prompt)
+    if (typed === undefined)
+      return cliError(ExitCode.usage, `no ${what}: set ${envName} or run in a terminal`)
+    if (typed === null) return cliError(ExitCode.usage, `no ${what}: the input ended (Ctrl-D) at the prompt`)
+    if (typed === '') return cliError(ExitCode.usage, `no ${what} typed`)
+    return typed
+  }
+  const typed = await ask(`${what[0]!.toUpperCase()}${what.slice(1)}: `)
+  if (confirm && (await ask(`Repeat the ${what}: `)) !== typed)
     return cliError(ExitCode.usage, 'the two entries differ')
   return typed
-}
-
-export const serverOf = (ctx: Ctx, state?: AnyCliState): string => {
-  const server = ctx.args.values.server ?? ctx.io.env.ZKEB_SERVER ?? state?.server
-  if (server === undefined)
-    return cliError(ExitCode.usage, 'no server: pass --server URL (or set ZKEB_SERVER)')
-  if (!/^https?:\/\/[^\s]+$/.test(server)) return cliError(ExitCode.usage, '--server must be an http(s) URL')
-  return server
 }
 
 export const nowOf = (ctx: Ctx): number => (ctx.options.now ?? Date.now)()

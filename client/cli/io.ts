@@ -1,9 +1,9 @@
 /**
  * Knows the CLI's contact with the outside: its output streams, its environment and how a secret is read
- * without echo. `main` takes a CliIo, so tests drive the real CLI in-process with fake streams.
+ * without echo (no-echo-reader.ts). `main` takes a CliIo, so tests drive the real CLI in-process with fake
+ * streams.
  */
-import { createInterface } from 'node:readline'
-import { Writable } from 'node:stream'
+import { noEchoReader, type ReadLine } from './no-echo-reader'
 
 export type OutputStream = Readonly<{ write: (text: string) => unknown; isTTY?: boolean; columns?: number }>
 
@@ -11,29 +11,26 @@ export type CliIo = Readonly<{
   stdout: OutputStream
   stderr: OutputStream
   env: Readonly<Record<string, string | undefined>>
-  /** Reads one line without echoing it; undefined when there is no terminal to ask. */
-  readSecret: (prompt: string) => Promise<string | undefined>
+  /**
+   * Reads one line without echoing it: the line; null when the input ended (Ctrl-D) before a line; undefined
+   * when there is no terminal to ask.
+   */
+  readSecret: (prompt: string) => Promise<string | null | undefined>
 }>
 
-/** Prompts on stderr and reads a line from a terminal stdin with echo muted. */
-const readSecretFromTerminal = (prompt: string): Promise<string | undefined> => {
-  if (process.stdin.isTTY !== true) return Promise.resolve(undefined)
-  process.stderr.write(prompt)
-  const muted = new Writable({ write: (_chunk, _encoding, done) => done() })
-  const rl = createInterface({ input: process.stdin, output: muted, terminal: true })
-  return new Promise((resolve) => {
-    rl.once('line', (line) => {
-      rl.close()
-      process.stderr.write('\n')
-      resolve(line)
-    })
-    rl.once('close', () => resolve(undefined))
-  })
+/** Prompts on stderr and reads from stdin when stdin is a terminal; one reader for the whole run. */
+const terminalSecrets = (): CliIo['readSecret'] => {
+  let reader: ReadLine | undefined
+  return (prompt) => {
+    if (process.stdin.isTTY !== true) return Promise.resolve(undefined)
+    reader ??= noEchoReader(process.stdin, process.stderr)
+    return reader(prompt)
+  }
 }
 
 export const processIo = (): CliIo => ({
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
-  readSecret: readSecretFromTerminal,
+  readSecret: terminalSecrets(),
 })

@@ -21,16 +21,8 @@ import {
   type Session,
   type Tokens,
 } from '../sdk'
-import {
-  clientOptions,
-  nowOf,
-  requireState,
-  sdk,
-  secret,
-  serverOf,
-  wrappedDeviceKeyOf,
-  type Ctx,
-} from './context'
+import { clientOptions, nowOf, requireState, sdk, secret, wrappedDeviceKeyOf, type Ctx } from './context'
+import { sessionServer } from './config'
 import { cliError, ExitCode } from './exit-codes'
 import {
   localKeyFor,
@@ -212,9 +204,10 @@ export const withSession = async <A>(
   const loaded = await requireState(ctx)
   if (loaded.version === 2 && loaded.unlock === undefined)
     return cliError(ExitCode.notLoggedIn, 'logged out: run `zkeb login` first')
-  const password = await secret(ctx, 'ZKEB_PASSWORD', 'Password:')
+  const server = await sessionServer(ctx, loaded)
+  const password = await secret(ctx, 'ZKEB_PASSWORD', 'password')
   const kept = keeperFor(ctx, loaded, password)
-  const options = { ...clientOptions(ctx, serverOf(ctx, loaded)), onTokens: kept.onTokens }
+  const options = { ...clientOptions(ctx, server.url), onTokens: kept.onTokens }
   try {
     const resumed = loaded.version === 2 ? await resumeKept(ctx, kept, loaded, options) : undefined
     kept.k.session = resumed ?? (await logInAgain(ctx, kept, options))
@@ -234,7 +227,7 @@ export const endKeptSession = async (
 ): Promise<'ended' | 'none' | 'failed'> => {
   if (loaded.version !== 2 || loaded.unlock === undefined || loaded.session === undefined) return 'none'
   const { tokens } = await openKept(ctx, loaded, loaded.unlock, loaded.session, password)
-  const http = httpClientFor(clientOptions(ctx, serverOf(ctx, loaded)))
+  const http = httpClientFor(clientOptions(ctx, loaded.server)) // where the session lives
   http.transport.setTokens(tokens)
   try {
     await http.logout()

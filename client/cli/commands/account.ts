@@ -19,7 +19,8 @@ import {
   saveKeyring,
   type Session,
 } from '../../sdk'
-import { clientOptions, sdk, secret, serverOf, wrappedDeviceKeyOf, type Ctx, type Output } from '../context'
+import { chooseServer, keepServer, sessionServer, sourceText } from '../config'
+import { clientOptions, sdk, secret, wrappedDeviceKeyOf, type Ctx, type Output } from '../context'
 import { cliError, ExitCode } from '../exit-codes'
 import { newLocalKey } from '../kept-keys'
 import { endKeptSession, identityOf, keptTokensOf, withSession, writeKept } from '../kept-session'
@@ -100,13 +101,15 @@ const logInAs = async (
 
 export const registerCommand = async (ctx: Ctx): Promise<Output> => {
   const username = usernameArg(ctx)
-  const server = serverOf(ctx)
-  const password = await secret(ctx, 'ZKEB_PASSWORD', 'New password:', true)
+  const existing = await readState(ctx.io.env).catch(() => undefined)
+  const server = (await chooseServer(ctx, existing)).url
+  const password = await secret(ctx, 'ZKEB_PASSWORD', 'new password', true)
   const options = clientOptions(ctx, server)
   const { accountId, recoveryKey } = sdk(await register(options, { username, password }))
   const session = sdk(await login(options, { username, password }))
   const state = await ensureDevice(ctx, session, server)
   await keepSession(ctx, state, password, session, undefined)
+  await keepServer(ctx, server)
   return {
     json: { accountId, username, deviceId: state.deviceId, recoveryKey },
     text:
@@ -119,13 +122,14 @@ export const registerCommand = async (ctx: Ctx): Promise<Output> => {
 export const loginCommand = async (ctx: Ctx): Promise<Output> => {
   const existing = await readState(ctx.io.env).catch(() => undefined)
   const username = usernameArg(ctx, existing?.username)
-  const server = serverOf(ctx, existing)
-  const password = await secret(ctx, 'ZKEB_PASSWORD', 'Password:')
+  const server = (await chooseServer(ctx, existing)).url
+  const password = await secret(ctx, 'ZKEB_PASSWORD', 'password')
   const { session, boundTo } = await logInAs(ctx, username, password, server, existing)
   if (existing !== undefined && existing.accountId === session.accountId)
     await endKeptSession(ctx, existing, password).catch(() => 'failed') // the session this login replaces
   const state = await ensureDevice(ctx, session, server)
   await keepSession(ctx, state, password, session, boundTo)
+  await keepServer(ctx, server)
   return {
     json: { username, accountId: state.accountId, deviceId: state.deviceId, server },
     text: `Logged in as ${username}; this device is ${state.deviceId}.\n`,
@@ -139,7 +143,7 @@ export const logoutCommand = async (ctx: Ctx): Promise<Output> => {
     return { json: { loggedOut: false }, text: 'Not logged in.\n' }
   const kept = existing.version === 2 && existing.session !== undefined
   const ended = kept
-    ? await endKeptSession(ctx, existing, await secret(ctx, 'ZKEB_PASSWORD', 'Password:'))
+    ? await endKeptSession(ctx, existing, await secret(ctx, 'ZKEB_PASSWORD', 'password'))
     : 'none'
   await writeState(ctx.io.env, identityOf(existing))
   if (ended === 'failed')
@@ -153,15 +157,19 @@ export const logoutCommand = async (ctx: Ctx): Promise<Output> => {
 export const whoamiCommand = (ctx: Ctx): Promise<Output> =>
   withSession(ctx, async (session, state) => {
     const account = sdk(await getAccount(session))
+    const server = await sessionServer(ctx, state)
     const json = {
       username: account.username,
       accountId: account.accountId,
       deviceId: state.deviceId,
-      server: state.server,
+      server: server.url,
+      serverSource: server.source,
     }
     return {
       json,
-      text: `${account.username} (account ${account.accountId}) on ${state.server}, device ${state.deviceId}\n`,
+      text:
+        `${account.username} (account ${account.accountId}) on ${server.url} (from ` +
+        `${sourceText[server.source]}), device ${state.deviceId}\n`,
     }
   })
 
@@ -177,7 +185,7 @@ export const quotaCommand = (ctx: Ctx): Promise<Output> =>
 
 export const passwdCommand = (ctx: Ctx): Promise<Output> =>
   withSession(ctx, async (session, _state, keeper) => {
-    const newPassword = await secret(ctx, 'ZKEB_NEW_PASSWORD', 'New password:', true)
+    const newPassword = await secret(ctx, 'ZKEB_NEW_PASSWORD', 'new password', true)
     const changed = sdk(await changePassword(session, newPassword))
     await keeper.update({ session: changed, password: newPassword })
     return { json: { changed: true }, text: 'Password changed; other sessions were ended.\n' }
@@ -186,12 +194,13 @@ export const passwdCommand = (ctx: Ctx): Promise<Output> =>
 export const recoverCommand = async (ctx: Ctx): Promise<Output> => {
   const existing = await readState(ctx.io.env).catch(() => undefined)
   const username = usernameArg(ctx, existing?.username)
-  const server = serverOf(ctx, existing)
-  const recoveryKey = await secret(ctx, 'ZKEB_RECOVERY_KEY', 'Recovery key:')
-  const newPassword = await secret(ctx, 'ZKEB_NEW_PASSWORD', 'New password:', true)
+  const server = (await chooseServer(ctx, existing)).url
+  const recoveryKey = await secret(ctx, 'ZKEB_RECOVERY_KEY', 'recovery key')
+  const newPassword = await secret(ctx, 'ZKEB_NEW_PASSWORD', 'new password', true)
   const session = sdk(await recover(clientOptions(ctx, server), { username, recoveryKey, newPassword }))
   const state = await ensureDevice(ctx, session, server)
   await keepSession(ctx, state, newPassword, session, undefined)
+  await keepServer(ctx, server)
   return {
     json: { recovered: true, username, deviceId: state.deviceId },
     text: `Recovered ${username}: the new password is set, backups are untouched.\n`,
@@ -200,7 +209,7 @@ export const recoverCommand = async (ctx: Ctx): Promise<Output> => {
 
 export const rotateKeysCommand = (ctx: Ctx): Promise<Output> =>
   withSession(ctx, async (session, state, keeper) => {
-    const recoveryKey = await secret(ctx, 'ZKEB_RECOVERY_KEY', 'Recovery key:')
+    const recoveryKey = await secret(ctx, 'ZKEB_RECOVERY_KEY', 'recovery key')
     const rotated = sdk(await rotateKeys(session, { recoveryKey }))
     const wrapped = sdk(await rewrapDeviceKey(session, rotated, wrappedDeviceKeyOf(ctx, state)))
     await keeper.update({ session: rotated, wrappedDeviceKey: encodeBase64Url(wrapped) })

@@ -3,7 +3,7 @@
  * `zkeb restic-token revoke ID`: tokens that let the restic client use this account as a REST backend.
  */
 import { createResticToken, listResticTokens, resticRepositoryUrl, revokeResticToken } from '../../sdk'
-import { sdk, serverOf, type Ctx, type Output } from '../context'
+import { sdk, type Ctx, type Output } from '../context'
 import { withSession } from '../kept-session'
 import { cliError, ExitCode } from '../exit-codes'
 
@@ -28,7 +28,7 @@ export const resticTokenCommand = (ctx: Ctx): Promise<Output> => {
     const appendOnly = ctx.args.booleans.has('append-only')
     const created = sdk(await createResticToken(session, { appendOnly }))
     const repository = resticRepositoryUrl(
-      serverOf(ctx, state),
+      state.server,
       state.username,
       created.token,
       ctx.args.values.repo ?? 'main',

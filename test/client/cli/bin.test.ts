@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'chai'
 import type { TestServer } from '../../adapters/http/http-test-kit'
@@ -35,6 +36,27 @@ describe('the zkeb executable', function () {
     expect(result.code).to.equal(0)
     expect(result.stdout).to.match(/^Usage: zkeb COMMAND/)
     expect(result.stdout).to.include('Exit codes:')
+  })
+
+  it('runs from a compiled bundle it rebuilds when a source changes, or through tsx, with the same result', async () => {
+    const cache = aTempDir('zkeb-cli-cache-')
+    const manifestFile = join(cache, 'manifest.json')
+    const first = await zkeb(['help', 'whoami'], { ZKEB_CLI_CACHE: cache })
+    expect(first.code, first.stderr).to.equal(0)
+    expect(existsSync(join(cache, 'main.js'))).to.equal(true)
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { inputs: Record<string, string> }
+    expect(Object.keys(manifest.inputs)).to.include.members(['client/cli/main.ts', 'client/cli/help.ts'])
+    const built = statSync(join(cache, 'main.js')).mtimeMs
+    expect((await zkeb(['help', 'whoami'], { ZKEB_CLI_CACHE: cache })).stdout).to.equal(first.stdout)
+    expect(statSync(join(cache, 'main.js')).mtimeMs, 'rebuilt while fresh').to.equal(built)
+    const stale = { ...manifest, inputs: { ...manifest.inputs, 'client/cli/help.ts': '0:0' } }
+    writeFileSync(manifestFile, JSON.stringify(stale))
+    expect((await zkeb(['help', 'whoami'], { ZKEB_CLI_CACHE: cache })).stdout).to.equal(first.stdout)
+    expect(JSON.parse(readFileSync(manifestFile, 'utf8'))).to.deep.equal(manifest)
+    const unused = aTempDir('zkeb-cli-cache-')
+    const viaTsx = await zkeb(['help', 'whoami'], { ZKEB_CLI_TSX: '1', ZKEB_CLI_CACHE: unused })
+    expect(viaTsx.stdout).to.equal(first.stdout)
+    expect(existsSync(join(unused, 'main.js'))).to.equal(false)
   })
 
   it('registers and answers whoami as a separate process, with the default key stretching', async () => {

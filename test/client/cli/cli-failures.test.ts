@@ -109,7 +109,8 @@ describe('zkeb on bad input', function () {
   })
 
   it('reports an unreachable server with exit 9', async () => {
-    const result = await user.run(['whoami', '--server', 'http://127.0.0.1:1'], {
+    // A kept session is never sent to another server (default-server.test.ts), so register there instead.
+    const result = await user.run(['register', aUsername(), '--server', 'http://127.0.0.1:1'], {
       env: { ZKEB_PASSWORD: password },
     })
     expect(result.code).to.equal(9)

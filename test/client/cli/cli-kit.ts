@@ -29,10 +29,13 @@ export type RunExtra = Readonly<{
 
 export const aTempDir = (prefix = 'zkeb-cli-'): string => mkdtempSync(join(tmpdir(), prefix))
 
-/** A CLI user with its own config folder, talking to `base`. */
-export const aCliUser = (base: string): CliUser => {
+/** A CLI user with its own config folder, talking to `base` (through ZKEB_SERVER unless `serverInEnv` is false). */
+export const aCliUser = (base: string, { serverInEnv = true } = {}): CliUser => {
   const configDir = aTempDir('zkeb-config-')
-  const env: Record<string, string> = { ZKEB_CONFIG_DIR: configDir, ZKEB_SERVER: base }
+  const env: Record<string, string> = {
+    ZKEB_CONFIG_DIR: configDir,
+    ...(serverInEnv ? { ZKEB_SERVER: base } : {}),
+  }
   const run = async (argv: ReadonlyArray<string>, extra: RunExtra = {}): Promise<CliRun> => {
     let stdout = ''
     let stderr = ''
