@@ -14,11 +14,14 @@ export const inMemoryBackfillJobs = (
   db: InMemoryDatabase,
   clock: Clock,
 ): BackfillJobs & { reset: () => void } => {
-  const jobs = new Map<string, BackfillJob>()
+  const table = new Map<string, BackfillJob>()
+  let seeded = false
+  // Seeded on first use, not when wired: building the composition reads no clock.
   const reset = () => {
-    jobs.clear()
+    seeded = true
+    table.clear()
     for (const name of registeredBackfills)
-      jobs.set(name, {
+      table.set(name, {
         name,
         state: 'pending',
         cursor: null,
@@ -28,17 +31,20 @@ export const inMemoryBackfillJobs = (
         finishedAt: null,
       })
   }
-  reset()
-  const found = (name: string) => O.fromNullable(jobs.get(name))
-  const save = (job: BackfillJob) => (jobs.set(job.name, job), O.some(job))
+  const jobs = (): Map<string, BackfillJob> => {
+    if (!seeded) reset()
+    return table
+  }
+  const found = (name: string) => O.fromNullable(jobs().get(name))
+  const save = (job: BackfillJob) => (jobs().set(job.name, job), O.some(job))
   return {
     reset,
-    list: () => TE.fromIO(() => [...jobs.values()].sort((a, b) => a.name.localeCompare(b.name))),
+    list: () => TE.fromIO(() => [...jobs().values()].sort((a, b) => a.name.localeCompare(b.name))),
     find: (name) => TE.fromIO(() => found(name)),
-    size: (name) => TE.fromIO(() => (jobs.has(name) ? db.accounts.size : 0)),
+    size: (name) => TE.fromIO(() => (jobs().has(name) ? db.accounts.size : 0)),
     step: (name, batchSize) =>
       TE.fromIO(() => {
-        const job = jobs.get(name)
+        const job = jobs().get(name)
         if (job === undefined || job.state !== 'pending') return found(name)
         const batch = [...db.accounts.keys()]
           .filter((id) => job.cursor === null || id > job.cursor)
@@ -58,7 +64,7 @@ export const inMemoryBackfillJobs = (
       }),
     setPaused: (name, paused) =>
       TE.fromIO(() => {
-        const job = jobs.get(name)
+        const job = jobs().get(name)
         if (job === undefined || job.state !== (paused ? 'pending' : 'paused')) return found(name)
         return save({ ...job, state: paused ? 'paused' : 'pending', updatedAt: clock.now() })
       }),
