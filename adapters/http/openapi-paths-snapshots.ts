@@ -115,7 +115,9 @@ export const snapshotPaths = {
       tag: s,
       auth: true,
       body: 'ReadObjectsRequest',
-      description: 'Repeats are allowed. Content-Length is known before the first byte.',
+      description:
+        'Repeats are allowed. Content-Length is known before the first byte. The JSON body may be up to ' +
+        '512 KiB, beyond limits.jsonBodyBytes.',
       ok: [200, null, 'The objects.'],
       okContent: binary('application/vnd.zkeb.objects'),
       errors: { 404: ['objects-missing'] },

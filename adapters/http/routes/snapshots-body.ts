@@ -5,6 +5,7 @@
  * refCount the codec allowed (2,000,000 × 32 bytes at most).
  * SECURITY: failures name paths only (`(root)`, header fields, `refs`), never a value.
  */
+import type { Readable } from 'node:stream'
 import * as E from 'fp-ts/Either'
 import { CreateSnapshotHeader, type CreateSnapshotInput } from '../../../application/snapshots'
 import { REF_BYTES } from '../../../domain/snapshot-refs'
@@ -15,17 +16,37 @@ export const MAX_CREATE_HEADER_BYTES = 128 * 1024
 
 type Paths = ReadonlyArray<string>
 
-/** Reads exact byte counts from a stream of chunks. */
-const exactReader = (source: AsyncIterable<Uint8Array>) => {
-  const chunks = source[Symbol.asyncIterator]()
+/**
+ * Reads exact byte counts from the request in paused mode ('readable' and read()), never through an async
+ * iterator: stopping early must leave the request as it is, so the unread rest can be drained (unread-body.ts)
+ * and the answer still reaches the client.
+ */
+const exactReader = (stream: Readable) => {
   let rest: Uint8Array = new Uint8Array(0)
+  /** The next buffered bytes; null once the stream has ended. */
+  const next = (): Promise<Uint8Array | null> =>
+    new Promise((resolve, reject) => {
+      const done = (settle: () => void) => {
+        stream.off('readable', attempt).off('end', onEnd).off('error', onError)
+        settle()
+      }
+      const attempt = () => {
+        const chunk = stream.read() as Buffer | null
+        if (chunk !== null) done(() => resolve(chunk))
+        else if (stream.readableEnded) done(() => resolve(null))
+      }
+      const onEnd = () => done(() => resolve(null))
+      const onError = (error: Error) => done(() => reject(error))
+      stream.on('readable', attempt).once('end', onEnd).once('error', onError)
+      attempt()
+    })
   /** Fills `into` whole; false when the stream ended first. */
   const fill = async (into: Uint8Array): Promise<boolean> => {
     for (let at = 0; at < into.length;) {
       if (rest.length === 0) {
-        const next = await chunks.next()
-        if (next.done === true) return false
-        rest = next.value
+        const chunk = await next()
+        if (chunk === null) return false
+        rest = chunk
       }
       const take = Math.min(rest.length, into.length - at)
       into.set(rest.subarray(0, take), at)
@@ -37,9 +58,9 @@ const exactReader = (source: AsyncIterable<Uint8Array>) => {
   /** True when nothing follows. */
   const ended = async (): Promise<boolean> => {
     while (rest.length === 0) {
-      const next = await chunks.next()
-      if (next.done === true) return true
-      rest = next.value
+      const chunk = await next()
+      if (chunk === null) return true
+      rest = chunk
     }
     return false
   }
@@ -58,7 +79,7 @@ const parseHeader = (bytes: Uint8Array): E.Either<Paths, CreateSnapshotHeader> =
 
 /** Right(input) when the body is exactly a header that decodes and refCount whole refs; Left(paths) otherwise. */
 export const readCreateSnapshotBody = async (
-  body: AsyncIterable<Uint8Array>,
+  body: Readable,
 ): Promise<E.Either<Paths, CreateSnapshotInput>> => {
   const read = exactReader(body)
   const prefix = new Uint8Array(4)
