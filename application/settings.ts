@@ -7,6 +7,11 @@ export type Settings = Readonly<{
   trashRetentionDays: number
   /** Unreferenced blobs younger than this are left alone: it must exceed the longest upload. */
   blobGarbageGraceSeconds: number
+  /**
+   * Snapshot objects no snapshot references are collected once their last claim (arrival, or a `has` that found
+   * them) is older than this: it must exceed the longest backup run (protocol v1.1 §9: 48 h by default).
+   */
+  snapshotGarbageGraceSeconds: number
   /** Single-use OPAQUE login state lifetime (api-v1: 60 s). */
   loginStateTtlSeconds: number
   /** Single-use recovery token lifetime (api-v1: 10 min). */
@@ -22,6 +27,7 @@ export const defaultSettings: Settings = {
   maxUploadBytes: 5 * 1024 ** 3,
   trashRetentionDays: 30,
   blobGarbageGraceSeconds: 24 * 60 * 60,
+  snapshotGarbageGraceSeconds: 48 * 60 * 60,
   loginStateTtlSeconds: 60,
   recoveryTokenTtlSeconds: 600,
   sessionTtlSeconds: 30 * 24 * 60 * 60,

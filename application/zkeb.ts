@@ -10,6 +10,7 @@ import { makeMaintenanceUseCases, type MaintenanceUseCases } from './maintenance
 import type { Ports } from './ports'
 import { makeResticUseCases, type ResticUseCases } from './restic'
 import { makeSessionUseCases, type SessionUseCases } from './sessions'
+import { makeSnapshotUseCases, type SnapshotUseCases } from './snapshots'
 import { makeUploadUseCases, type UploadUseCases } from './uploads'
 
 export type UseCases = AccountUseCases &
@@ -18,6 +19,7 @@ export type UseCases = AccountUseCases &
   BackupUseCases &
   UploadUseCases &
   ResticUseCases &
+  SnapshotUseCases &
   MaintenanceUseCases &
   AuditUseCases
 
@@ -29,6 +31,7 @@ export const makeUseCases = (ports: Ports): UseCases => ({
   ...makeBackupUseCases(ports),
   ...makeUploadUseCases(ports),
   ...makeResticUseCases(ports),
+  ...makeSnapshotUseCases(ports),
   ...makeMaintenanceUseCases(ports),
   ...makeAuditUseCases(ports),
 })

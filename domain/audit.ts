@@ -22,6 +22,8 @@ export const AuditEventType = t.keyof({
   'key-bundle-updated': null,
   'restic-token-created': null,
   'restic-token-revoked': null,
+  'snapshot-created': null,
+  'snapshot-deleted': null,
 })
 export type AuditEventType = t.TypeOf<typeof AuditEventType>
 

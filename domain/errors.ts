@@ -3,6 +3,7 @@
  * HTTP edge can map them exhaustively. No HTTP codes here, and never a submitted value: only ids and paths.
  */
 import type { BackupId, DeviceId } from './ids'
+import type { SnapshotDomainError } from './snapshot-errors'
 
 export type UsernameTaken = { readonly _tag: 'UsernameTaken' }
 export type AccountNotFound = { readonly _tag: 'AccountNotFound' }
@@ -67,6 +68,7 @@ export type DomainError =
   | InvalidCursor
   | InvalidProtocolMessage
   | ResticTokenNotFound
+  | SnapshotDomainError
 
 export const usernameTaken: UsernameTaken = { _tag: 'UsernameTaken' }
 export const accountNotFound: AccountNotFound = { _tag: 'AccountNotFound' }

@@ -17,6 +17,7 @@ import { inMemoryDeviceRepository } from '../in-memory/in-memory-device-reposito
 import { inMemoryMaintenanceQueries } from '../in-memory/in-memory-maintenance-queries'
 import { inMemoryResticObjectRepository } from '../in-memory/in-memory-restic-object-repository'
 import { inMemoryResticTokenRepository } from '../in-memory/in-memory-restic-token-repository'
+import { inMemorySnapshotAccounts } from '../in-memory/in-memory-snapshot-accounts'
 import { inMemoryUnitOfWork } from '../in-memory/in-memory-unit-of-work'
 import { inMemoryUploadSessionRepository } from '../in-memory/in-memory-upload-session-repository'
 import { memoryGauges } from './memory-gauges'
@@ -37,6 +38,7 @@ export const bindMemoryPersistence = (c: Container): void => {
   c.bind(id(TOKENS.ResticTokenRepository)).toConstantValue(inMemoryResticTokenRepository(db))
   c.bind(id(TOKENS.ResticObjectRepository)).toConstantValue(inMemoryResticObjectRepository(db))
   c.bind(id(TOKENS.UploadSessionRepository)).toConstantValue(inMemoryUploadSessionRepository(db))
+  c.bind(id(TOKENS.SnapshotAccounts)).toConstantValue(inMemorySnapshotAccounts(db))
   // Over the same tables and the same session store as the ports themselves.
   c.bind(id(TOKENS.UnitOfWork)).toResolvedValue(
     (sessions) => inMemoryUnitOfWork(db, sessions),

@@ -17,6 +17,7 @@ import { knexMaintenanceQueries } from '../persistence/knex/knex-maintenance-que
 import { knexResticObjectRepository } from '../persistence/knex/knex-restic-object-repository'
 import { knexUploadSessionRepository } from '../persistence/knex/knex-upload-session-repository'
 import { knexResticTokenRepository } from '../persistence/knex/knex-restic-token-repository'
+import { knexSnapshotAccounts } from '../persistence/knex/knex-snapshot-accounts'
 import { knexReadinessProbe } from '../persistence/knex/knex-readiness-probe'
 import { knexUnitOfWork } from '../persistence/knex/knex-unit-of-work'
 import type { SessionStore } from '../../application/ports/session-store'
@@ -45,6 +46,7 @@ export const bindPostgresPersistence = (
   c.bind(id(TOKENS.ResticTokenRepository)).toResolvedValue(knexResticTokenRepository, [...knex])
   c.bind(id(TOKENS.ResticObjectRepository)).toResolvedValue(knexResticObjectRepository, [...knex])
   c.bind(id(TOKENS.UploadSessionRepository)).toResolvedValue(knexUploadSessionRepository, [...knex])
+  c.bind(id(TOKENS.SnapshotAccounts)).toResolvedValue(knexSnapshotAccounts, [...knex])
   c.bind(id(TOKENS.BackfillJobs)).toResolvedValue(knexBackfillJobs, [...knex])
   c.bind(id(TOKENS.MaintenanceQueries)).toResolvedValue(knexMaintenanceQueries, [...knex])
   c.bind(id(TOKENS.Gauges)).toResolvedValue(gaugeSources, [...knex, id(TOKENS.Config)])

@@ -43,6 +43,14 @@ export const limitVariables = group('Limits', '', {
       "longest upload: a blob's age may count from the start of its upload.",
     inHours,
   ),
+  SNAPSHOT_GC_GRACE_SECONDS: setting(
+    integer(60, 365 * 86_400, 'an integer from 60 to 31536000'),
+    defaultSettings.snapshotGarbageGraceSeconds,
+    'Snapshot objects that no snapshot references are collected once their last claim (their upload, or a ' +
+      'backup asking whether they are stored) is older than this (60 to 31536000). It must exceed the longest ' +
+      'backup run.',
+    inHours,
+  ),
   UPLOAD_EXPIRY_SECONDS: setting(
     integer(60, 30 * 86_400, 'an integer from 60 to 2592000'),
     defaultSettings.uploadExpirySeconds,
@@ -77,6 +85,8 @@ export type LimitConfig = Readonly<{
   jsonBodyTimeoutMs: number
   trashRetentionDays: number
   blobGcGraceSeconds: number
+  /** Grace of unreferenced snapshot objects since their last claim. */
+  snapshotGcGraceSeconds: number
   /** Lifetime of a resumable (tus) upload from its creation. */
   uploadExpirySeconds: number
   /** api-v1's rules, per 60 s window, with the points RATE_LIMIT_*_PER_MINUTE set. */
@@ -90,6 +100,7 @@ export const limitConfig = (env: EnvOf<typeof limitVariables>): LimitConfig => (
   jsonBodyTimeoutMs: env.JSON_BODY_TIMEOUT_MS,
   trashRetentionDays: env.TRASH_RETENTION_DAYS,
   blobGcGraceSeconds: env.BLOB_GC_GRACE_SECONDS,
+  snapshotGcGraceSeconds: env.SNAPSHOT_GC_GRACE_SECONDS,
   uploadExpirySeconds: env.UPLOAD_EXPIRY_SECONDS,
   rateLimits: {
     ...defaultRateLimitRules,

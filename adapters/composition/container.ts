@@ -35,6 +35,7 @@ export const settingsFrom = (config: Config): Settings => ({
   maxUploadBytes: config.maxUploadBytes,
   trashRetentionDays: config.trashRetentionDays,
   blobGarbageGraceSeconds: config.blobGcGraceSeconds,
+  snapshotGarbageGraceSeconds: config.snapshotGcGraceSeconds,
   uploadExpirySeconds: config.uploadExpirySeconds,
 })
 

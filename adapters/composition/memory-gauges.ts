@@ -27,7 +27,9 @@ const storageTotals = (
   }))
   const trash = [...db.backups.values()].filter((b) => O.isSome(b.deletedAt))
   const referenced = new Set(
-    [...db.backups.values(), ...db.resticObjects.values()].map((r) => `${r.accountId}/${r.blobId}`),
+    [...db.backups.values(), ...db.resticObjects.values(), ...db.snapshotPacks.values()].map(
+      (r) => `${r.accountId}/${r.blobId}`,
+    ),
   )
   const orphans = blobs.filter(
     (b) => b.createdAt < orphanBefore && !referenced.has(`${b.accountId}/${b.blobId}`),

@@ -1,7 +1,8 @@
 /**
  * Knows how to run the maintenance in the background: soon after start, then every interval, never twice at
- * once. Each run purges expired trash, collects expired resumable uploads (releasing their reservations), then
- * collects blobs no record names (past their grace period).
+ * once. Each run purges expired trash, collects expired resumable uploads (releasing their reservations),
+ * collects snapshot objects no snapshot references and the packs left empty (past their grace period), then
+ * collects blobs no record names (past theirs).
  */
 import * as E from 'fp-ts/Either'
 import type { Logger } from 'pino'
@@ -12,7 +13,10 @@ export type PurgeSchedule = Readonly<{ stop: () => void }>
 export const defaultPurgeIntervalMs = 60 * 60 * 1000
 const firstRunDelayMs = 5_000
 
-type Maintenance = Pick<UseCases, 'purgeExpiredTrash' | 'collectGarbageBlobs' | 'expireUploads'>
+type Maintenance = Pick<
+  UseCases,
+  'purgeExpiredTrash' | 'collectGarbageBlobs' | 'expireUploads' | 'collectSnapshotGarbage'
+>
 
 const purgeTrash = async (useCases: Maintenance, logger: Pick<Logger, 'info' | 'warn'>) => {
   const result = await useCases.purgeExpiredTrash()()
@@ -33,6 +37,18 @@ const expireUploads = async (useCases: Maintenance, logger: Pick<Logger, 'info' 
     logger.warn(
       { dependency: result.left.dependency, err: result.left.cause },
       'expired upload collection failed; retrying later',
+    )
+}
+
+const collectSnapshots = async (useCases: Maintenance, logger: Pick<Logger, 'info' | 'warn'>) => {
+  const result = await useCases.collectSnapshotGarbage()()
+  if (E.isRight(result)) {
+    const { objects, packs } = result.right
+    if (objects + packs > 0) logger.info({ objects, packs }, 'collected unreferenced snapshot objects')
+  } else
+    logger.warn(
+      { dependency: result.left.dependency, err: result.left.cause },
+      'snapshot garbage collection failed; retrying later',
     )
 }
 
@@ -60,6 +76,7 @@ export const schedulePurge = (
     try {
       await purgeTrash(useCases, logger)
       await expireUploads(useCases, logger)
+      await collectSnapshots(useCases, logger)
       await collectBlobs(useCases, logger)
     } finally {
       running = false

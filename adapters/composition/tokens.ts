@@ -26,6 +26,7 @@ import type { UploadSessionRepository } from '../../application/ports/upload-ses
 import type { ResticTokenRepository } from '../../application/ports/restic-token-repository'
 import type { SessionStore } from '../../application/ports/session-store'
 import type { SignatureVerifier } from '../../application/ports/signature-verifier'
+import type { SnapshotAccounts } from '../../application/ports/snapshot-accounts'
 import type { TokenIssuer } from '../../application/ports/token-issuer'
 import type { UnitOfWork } from '../../application/ports/unit-of-work'
 import type { Settings } from '../../application/settings'
@@ -53,6 +54,7 @@ export const TOKENS = {
   ResticTokenRepository: token<ResticTokenRepository>('ResticTokenRepository'),
   ResticObjectRepository: token<ResticObjectRepository>('ResticObjectRepository'),
   UploadSessionRepository: token<UploadSessionRepository>('UploadSessionRepository'),
+  SnapshotAccounts: token<SnapshotAccounts>('SnapshotAccounts'),
   SessionStore: token<SessionStore>('SessionStore'),
   UnitOfWork: token<UnitOfWork>('UnitOfWork'),
   LoginStateStore: token<LoginStateStore>('LoginStateStore'),
@@ -95,6 +97,7 @@ export const PORT_TOKENS: Tokens<Ports> = {
   resticTokens: TOKENS.ResticTokenRepository,
   resticObjects: TOKENS.ResticObjectRepository,
   uploads: TOKENS.UploadSessionRepository,
+  snapshotAccounts: TOKENS.SnapshotAccounts,
   sessions: TOKENS.SessionStore,
   unitOfWork: TOKENS.UnitOfWork,
   loginStates: TOKENS.LoginStateStore,

@@ -1,7 +1,8 @@
 /**
  * Knows how every failure looks on the wire: one exhaustive mapping from the application's tagged errors to
  * `{status, code, retryable, details?}`, plus the edge's own errors (bad JSON, wrong content type, ...).
- * SECURITY: messages are fixed strings; details carry only paths, the caller's own ids and numbers.
+ * SECURITY: messages are fixed strings; details carry only paths, reasons, the caller's own ids (object ids are
+ * keyed HMACs the caller sent) and numbers.
  */
 import { absurd } from 'fp-ts/function'
 import type { Conflict, RateLimited, Unavailable } from '../../application/errors'
@@ -140,6 +141,34 @@ export const toHttpError = (e: ApplicationError): HttpError => {
       return invalidInput([e.path])
     case 'ResticTokenNotFound':
       return httpError(404, 'restic-token-not-found', 'No such restic token.')
+    case 'SnapshotKeyNotFound':
+      return httpError(404, 'snapshot-key-not-found', 'The account has no snapshot key yet.')
+    case 'SnapshotKeyExists':
+      return httpError(409, 'snapshot-key-exists', 'Another snapshot key is stored; read and use it.')
+    case 'SnapshotKeyNotRotated':
+      return httpError(409, 'rotation-incomplete', 'The rotation misses the snapshot key.', {
+        details: { missing: [], paths: ['snapshotKey'] },
+      })
+    case 'SnapshotKeyNotStored':
+      return httpError(409, 'snapshot-key-not-found', 'The account has no snapshot key to rotate.', {
+        details: { paths: ['snapshotKey'] },
+      })
+    case 'PackExists':
+      return httpError(409, 'pack-exists', 'A pack with this id and other content exists.')
+    case 'BadPack':
+      return httpError(422, 'bad-pack', 'The pack does not parse.', { details: { reason: e.reason } })
+    case 'PackTooLarge':
+      return httpError(413, 'pack-too-large', 'The pack is too large.', { details: { maxBytes: e.maxBytes } })
+    case 'ObjectsNotFound':
+      return httpError(404, 'objects-missing', 'Some objects are not stored.', { details: { ids: e.ids } })
+    case 'RefsMissing':
+      return httpError(409, 'objects-missing', 'The snapshot references objects that are not stored.', {
+        details: { ids: e.ids, missingCount: e.missingCount },
+      })
+    case 'SnapshotNotFound':
+      return httpError(404, 'snapshot-not-found', 'No such snapshot.')
+    case 'SnapshotExists':
+      return httpError(409, 'snapshot-exists', 'A snapshot with this id and other content exists.')
     case 'Unavailable':
       if (e.full === true)
         return httpError(507, 'insufficient-storage', 'The server has no room to store this now.')

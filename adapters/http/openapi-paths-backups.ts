@@ -159,10 +159,17 @@ export const backupPaths = {
       summary: 'Rotates the UMK: new key bundle and every live backup’s re-wrapped key, all or nothing',
       tag: b,
       auth: true,
-      description: 'Trashed backups may be included. Decision: ids that are not the account’s are 409.',
+      description:
+        'Trashed backups may be included. Decision: ids that are not the account’s are 409. snapshotKey (the ' +
+        'snapshot repository key re-wrapped) is required exactly when the account has one: without it 409 ' +
+        'rotation-incomplete with details.paths ["snapshotKey"]; with it and no stored key 409 ' +
+        'snapshot-key-not-found. It is applied in the same transaction.',
       body: 'RotateKeysRequest',
       ok: [200, 'KeyBundleVersion', 'Applied.'],
-      errors: { 409: ['rotation-incomplete', 'rotation-unknown-backups'], 412: ['version-mismatch'] },
+      errors: {
+        409: ['rotation-incomplete', 'rotation-unknown-backups', 'snapshot-key-not-found'],
+        412: ['version-mismatch'],
+      },
     }),
   },
   '/api/v1/audit': {

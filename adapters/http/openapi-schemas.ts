@@ -178,17 +178,21 @@ export const schemas: Readonly<Record<string, Schema>> = {
   BackupSummary: object(backupSummary),
   Backup: backup,
   BackupPage: object({ items: { type: 'array', items: ref('Backup') }, nextCursor: nullable(cursor) }),
-  RotateKeysRequest: object({
-    expectedVersion: version,
-    keyBundle: ref('KeyBundle'),
-    wrappedKeys: {
-      type: 'array',
-      items: object({
-        backupId: uuidV4,
-        wrappedKey: bytes(1, 512, 'The data key re-wrapped under the new BKK.'),
-      }),
+  RotateKeysRequest: object(
+    {
+      expectedVersion: version,
+      keyBundle: ref('KeyBundle'),
+      wrappedKeys: {
+        type: 'array',
+        items: object({
+          backupId: uuidV4,
+          wrappedKey: bytes(1, 512, 'The data key re-wrapped under the new BKK.'),
+        }),
+      },
+      snapshotKey: bytes(60, 60, 'The snapshot repository key re-wrapped under the new BKK (protocol v1.1).'),
     },
-  }),
+    ['snapshotKey'],
+  ),
   AuditEvent: auditEvent,
   AuditPage: object({ items: { type: 'array', items: ref('AuditEvent') }, nextCursor: nullable(cursor) }),
 }

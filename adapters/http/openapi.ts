@@ -8,6 +8,7 @@ import { backupPaths } from './openapi-paths-backups'
 import { accountPaths } from './openapi-paths'
 import { resticDecisions, resticSchemas, resticTokenPaths } from './openapi-paths-restic'
 import { schemas } from './openapi-schemas'
+import { snapshotDecisions, snapshotPaths, snapshotSchemas } from './openapi-paths-snapshots'
 import { uploadDecisions, uploadPaths } from './openapi-paths-uploads'
 import type { HttpLimits } from './routes/route-kit'
 
@@ -84,6 +85,7 @@ const decisions = (inputs: OpenApiInputs) => ({
   },
   ...resticDecisions,
   ...uploadDecisions,
+  ...snapshotDecisions,
 })
 
 const header = (description: string, schema: Record<string, unknown> = { type: 'string' }) => ({
@@ -92,7 +94,7 @@ const header = (description: string, schema: Record<string, unknown> = { type: '
 })
 
 const components = {
-  schemas: { ...schemas, ...resticSchemas },
+  schemas: { ...schemas, ...resticSchemas, ...snapshotSchemas },
   securitySchemes: {
     bearer: { type: 'http', scheme: 'bearer', description: 'The accessToken of a session.' },
   },
@@ -121,6 +123,6 @@ export const openApiDocument = (inputs: OpenApiInputs) => ({
       'for the choices api-v1 leaves to this document.',
   },
   'x-zkeb-decisions': decisions(inputs),
-  paths: { ...accountPaths, ...backupPaths, ...resticTokenPaths, ...uploadPaths },
+  paths: { ...accountPaths, ...backupPaths, ...resticTokenPaths, ...uploadPaths, ...snapshotPaths },
   components,
 })

@@ -108,12 +108,13 @@ export const inMemoryBackupRepository = (db: InMemoryDatabase = inMemoryDatabase
       ),
     referencedBlobs: (blobs) =>
       TE.fromIO(() => {
-        // A restic object's blob and an upload session's parts are as referenced as a backup's blob.
+        // A restic object's blob, an upload session's parts and a snapshot pack's blob are as referenced as a
+        // backup's blob.
         const parts = [...db.uploads.values()].flatMap(({ session, parts }) =>
           parts.map((p) => ({ accountId: session.accountId, blobId: p.blobId })),
         )
         const named = new Set(
-          [...db.backups.values(), ...db.resticObjects.values(), ...parts].map(
+          [...db.backups.values(), ...db.resticObjects.values(), ...parts, ...db.snapshotPacks.values()].map(
             (b) => `${b.accountId}/${b.blobId}`,
           ),
         )

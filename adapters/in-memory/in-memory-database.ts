@@ -10,6 +10,7 @@ import type { Backup } from '../../domain/backup'
 import type { Device } from '../../domain/device'
 import type { AccountId, BackupId, DeviceId } from '../../domain/ids'
 import type { ResticObject, ResticToken, ResticTokenId } from '../../domain/restic'
+import type { ObjectId, PackId, SnapshotKey, SnapshotPack, SnapshotRecord } from '../../domain/snapshot'
 import type { UploadPart, UploadSession } from '../../domain/upload-session'
 import { unavailable, type Unavailable } from '../../application/errors'
 
@@ -25,7 +26,24 @@ export type InMemoryDatabase = {
   readonly resticObjects: Map<string, ResticObject>
   /** Resumable uploads keyed by `uploadKey`, each with its parts in order. */
   readonly uploads: Map<string, { session: UploadSession; parts: UploadPart[] }>
+  readonly snapshotKeys: Map<AccountId, SnapshotKey>
+  /** Keyed by `snapshotKey(accountId, packId)`. */
+  readonly snapshotPacks: Map<string, SnapshotPack>
+  /** The object index, keyed by `snapshotKey(accountId, objectId)`. */
+  readonly snapshotObjects: Map<string, IndexedObject>
+  /** Keyed by `snapshotKey(accountId, snapshotId)`; refs as stored: 32-byte ids, sorted, unique. */
+  readonly snapshots: Map<string, SnapshotRecord & Readonly<{ refs: Uint8Array }>>
 }
+
+/** One row of the object index: where the object lies, and when it was last claimed. */
+export type IndexedObject = Readonly<{
+  accountId: AccountId
+  objectId: ObjectId
+  packId: PackId
+  offset: number
+  length: number
+  claimedAt: Date
+}>
 
 export const inMemoryDatabase = (): InMemoryDatabase => ({
   accounts: new Map(),
@@ -35,7 +53,14 @@ export const inMemoryDatabase = (): InMemoryDatabase => ({
   resticTokens: new Map(),
   resticObjects: new Map(),
   uploads: new Map(),
+  snapshotKeys: new Map(),
+  snapshotPacks: new Map(),
+  snapshotObjects: new Map(),
+  snapshots: new Map(),
 })
+
+/** The key of a snapshot table's row: ids are unique per account only. */
+export const snapshotKey = (accountId: AccountId, id: string): string => `${accountId}/${id}`
 
 export const uploadKey = (accountId: AccountId, uploadId: string): string => `${accountId}/${uploadId}`
 
@@ -53,4 +78,7 @@ export const cascadeDeleteAccount = (db: InMemoryDatabase, accountId: AccountId)
   for (const [id, token] of db.resticTokens) if (token.accountId === accountId) db.resticTokens.delete(id)
   for (const [key, o] of db.resticObjects) if (o.accountId === accountId) db.resticObjects.delete(key)
   for (const [key, u] of db.uploads) if (u.session.accountId === accountId) db.uploads.delete(key)
+  db.snapshotKeys.delete(accountId)
+  for (const table of [db.snapshotPacks, db.snapshotObjects, db.snapshots])
+    for (const [key, row] of table) if (row.accountId === accountId) table.delete(key)
 }

@@ -9,11 +9,14 @@ import type { QuotaLedger } from '../../application/ports/quota-ledger'
 import type { AccountId, BackupId } from '../../domain/ids'
 import type { InMemoryDatabase } from './in-memory-database'
 
-/** Every stored byte the account owns: backups (live and trashed) and restic objects. */
+/** Every stored byte the account owns: backups (live and trashed), restic objects, indexed snapshot objects. */
 export const accountUsedBytes = (db: InMemoryDatabase, accountId: AccountId): number =>
   [...db.backups.values(), ...db.resticObjects.values()]
     .filter((stored) => stored.accountId === accountId)
-    .reduce((sum, stored) => sum + stored.sizeBytes, 0)
+    .reduce((sum, stored) => sum + stored.sizeBytes, 0) +
+  [...db.snapshotObjects.values()]
+    .filter((o) => o.accountId === accountId)
+    .reduce((sum, o) => sum + o.length, 0)
 
 /** Bytes the account's open resumable uploads reserve, except that of the upload becoming `except`. */
 const reservedBytes = (db: InMemoryDatabase, accountId: AccountId, except?: BackupId): number =>

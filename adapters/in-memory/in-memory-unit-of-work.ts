@@ -20,6 +20,9 @@ import { inMemoryDatabase, type InMemoryDatabase, memoryFailure } from './in-mem
 import { inMemoryDeviceRepository } from './in-memory-device-repository'
 import { inMemoryQuotaLedger } from './in-memory-quota-ledger'
 import { inMemoryResticObjectRepository } from './in-memory-restic-object-repository'
+import { inMemorySnapshotKeyRepository } from './in-memory-snapshot-key-repository'
+import { inMemorySnapshotObjectIndex } from './in-memory-snapshot-object-index'
+import { inMemorySnapshotRepository } from './in-memory-snapshot-repository'
 import { inMemoryUploadSessionRepository } from './in-memory-upload-session-repository'
 
 type Table = keyof InMemoryDatabase
@@ -35,6 +38,10 @@ const owners: Readonly<Record<Table, (key: string, row: unknown) => string>> = {
   resticTokens: (_, row) => (row as Owned).accountId,
   resticObjects: (_, row) => (row as Owned).accountId,
   uploads: (_, row) => (row as { session: Owned }).session.accountId,
+  snapshotKeys: (key) => key,
+  snapshotPacks: (_, row) => (row as Owned).accountId,
+  snapshotObjects: (_, row) => (row as Owned).accountId,
+  snapshots: (_, row) => (row as Owned).accountId,
 }
 const tables = Object.keys(owners) as ReadonlyArray<Table>
 const rowsOf = (db: InMemoryDatabase, table: Table): Rows => db[table]
@@ -89,6 +96,9 @@ const repositoriesOver = (
   audit: inMemoryAuditRepository(view),
   uploads: inMemoryUploadSessionRepository(view),
   resticObjects: inMemoryResticObjectRepository(view),
+  snapshotKeys: inMemorySnapshotKeyRepository(view),
+  snapshotObjects: inMemorySnapshotObjectIndex(view),
+  snapshots: inMemorySnapshotRepository(view),
   quota: inMemoryQuotaLedger(view),
   sessions: {
     create: (session, refreshDigest) =>

@@ -1,4 +1,5 @@
 import { pipe } from 'fp-ts/function'
+import * as O from 'fp-ts/Option'
 import * as t from 'io-ts'
 import * as TE from 'fp-ts/TaskEither'
 import { KeyBundle } from '../../domain/account'
@@ -9,29 +10,67 @@ import {
   type VersionMismatch,
   versionMismatch,
 } from '../../domain/errors'
-import { BackupId } from '../../domain/ids'
+import { type AccountId, BackupId } from '../../domain/ids'
+import { WrappedSnapshotKey } from '../../domain/snapshot'
+import {
+  type SnapshotKeyNotRotated,
+  snapshotKeyNotRotated,
+  type SnapshotKeyNotStored,
+  snapshotKeyNotStored,
+} from '../../domain/snapshot-errors'
 import type { Caller } from '../context'
 import type { Unavailable } from '../errors'
 import type { Ports } from '../ports/index'
+import type { AccountTransaction } from '../ports/unit-of-work'
 import { Version } from '../shared/codecs'
 import { lockAccount } from '../shared/quota'
 import { recordEvent } from '../shared/steps'
 
-export const RotateKeysInput = t.strict({
-  expectedVersion: Version,
-  keyBundle: KeyBundle,
-  wrappedKeys: t.array(t.strict({ backupId: BackupId, wrappedKey: WrappedKey })),
-})
+export const RotateKeysInput = t.exact(
+  t.intersection([
+    t.type({
+      expectedVersion: Version,
+      keyBundle: KeyBundle,
+      wrappedKeys: t.array(t.strict({ backupId: BackupId, wrappedKey: WrappedKey })),
+    }),
+    /** The snapshot repository key re-wrapped under the new BKK: required exactly when the account has one. */
+    t.partial({ snapshotKey: WrappedSnapshotKey }),
+  ]),
+)
 export type RotateKeysInput = t.TypeOf<typeof RotateKeysInput>
-/** All-or-nothing re-wrap of every live backup's data key under a new UMK; records `key-rotated`. */
+export type RotateKeysError =
+  | VersionMismatch
+  | RotationIncomplete
+  | RotationUnknownBackups
+  | SnapshotKeyNotRotated
+  | SnapshotKeyNotStored
+  | Unavailable
+/**
+ * All-or-nothing re-wrap of every live backup's data key (and the snapshot key, if any) under a new UMK;
+ * records `key-rotated`.
+ */
 export type RotateKeys = (
   input: RotateKeysInput,
   caller: Caller,
-) => TE.TaskEither<
-  VersionMismatch | RotationIncomplete | RotationUnknownBackups | Unavailable,
-  { readonly keyBundleVersion: number }
->
+) => TE.TaskEither<RotateKeysError, { readonly keyBundleVersion: number }>
 export type RotateKeysDeps = Pick<Ports, 'unitOfWork' | 'clock'>
+
+/** The snapshot key's new wrapping, given exactly when the account has a snapshot key (protocol v1.1 §2). */
+const rewrapSnapshotKey = (
+  tx: AccountTransaction,
+  accountId: AccountId,
+  snapshotKey: WrappedSnapshotKey | undefined,
+): TE.TaskEither<SnapshotKeyNotRotated | SnapshotKeyNotStored | Unavailable, void> =>
+  pipe(
+    tx.snapshotKeys.find(accountId),
+    TE.flatMap((stored): TE.TaskEither<SnapshotKeyNotRotated | SnapshotKeyNotStored | Unavailable, void> => {
+      if (O.isSome(stored) && snapshotKey === undefined) return TE.left(snapshotKeyNotRotated)
+      if (O.isNone(stored) && snapshotKey !== undefined) return TE.left(snapshotKeyNotStored)
+      return snapshotKey === undefined
+        ? TE.right(undefined)
+        : TE.asUnit(tx.snapshotKeys.rewrap(accountId, snapshotKey))
+    }),
+  )
 
 /**
  * One transaction under the account's lock: the version, the coverage of the wrapped keys, the key bundle and
@@ -51,6 +90,7 @@ export const rotateKeys =
           const keyBundleVersion = account.keyBundleVersion + 1
           return pipe(
             tx.backups.rewrapKeys(caller.accountId, keyBundleVersion, input.wrappedKeys),
+            TE.flatMap(() => rewrapSnapshotKey(tx, caller.accountId, input.snapshotKey)),
             TE.flatMap(() =>
               tx.accounts.save(
                 { ...account, keyBundle: input.keyBundle, keyBundleVersion },

@@ -15,6 +15,7 @@ import type { ResticObjectRepository } from './restic-object-repository'
 import type { ResticTokenRepository } from './restic-token-repository'
 import type { SessionStore } from './session-store'
 import type { SignatureVerifier } from './signature-verifier'
+import type { SnapshotAccounts } from './snapshot-accounts'
 import type { TokenIssuer } from './token-issuer'
 import type { UnitOfWork } from './unit-of-work'
 import type { UploadSessionRepository } from './upload-session-repository'
@@ -28,6 +29,8 @@ export type Ports = Readonly<{
   resticTokens: ResticTokenRepository
   resticObjects: ResticObjectRepository
   uploads: UploadSessionRepository
+  /** The accounts holding snapshot packs (the snapshot collector's listing); snapshots themselves are in unitOfWork. */
+  snapshotAccounts: SnapshotAccounts
   sessions: SessionStore
   /** Several repository calls of one account in one transaction; each call above is a transaction of its own. */
   unitOfWork: UnitOfWork

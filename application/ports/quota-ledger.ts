@@ -4,7 +4,10 @@ import type { Account } from '../../domain/account'
 import type { AccountId, BackupId } from '../../domain/ids'
 import type { Unavailable } from '../errors'
 
-/** Bytes the account stores (backups live and trashed, restic objects) and bytes open resumable uploads reserve. */
+/**
+ * Bytes the account stores (backups live and trashed, restic objects, indexed snapshot objects each id once) and
+ * bytes open resumable uploads reserve.
+ */
 export type QuotaUsage = Readonly<{ usedBytes: number; reservedBytes: number }>
 
 /** The account and the bytes it stores, read together. */

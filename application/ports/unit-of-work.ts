@@ -8,6 +8,9 @@ import type { DeviceRepository } from './device-repository'
 import type { QuotaLedger } from './quota-ledger'
 import type { ResticObjectRepository } from './restic-object-repository'
 import type { SessionStore } from './session-store'
+import type { SnapshotKeyRepository } from './snapshot-key-repository'
+import type { SnapshotObjectIndex } from './snapshot-object-index'
+import type { SnapshotRepository } from './snapshot-repository'
 import type { UploadSessionRepository } from './upload-session-repository'
 
 /**
@@ -22,6 +25,10 @@ export type AccountTransaction = Readonly<{
   audit: AuditRepository
   uploads: Omit<UploadSessionRepository, 'expired'>
   resticObjects: ResticObjectRepository
+  /** Snapshots (protocol v1.1): reachable only here, so every use of them is one account's transaction. */
+  snapshotKeys: SnapshotKeyRepository
+  snapshotObjects: SnapshotObjectIndex
+  snapshots: SnapshotRepository
   quota: QuotaLedger
   /**
    * Opens login sessions with the rest: in the same transaction where sessions are kept in the same database,

@@ -6,6 +6,7 @@
  * inside the metadata.
  */
 import { createHash, createHmac } from 'node:crypto'
+import { snapshotSigningDigestBytes } from '../../domain/snapshot-signing'
 import { uint32be, utf8 } from '../crypto/bytes'
 import { compareBytes, ID_BYTES } from './binary'
 import { ObjectId, objectIdBytes } from './object'
@@ -44,27 +45,8 @@ export const refsBytes = (refs: ReadonlyArray<ObjectId>): Uint8Array => {
 
 export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 
-/** What the signature covers, by digest: what a server or a verifier holds without the refs themselves. */
-export type SnapshotSigningDigests = Readonly<{
-  snapshotId: string
-  seriesId: string
-  metadataSha256: string
-  refsSha256: string
-  refCount: number
-}>
-
-/**
- * The canonical bytes a device signs (Ed25519), in protocol v1's style:
- *   "zkeb/v1.1/snapshot\n" + snapshotId + "\n" + seriesId + "\n" + sha256hex(encryptedMetadata) + "\n"
- *   + sha256hex(refs as 32-byte ids, sorted, concatenated) + "\n" + refCount + "\n"
- */
-export const snapshotSigningString = (d: SnapshotSigningDigests): string =>
-  'zkeb/v1.1/snapshot\n' +
-  `${d.snapshotId}\n` +
-  `${d.seriesId}\n` +
-  `${d.metadataSha256}\n` +
-  `${d.refsSha256}\n` +
-  `${d.refCount}\n`
+/** The signing string and its digests live in domain/, shared with the server that verifies them. */
+export { snapshotSigningString, type SnapshotSigningDigests } from '../../domain/snapshot-signing'
 
 export type SnapshotSigningFields = Readonly<{
   snapshotId: SnapshotId
@@ -75,15 +57,13 @@ export type SnapshotSigningFields = Readonly<{
 
 /** The signing bytes of a snapshot about to be created. */
 export const snapshotSigningBytes = (f: SnapshotSigningFields): Uint8Array =>
-  utf8(
-    snapshotSigningString({
-      snapshotId: f.snapshotId,
-      seriesId: f.seriesId,
-      metadataSha256: sha256Hex(f.encryptedMetadata),
-      refsSha256: sha256Hex(refsBytes(f.refs)),
-      refCount: f.refs.length,
-    }),
-  )
+  snapshotSigningDigestBytes({
+    snapshotId: f.snapshotId,
+    seriesId: f.seriesId,
+    metadataSha256: sha256Hex(f.encryptedMetadata),
+    refsSha256: sha256Hex(refsBytes(f.refs)),
+    refCount: f.refs.length,
+  })
 
 /** The signing bytes of a stored record (its refsSha256 and refCount as the server keeps them). */
 export const recordSigningBytes = (
@@ -95,15 +75,13 @@ export const recordSigningBytes = (
     refCount: number
   }>,
 ): Uint8Array =>
-  utf8(
-    snapshotSigningString({
-      snapshotId: r.snapshotId,
-      seriesId: r.seriesId,
-      metadataSha256: sha256Hex(r.encryptedMetadata),
-      refsSha256: r.refsSha256,
-      refCount: r.refCount,
-    }),
-  )
+  snapshotSigningDigestBytes({
+    snapshotId: r.snapshotId,
+    seriesId: r.seriesId,
+    metadataSha256: sha256Hex(r.encryptedMetadata),
+    refsSha256: r.refsSha256,
+    refCount: r.refCount,
+  })
 
 /** What a client sends to create a snapshot. */
 export type NewSnapshot = Readonly<{

@@ -10,6 +10,8 @@ import { type HealthDeps, registerMaintenanceRoutes } from './maintenance'
 import { registerResticTokenRoutes } from './restic'
 import { type ApiRouter, newRouter, type RouteDeps } from './route-kit'
 import { registerSessionRoutes } from './sessions'
+import { registerSnapshotRoutes } from './snapshots'
+import { registerSnapshotContentRoutes } from './snapshots-content'
 import { registerUploadRoutes } from './uploads'
 
 export type { HttpLimits, RouteDeps } from './route-kit'
@@ -26,6 +28,8 @@ export const createApiRouter = (deps: RouteDeps & Omit<HealthDeps, 'checkReadine
   registerUploadRoutes(router, deps)
   registerAuditRoutes(router, deps)
   registerResticTokenRoutes(router, deps)
+  registerSnapshotRoutes(router, deps)
+  registerSnapshotContentRoutes(router, deps)
   const document = openApiDocument(deps)
   router.get('/api/openapi.json', (ctx) => sendJson(ctx, 200, document))
   return router

@@ -14,13 +14,15 @@ import type { AccountAccess } from './account-access'
 import { decodeAccount, decodeFirst } from './row-codecs'
 
 /**
- * Every stored byte the account owns: backups (live and trashed) and restic objects alike. Backups come from
- * the counter the trigger keeps on zkeb.accounts (O(1)); rows the backfill has not reached yet (NULL, between
- * the expand migration and the end of the backfill) are summed instead. Restic objects are summed.
+ * Every stored byte the account owns: backups (live and trashed), restic objects and indexed snapshot objects
+ * (each id once: the index holds an id once). Backups come from the counter the trigger keeps on zkeb.accounts
+ * (O(1)); rows the backfill has not reached yet (NULL, between the expand migration and the end of the
+ * backfill) are summed instead. Restic and snapshot objects are summed.
  */
 const usedBytesSql = `coalesce(a.used_bytes, (select coalesce(sum(size_bytes), 0) from zkeb.backups b
               where b.account_id = a.account_id))
-          + (select coalesce(sum(size_bytes), 0) from zkeb.restic_objects r where r.account_id = a.account_id)`
+          + (select coalesce(sum(size_bytes), 0) from zkeb.restic_objects r where r.account_id = a.account_id)
+          + (select coalesce(sum(length_bytes), 0) from zkeb.snapshot_objects s where s.account_id = a.account_id)`
 
 const usedBytes = async (trx: Knex.Transaction, accountId: AccountId): Promise<number> => {
   const { rows } = await trx.raw<{ rows: Array<{ used: number | string }> }>(

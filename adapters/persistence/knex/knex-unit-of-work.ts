@@ -18,6 +18,9 @@ import { devicesIn } from './knex-device-repository'
 import { quotaLedgerIn } from './knex-quota-ledger'
 import { resticObjectsIn } from './knex-restic-object-repository'
 import { sessionsIn } from './knex-session-store'
+import { snapshotKeysIn } from './knex-snapshot-key-repository'
+import { snapshotObjectsIn } from './knex-snapshot-object-index'
+import { snapshotsIn } from './knex-snapshot-repository'
 import { uploadSessionsIn } from './knex-upload-session-repository'
 
 /**
@@ -51,6 +54,9 @@ const repositoriesIn = (
   audit: auditIn(access),
   uploads: uploadSessionsIn(access),
   resticObjects: resticObjectsIn(access),
+  snapshotKeys: snapshotKeysIn(access),
+  snapshotObjects: snapshotObjectsIn(access),
+  snapshots: snapshotsIn(access),
   quota: quotaLedgerIn(access),
   sessions,
 })
