@@ -3,7 +3,7 @@
  * positionals; `--` ends the flags. It accepts exactly the options it is given (a command's and the global
  * ones, command-spec.ts): anything else is a usage error.
  */
-import type { OptionSpec } from './command-spec'
+import type { OptionSpec } from './option-spec'
 import { cliError, ExitCode } from './exit-codes'
 
 export type Parsed = Readonly<{

@@ -5,20 +5,11 @@
  * costs nothing to load: the command itself (and the SDK and crypto behind it) is loaded only when it runs.
  */
 import type { Ctx, Output } from './context'
+import type { OptionSpec } from './option-spec'
 
 export type Command = (ctx: Ctx) => Promise<Output>
 
-export type OptionSpec = Readonly<{
-  /** The key the parsed value is kept under (Parsed.values, .booleans or .lists). */
-  name: string
-  long: `--${string}`
-  short?: `-${string}`
-  /** The value's placeholder in help (`--output PATH`); a flag without one is boolean. */
-  value?: string
-  /** Given more than once, every value is kept in order (Parsed.lists); otherwise the last one wins. */
-  repeatable?: boolean
-  description: string
-}>
+export type { OptionSpec }
 
 /** The environment variables the CLI reads; each command lists the ones it uses. */
 export const environment = {
