@@ -14,6 +14,8 @@ export type Unauthenticated = { readonly _tag: 'Unauthenticated' }
 export type VersionMismatch = { readonly _tag: 'VersionMismatch'; readonly currentVersion: number }
 export type DeviceNotFound = { readonly _tag: 'DeviceNotFound'; readonly deviceId: DeviceId }
 export type DeviceRevoked = { readonly _tag: 'DeviceRevoked'; readonly deviceId: DeviceId }
+/** The account already has a device with this public key (revoked or not): one device per key. */
+export type DeviceExists = { readonly _tag: 'DeviceExists' }
 export type BackupNotFound = { readonly _tag: 'BackupNotFound'; readonly backupId: BackupId }
 export type BackupExists = { readonly _tag: 'BackupExists'; readonly backupId: BackupId }
 export type ParentNotFound = { readonly _tag: 'ParentNotFound'; readonly parentId: BackupId }
@@ -52,6 +54,7 @@ export type DomainError =
   | VersionMismatch
   | DeviceNotFound
   | DeviceRevoked
+  | DeviceExists
   | BackupNotFound
   | BackupExists
   | ParentNotFound
@@ -75,6 +78,7 @@ export const invalidRecoveryProof: InvalidRecoveryProof = { _tag: 'InvalidRecove
 export const invalidRefreshToken: InvalidRefreshToken = { _tag: 'InvalidRefreshToken' }
 export const refreshTokenReused: RefreshTokenReused = { _tag: 'RefreshTokenReused' }
 export const unauthenticated: Unauthenticated = { _tag: 'Unauthenticated' }
+export const deviceExists: DeviceExists = { _tag: 'DeviceExists' }
 export const contentHashMismatch: ContentHashMismatch = { _tag: 'ContentHashMismatch' }
 export const contentLengthMismatch: ContentLengthMismatch = { _tag: 'ContentLengthMismatch' }
 export const badSignature: BadSignature = { _tag: 'BadSignature' }

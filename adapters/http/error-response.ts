@@ -100,6 +100,8 @@ export const toHttpError = (e: ApplicationError): HttpError => {
       return httpError(404, 'device-not-found', 'No such device.')
     case 'DeviceRevoked':
       return httpError(403, 'device-revoked', 'This device is revoked.')
+    case 'DeviceExists':
+      return httpError(409, 'device-exists', 'This account already has a device with this public key.')
     case 'BackupNotFound':
       return httpError(404, 'backup-not-found', 'No such backup.')
     case 'BackupExists':

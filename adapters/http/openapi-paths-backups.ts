@@ -44,8 +44,12 @@ export const backupPaths = {
       summary: 'Registers a device’s Ed25519 public key',
       tag: d,
       auth: true,
+      description:
+        'One device per key within an account: a key the account already registered (revoked or not) is ' +
+        '409 device-exists. Another account may register the same key.',
       body: 'AddDeviceRequest',
       ok: [201, 'DeviceCreated', 'Registered.'],
+      errors: { 409: ['device-exists'] },
     }),
     get: operation({
       summary: 'The account’s devices',

@@ -17,6 +17,7 @@ import * as storageTotals from '../../../migrations/20261216000000_storage_total
 import * as durableSessions from '../../../migrations/20261220000000_durable_sessions'
 import * as uploadSessions from '../../../migrations/20261221000000_upload_sessions'
 import * as blobFolderInstances from '../../../migrations/20261228000000_blob_folder_instances'
+import * as uniqueDeviceKeys from '../../../migrations/20261228000100_unique_device_keys'
 
 export type MigrationModule = Knex.Migration &
   Readonly<{
@@ -40,6 +41,7 @@ export const migrations: ReadonlyArray<Migration> = [
   { name: '20261220000000_durable_sessions', module: durableSessions },
   { name: '20261221000000_upload_sessions', module: uploadSessions },
   { name: '20261228000000_blob_folder_instances', module: blobFolderInstances },
+  { name: '20261228000100_unique_device_keys', module: uniqueDeviceKeys },
 ]
 
 const schemaName = 'zkeb'
