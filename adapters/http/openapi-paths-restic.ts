@@ -5,11 +5,21 @@ import { parameterSchemas as p, ref } from './openapi-schemas'
 const r = 'restic'
 const dateTime = { type: 'string', format: 'date-time', description: 'ISO-8601 UTC, milliseconds.' }
 const uuid = { type: 'string', format: 'uuid', pattern: '^[0-9a-f-]{36}$' }
+const repoName = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+  not: { enum: ['config', 'data', 'keys', 'locks', 'snapshots', 'index'] },
+  description: 'One path segment, not a name restic reserves (400 invalid-input naming repo).',
+}
 
 const tokenFields = {
   tokenId: uuid,
   deviceId: { oneOf: [uuid, { type: 'null' }], description: 'The device that created it, if any.' },
   appendOnly: { type: 'boolean', description: 'No delete of data, keys, snapshots, index or config.' },
+  repo: {
+    oneOf: [repoName, { type: 'null' }],
+    description: 'The one repository the token opens (others answer 401); null: every repository.',
+  },
   createdAt: dateTime,
 }
 
@@ -21,7 +31,10 @@ const object = (properties: Record<string, unknown>) => ({
 })
 
 export const resticSchemas = {
-  CreateResticTokenRequest: object({ appendOnly: { type: 'boolean' } }),
+  CreateResticTokenRequest: {
+    ...object({ appendOnly: { type: 'boolean' }, repo: repoName }),
+    required: ['appendOnly'],
+  },
   ResticToken: object(tokenFields),
   ResticTokenCreated: object({
     ...tokenFields,
@@ -70,7 +83,9 @@ export const resticDecisions = {
     '(^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$, not a restic type name); names are 64 lowercase hex (SHA-256 of ' +
     'the bytes, checked on upload) or config. Objects count against the quota (507 when full). An existing ' +
     'name is never overwritten (403). Append-only tokens may not delete anything but locks (403). A token ' +
-    'stops working when revoked, and when the device that created it is revoked. A body with a ' +
+    'made for one repository (repo) opens only that one: any other answers 401, as a wrong token. A token ' +
+    'stops working when revoked, when the device that created it is revoked, when the account is ' +
+    'recovered, and on a password change made by another session. A body with a ' +
     'Content-Encoding other than identity is 415 (it would be stored compressed). Not part of api-v1: ' +
     'answers are restic’s (plain text errors, 200 for every write).',
 }

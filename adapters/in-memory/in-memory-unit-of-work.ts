@@ -20,6 +20,7 @@ import { inMemoryDatabase, type InMemoryDatabase, memoryFailure } from './in-mem
 import { inMemoryDeviceRepository } from './in-memory-device-repository'
 import { inMemoryQuotaLedger } from './in-memory-quota-ledger'
 import { inMemoryResticObjectRepository } from './in-memory-restic-object-repository'
+import { inMemoryResticTokenRepository } from './in-memory-restic-token-repository'
 import { inMemoryUploadSessionRepository } from './in-memory-upload-session-repository'
 
 type Table = keyof InMemoryDatabase
@@ -89,6 +90,7 @@ const repositoriesOver = (
   audit: inMemoryAuditRepository(view),
   uploads: inMemoryUploadSessionRepository(view),
   resticObjects: inMemoryResticObjectRepository(view),
+  resticTokens: inMemoryResticTokenRepository(view),
   quota: inMemoryQuotaLedger(view),
   sessions: {
     create: (session, refreshDigest) =>

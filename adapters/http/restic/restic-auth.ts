@@ -21,18 +21,22 @@ export const basicCredentials = (header: string): { user: string; password: stri
   return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
 }
 
-/** The caller, or undefined once a 401 (or 503) has been answered. */
+/**
+ * The caller for the repository `repo` (the first path segment as sent: a token scoped to another one is
+ * refused like a wrong token), or undefined once a 401 (or 503) has been answered.
+ */
 export const authenticateResticRequest = async (
   ctx: AppContext,
   authenticate: AuthenticateRestic,
   logger: HttpLogger,
+  repo: string,
 ): Promise<ResticCaller | undefined> => {
   const credentials = basicCredentials(ctx.get('Authorization'))
   if (credentials === undefined) {
     replyUnauthorized(ctx)
     return undefined
   }
-  const result = await authenticate(credentials.user, credentials.password, {
+  const result = await authenticate(credentials.user, credentials.password, repo, {
     requestId: ctx.state.requestId,
   })()
   if (E.isRight(result)) return result.right

@@ -119,7 +119,13 @@ export const resticMiddleware =
       await next()
       return
     }
-    const caller = await authenticateResticRequest(ctx, deps.useCases.authenticateRestic, deps.logger)
+    const parts = ctx.path.slice(resticPrefix.length).split('/')
+    const caller = await authenticateResticRequest(
+      ctx,
+      deps.useCases.authenticateRestic,
+      deps.logger,
+      parts[0] ?? '',
+    )
     if (caller === undefined) return closeIfUnread(ctx)
-    await dispatch(ctx, deps, caller, ctx.path.slice(resticPrefix.length).split('/'))
+    await dispatch(ctx, deps, caller, parts)
   }

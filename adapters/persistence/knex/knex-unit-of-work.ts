@@ -17,6 +17,7 @@ import { backupsIn } from './knex-backup-repository'
 import { devicesIn } from './knex-device-repository'
 import { quotaLedgerIn } from './knex-quota-ledger'
 import { resticObjectsIn } from './knex-restic-object-repository'
+import { resticTokensIn } from './knex-restic-token-repository'
 import { sessionsIn } from './knex-session-store'
 import { uploadSessionsIn } from './knex-upload-session-repository'
 
@@ -51,6 +52,7 @@ const repositoriesIn = (
   audit: auditIn(access),
   uploads: uploadSessionsIn(access),
   resticObjects: resticObjectsIn(access),
+  resticTokens: resticTokensIn(access),
   quota: quotaLedgerIn(access),
   sessions,
 })

@@ -18,6 +18,7 @@ import * as durableSessions from '../../../migrations/20261220000000_durable_ses
 import * as uploadSessions from '../../../migrations/20261221000000_upload_sessions'
 import * as blobFolderInstances from '../../../migrations/20261228000000_blob_folder_instances'
 import * as uniqueDeviceKeys from '../../../migrations/20261228000100_unique_device_keys'
+import * as resticTokenScope from '../../../migrations/20261228000200_restic_token_scope'
 
 export type MigrationModule = Knex.Migration &
   Readonly<{
@@ -42,6 +43,7 @@ export const migrations: ReadonlyArray<Migration> = [
   { name: '20261221000000_upload_sessions', module: uploadSessions },
   { name: '20261228000000_blob_folder_instances', module: blobFolderInstances },
   { name: '20261228000100_unique_device_keys', module: uniqueDeviceKeys },
+  { name: '20261228000200_restic_token_scope', module: resticTokenScope },
 ]
 
 const schemaName = 'zkeb'
