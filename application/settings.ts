@@ -13,6 +13,11 @@ export type Settings = Readonly<{
   recoveryTokenTtlSeconds: number
   /** Lifetime of a session (refresh-token family) from login. */
   sessionTtlSeconds: number
+  /**
+   * How recent a session's OPAQUE login must be for the sensitive operations (password change, account
+   * erasure, revoking another device, creating a restic token). Refreshes do not renew it.
+   */
+  freshLoginSeconds: number
   /** A resumable upload's lifetime from its creation (tus Upload-Expires); then it and its parts are collected. */
   uploadExpirySeconds: number
 }>
@@ -25,5 +30,6 @@ export const defaultSettings: Settings = {
   loginStateTtlSeconds: 60,
   recoveryTokenTtlSeconds: 600,
   sessionTtlSeconds: 30 * 24 * 60 * 60,
+  freshLoginSeconds: 5 * 60,
   uploadExpirySeconds: 24 * 60 * 60,
 }

@@ -11,6 +11,8 @@ export type InvalidRecoveryProof = { readonly _tag: 'InvalidRecoveryProof' }
 export type InvalidRefreshToken = { readonly _tag: 'InvalidRefreshToken' }
 export type RefreshTokenReused = { readonly _tag: 'RefreshTokenReused' }
 export type Unauthenticated = { readonly _tag: 'Unauthenticated' }
+/** A sensitive operation asked by a session whose login is older than `maxAgeSeconds`: log in again first. */
+export type FreshLoginRequired = { readonly _tag: 'FreshLoginRequired'; readonly maxAgeSeconds: number }
 export type VersionMismatch = { readonly _tag: 'VersionMismatch'; readonly currentVersion: number }
 export type DeviceNotFound = { readonly _tag: 'DeviceNotFound'; readonly deviceId: DeviceId }
 export type DeviceRevoked = { readonly _tag: 'DeviceRevoked'; readonly deviceId: DeviceId }
@@ -51,6 +53,7 @@ export type DomainError =
   | InvalidRefreshToken
   | RefreshTokenReused
   | Unauthenticated
+  | FreshLoginRequired
   | VersionMismatch
   | DeviceNotFound
   | DeviceRevoked
@@ -87,6 +90,10 @@ export const resticTokenNotFound: ResticTokenNotFound = { _tag: 'ResticTokenNotF
 export const invalidProtocolMessage = (path: string): InvalidProtocolMessage => ({
   _tag: 'InvalidProtocolMessage',
   path,
+})
+export const freshLoginRequired = (maxAgeSeconds: number): FreshLoginRequired => ({
+  _tag: 'FreshLoginRequired',
+  maxAgeSeconds,
 })
 export const versionMismatch = (currentVersion: number): VersionMismatch => ({
   _tag: 'VersionMismatch',

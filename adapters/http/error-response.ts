@@ -92,6 +92,18 @@ export const toHttpError = (e: ApplicationError): HttpError => {
       return httpError(401, 'refresh-token-reused', 'Refresh token reused; the session was revoked.')
     case 'Unauthenticated':
       return { ...unauthenticatedError, headers: { 'WWW-Authenticate': invalidTokenChallenge } }
+    case 'FreshLoginRequired':
+      return httpError(
+        403,
+        'fresh-login-required',
+        'Log in again: this needs a recent proof of the password.',
+        {
+          details: { maxAgeSeconds: e.maxAgeSeconds },
+          headers: {
+            'WWW-Authenticate': `Bearer realm="zkeb", error="insufficient_user_authentication", max_age=${e.maxAgeSeconds}`,
+          },
+        },
+      )
     case 'VersionMismatch':
       return httpError(412, 'version-mismatch', 'The version you saw is not the current one.', {
         details: { currentVersion: e.currentVersion },

@@ -1,5 +1,5 @@
 /** The OpenAPI operations and schemas of restic access tokens, and the restic REST backend's decisions. */
-import { operation, pathParameter } from './openapi-operation'
+import { fresh, operation, pathParameter } from './openapi-operation'
 import { parameterSchemas as p, ref } from './openapi-schemas'
 
 const r = 'restic'
@@ -53,8 +53,10 @@ export const resticTokenPaths = {
       summary: 'Creates a restic access token for the caller’s device (the secret is in this answer only)',
       tag: r,
       auth: true,
+      description: fresh,
       body: 'CreateResticTokenRequest',
       ok: [201, 'ResticTokenCreated', 'Created; records restic-token-created.'],
+      errors: { 403: ['fresh-login-required'] },
     }),
     get: operation({
       summary: 'The account’s restic tokens, oldest first (never their secrets)',

@@ -34,7 +34,14 @@ const decisions = (inputs: OpenApiInputs) => ({
     'insufficient-storage and stores nothing.',
   passwordChange:
     'POST /api/v1/account/password/start {registrationRequest} → {registrationResponse}; then ' +
-    '/finish {expectedVersion, registrationRecord, passwordWrappedUmk} → {keyBundleVersion}. Other sessions end.',
+    '/finish {expectedVersion, registrationRecord, passwordWrappedUmk} → {keyBundleVersion}. Other sessions end, ' +
+    'and so do the restic tokens not made by the caller’s own session.',
+  freshLogin:
+    'Password change (start and finish), DELETE /api/v1/account, revoking a device other than the caller’s ' +
+    'own and creating a restic token need a recent proof of the password: the session’s OPAQUE login (its ' +
+    'refreshes keep the login’s time) at most 300 s old, else 403 fresh-login-required with ' +
+    'details.maxAgeSeconds and WWW-Authenticate: Bearer realm="zkeb", error="insufficient_user_authentication", ' +
+    'max_age=300 (RFC 9470). Nothing is changed; log in again (sessions/start, sessions/finish) and retry.',
   recovery:
     'POST /api/v1/account/recovery/start {username, recoveryProof} → {recoveryToken, recoveryWrappedUmk, ' +
     'keyBundleVersion}; the client opens the UMK with the recovery key, runs registration/start for its ' +

@@ -38,31 +38,36 @@ export const resticTokenCommand = (ctx: Ctx): Promise<Output> => {
   if (sub === 'revoke' && id === undefined) return cliError(ExitCode.usage, usageText)
   if (sub !== 'create' && sub !== 'ls' && sub !== 'revoke') return cliError(ExitCode.usage, usageText)
   const repo = sub === 'create' ? repoOption(ctx) : undefined
-  return withSession(ctx, async (session, state) => {
-    if (sub === 'revoke') {
-      sdk(await revokeResticToken(session, id!))
-      return { json: { tokenId: id, revoked: true }, text: `Revoked restic token ${id}.\n` }
-    }
-    if (sub === 'ls') {
-      const tokens = sdk(await listResticTokens(session)).map((t) => ({ ...t, repo: t.repo ?? null }))
-      return { json: tokens, text: tokens.map(describe).join('') }
-    }
-    const appendOnly = ctx.args.booleans.has('append-only')
-    const created = sdk(
-      await createResticToken(session, { appendOnly, ...(repo === undefined ? {} : { repo }) }),
-    )
-    const repository = resticRepositoryUrl(
-      serverOf(ctx, state),
-      state.username,
-      created.token,
-      repo ?? 'main',
-    )
-    return {
-      json: { ...created, repo: created.repo ?? null, repository },
-      text:
-        `Created ${appendOnly ? 'an append-only' : 'a'} restic token ${created.tokenId} (shown once)` +
-        `${repo === undefined ? ', for every repository' : `, for repository ${repo} only`}.\n` +
-        `export RESTIC_REPOSITORY='${repository}'\n`,
-    }
-  })
+  return withSession(
+    ctx,
+    async (session, state) => {
+      if (sub === 'revoke') {
+        sdk(await revokeResticToken(session, id!))
+        return { json: { tokenId: id, revoked: true }, text: `Revoked restic token ${id}.\n` }
+      }
+      if (sub === 'ls') {
+        const tokens = sdk(await listResticTokens(session)).map((t) => ({ ...t, repo: t.repo ?? null }))
+        return { json: tokens, text: tokens.map(describe).join('') }
+      }
+      const appendOnly = ctx.args.booleans.has('append-only')
+      const created = sdk(
+        await createResticToken(session, { appendOnly, ...(repo === undefined ? {} : { repo }) }),
+      )
+      const repository = resticRepositoryUrl(
+        serverOf(ctx, state),
+        state.username,
+        created.token,
+        repo ?? 'main',
+      )
+      return {
+        json: { ...created, repo: created.repo ?? null, repository },
+        text:
+          `Created ${appendOnly ? 'an append-only' : 'a'} restic token ${created.tokenId} (shown once)` +
+          `${repo === undefined ? ', for every repository' : `, for repository ${repo} only`}.\n` +
+          `export RESTIC_REPOSITORY='${repository}'\n`,
+      }
+      // Creating is sensitive (the server wants a recent login); listing and revoking are not.
+    },
+    sub === 'create' ? 'fresh' : 'kept',
+  )
 }
