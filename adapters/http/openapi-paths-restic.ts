@@ -87,7 +87,9 @@ export const resticDecisions = {
     'name is never overwritten (403). Append-only tokens may not delete anything but locks (403). A token ' +
     'made for one repository (repo) opens only that one: any other answers 401, as a wrong token. A token ' +
     'stops working when revoked, when the device that created it is revoked, when the account is ' +
-    'recovered, and on a password change made by another session. A body with a ' +
+    'recovered, and on a password change made by another session. Failed basic auth is limited per IP and ' +
+    'per username, and every authenticated request spends a point of the account’s limit: 429 Too Many ' +
+    'Requests with Retry-After (restic retries with backoff). A body with a ' +
     'Content-Encoding other than identity is 415 (it would be stored compressed). Not part of api-v1: ' +
     'answers are restic’s (plain text errors, 200 for every write).',
 }

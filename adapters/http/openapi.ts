@@ -80,7 +80,9 @@ const decisions = (inputs: OpenApiInputs) => ({
   rateLimitSubjects:
     'login (sessions/start) and registration (start and finish) per IP and per SHA-256 of the lowercased ' +
     'username; recovery per IP (and per username on start); refresh per IP; every authenticated call per ' +
-    'account. A registration spends two points. A limiter that is down answers 503 (fails closed). Sliding ' +
+    'account, restic requests included; failed restic basic auth (restic-auth) per IP (an IP over it is ' +
+    'refused before any credential is checked) and per username (its failures are refused, its valid tokens ' +
+    'still pass). A registration spends two points. A limiter that is down answers 503 (fails closed). Sliding ' +
     'window: no window of that length, wherever it starts, admits more than the limit; a point returns one ' +
     'window after it was spent (counted per sixtieth of the window, so up to a sixtieth later). ' +
     'RateLimit-Reset and Retry-After: seconds until the oldest counted point returns, at most the window.',

@@ -25,6 +25,7 @@ export const looseRateLimits: RateLimitRules = {
   recovery: { name: 'recovery', points: 10_000, windowSeconds: 60 },
   refresh: { name: 'refresh', points: 10_000, windowSeconds: 60 },
   account: { name: 'account', points: 10_000, windowSeconds: 60 },
+  resticAuth: { name: 'restic-auth', points: 10_000, windowSeconds: 60 },
 }
 
 export type CallOptions = Readonly<{
