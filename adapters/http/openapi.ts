@@ -64,6 +64,10 @@ const decisions = (inputs: OpenApiInputs) => ({
   cursors:
     'nextCursor is opaque (keyset position, base64url); pass it back unchanged. A cursor this server did ' +
     'not issue is 400 invalid-cursor. null means the last page.',
+  loginFailedEvents:
+    'login-failed is recorded at most once per account every 900 s, for the first failed login of the ' +
+    'window, and written after the answer (so a refused sessions/finish takes as long for an unknown ' +
+    'username): anyone can fail logins in someone’s name, and must not flood their trail.',
   auditHash:
     'hash = SHA-256 (lowercase hex) of the UTF-8 bytes "zkeb/v1/audit\\n" + eventId + "\\n" + type + "\\n" + ' +
     'at (ISO-8601 with milliseconds, as sent) + "\\n" + (deviceId or "") + "\\n" + requestId + "\\n" + ' +
