@@ -18,6 +18,16 @@ export type Settings = Readonly<{
   recoveryTokenTtlSeconds: number
   /** Lifetime of a session (refresh-token family) from login. */
   sessionTtlSeconds: number
+  /**
+   * How recent a session's OPAQUE login must be for the sensitive operations (password change, account
+   * erasure, revoking another device, creating a restic token). Refreshes do not renew it.
+   */
+  freshLoginSeconds: number
+  /**
+   * Failed logins are unauthenticated writes to someone's audit trail: `login-failed` is recorded at most once
+   * per account in this many seconds (the first failure of the window; later ones add no event).
+   */
+  failedLoginEventSeconds: number
   /** A resumable upload's lifetime from its creation (tus Upload-Expires); then it and its parts are collected. */
   uploadExpirySeconds: number
 }>
@@ -31,5 +41,7 @@ export const defaultSettings: Settings = {
   loginStateTtlSeconds: 60,
   recoveryTokenTtlSeconds: 600,
   sessionTtlSeconds: 30 * 24 * 60 * 60,
+  freshLoginSeconds: 5 * 60,
+  failedLoginEventSeconds: 15 * 60,
   uploadExpirySeconds: 24 * 60 * 60,
 }

@@ -12,9 +12,13 @@ export type InvalidRecoveryProof = { readonly _tag: 'InvalidRecoveryProof' }
 export type InvalidRefreshToken = { readonly _tag: 'InvalidRefreshToken' }
 export type RefreshTokenReused = { readonly _tag: 'RefreshTokenReused' }
 export type Unauthenticated = { readonly _tag: 'Unauthenticated' }
+/** A sensitive operation asked by a session whose login is older than `maxAgeSeconds`: log in again first. */
+export type FreshLoginRequired = { readonly _tag: 'FreshLoginRequired'; readonly maxAgeSeconds: number }
 export type VersionMismatch = { readonly _tag: 'VersionMismatch'; readonly currentVersion: number }
 export type DeviceNotFound = { readonly _tag: 'DeviceNotFound'; readonly deviceId: DeviceId }
 export type DeviceRevoked = { readonly _tag: 'DeviceRevoked'; readonly deviceId: DeviceId }
+/** The account already has a device with this public key (revoked or not): one device per key. */
+export type DeviceExists = { readonly _tag: 'DeviceExists' }
 export type BackupNotFound = { readonly _tag: 'BackupNotFound'; readonly backupId: BackupId }
 export type BackupExists = { readonly _tag: 'BackupExists'; readonly backupId: BackupId }
 export type ParentNotFound = { readonly _tag: 'ParentNotFound'; readonly parentId: BackupId }
@@ -50,9 +54,11 @@ export type DomainError =
   | InvalidRefreshToken
   | RefreshTokenReused
   | Unauthenticated
+  | FreshLoginRequired
   | VersionMismatch
   | DeviceNotFound
   | DeviceRevoked
+  | DeviceExists
   | BackupNotFound
   | BackupExists
   | ParentNotFound
@@ -77,6 +83,7 @@ export const invalidRecoveryProof: InvalidRecoveryProof = { _tag: 'InvalidRecove
 export const invalidRefreshToken: InvalidRefreshToken = { _tag: 'InvalidRefreshToken' }
 export const refreshTokenReused: RefreshTokenReused = { _tag: 'RefreshTokenReused' }
 export const unauthenticated: Unauthenticated = { _tag: 'Unauthenticated' }
+export const deviceExists: DeviceExists = { _tag: 'DeviceExists' }
 export const contentHashMismatch: ContentHashMismatch = { _tag: 'ContentHashMismatch' }
 export const contentLengthMismatch: ContentLengthMismatch = { _tag: 'ContentLengthMismatch' }
 export const badSignature: BadSignature = { _tag: 'BadSignature' }
@@ -85,6 +92,10 @@ export const resticTokenNotFound: ResticTokenNotFound = { _tag: 'ResticTokenNotF
 export const invalidProtocolMessage = (path: string): InvalidProtocolMessage => ({
   _tag: 'InvalidProtocolMessage',
   path,
+})
+export const freshLoginRequired = (maxAgeSeconds: number): FreshLoginRequired => ({
+  _tag: 'FreshLoginRequired',
+  maxAgeSeconds,
 })
 export const versionMismatch = (currentVersion: number): VersionMismatch => ({
   _tag: 'VersionMismatch',

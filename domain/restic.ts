@@ -6,7 +6,7 @@
  */
 import * as E from 'fp-ts/Either'
 import * as t from 'io-ts'
-import { AccountId, BlobId, DeviceId, Sha256Hex, Uuid } from './ids'
+import { AccountId, BlobId, DeviceId, SessionId, Sha256Hex, Uuid } from './ids'
 
 /** restic's reserved folder names; a repository named like one would be ambiguous in a URL. */
 export const ResticObjectType = t.keyof({
@@ -69,19 +69,27 @@ export type ResticTokenId = t.TypeOf<typeof ResticTokenId>
 
 /**
  * A restic access token as stored: only the SHA-256 of its secret. `deviceId` is the device that created
- * it (null for a session without one): revoking that device ends the token too.
+ * it (null for a session without one): revoking that device ends the token too. `sessionId` is the login
+ * session that created it (null for tokens older than that record): a password change keeps only the tokens
+ * of the session that makes it. `repo`, when set, is the one repository the token opens.
  */
 export type ResticToken = Readonly<{
   tokenId: ResticTokenId
   accountId: AccountId
   deviceId: DeviceId | null
+  sessionId: SessionId | null
   appendOnly: boolean
+  repo: ResticRepoName | null
   secretSha256: Sha256Hex
   createdAt: Date
 }>
 
-/** What a valid token grants: its account and whether it may destroy anything. */
-export type ResticGrant = Pick<ResticToken, 'tokenId' | 'accountId' | 'deviceId' | 'appendOnly'>
+/** What a valid token grants: its account, whether it may destroy anything, and its repository if scoped. */
+export type ResticGrant = Pick<ResticToken, 'tokenId' | 'accountId' | 'deviceId' | 'appendOnly' | 'repo'>
+
+/** A token scoped to a repository opens that one only; an unscoped token opens every repository. */
+export const grantReaches = (grant: Pick<ResticGrant, 'repo'>, repo: string): boolean =>
+  grant.repo === null || grant.repo === repo
 
 export type ResticObjectNotFound = { readonly _tag: 'ResticObjectNotFound' }
 /** restic never overwrites: a second upload of an existing name is refused in every mode. */

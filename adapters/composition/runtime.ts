@@ -105,7 +105,11 @@ const startInMemory = async (config: Config, logger: Logger): Promise<Runtime> =
       database: 'process memory (PERSISTENCE=memory)',
       migrationsApplied: [],
       pendingMigrations: () => Promise.resolve(0),
-      close: () => (closing ??= Promise.allSettled([store.close(), opaque.close()]).then(() => undefined)),
+      close: () =>
+        (closing ??= wired.ports.background
+          .settled()
+          .then(() => Promise.allSettled([store.close(), opaque.close()]))
+          .then(() => undefined)),
       logHashKey: logHashKeyOf(config, secrets),
     }
   } catch (e) {
@@ -165,13 +169,19 @@ const startOnPostgres = async (config: Config, logger: Logger, metrics: Metrics)
     const wired = wire(config, secrets, persistence, store.choice, opaque.server)
     const [pool, cache, blobStore, opaqueThreads] = [appKnex, store, blobs, opaque]
     let closing: Promise<void> | undefined
+    // Background work (failed logins' events) writes over the pool and the cache: it finishes first.
     const close = () =>
-      (closing ??= Promise.allSettled([
-        // The blob folder's registration is removed over the pool, so the pool closes after it.
-        blobStore.close().finally(() => pool.destroy()),
-        cache.close(),
-        opaqueThreads.close(),
-      ]).then(db.close))
+      (closing ??= wired.ports.background
+        .settled()
+        .then(() =>
+          Promise.allSettled([
+            // The blob folder's registration is removed over the pool, so the pool closes after it.
+            blobStore.close().finally(() => pool.destroy()),
+            cache.close(),
+            opaqueThreads.close(),
+          ]),
+        )
+        .then(db.close))
     const pending = () => pendingMigrations(db.ownerUrl)
     return {
       ...wired,

@@ -11,6 +11,7 @@ import type { MaintenanceQueries } from '../../application/ports/maintenance-que
 import type { Throttle } from '../../application/ports/throttle'
 import type { AccountRepository } from '../../application/ports/account-repository'
 import type { AuditRepository } from '../../application/ports/audit-repository'
+import type { Background } from '../../application/ports/background'
 import type { BackupRepository } from '../../application/ports/backup-repository'
 import type { BlobStore } from '../../application/ports/blob-store'
 import type { Clock } from '../../application/ports/clock'
@@ -59,6 +60,7 @@ export const TOKENS = {
   UnitOfWork: token<UnitOfWork>('UnitOfWork'),
   LoginStateStore: token<LoginStateStore>('LoginStateStore'),
   RateLimiter: token<RateLimiter>('RateLimiter'),
+  Background: token<Background>('Background'),
   OpaqueServer: token<OpaqueServer>('OpaqueServer'),
   TokenIssuer: token<TokenIssuer>('TokenIssuer'),
   SignatureVerifier: token<SignatureVerifier>('SignatureVerifier'),
@@ -101,6 +103,8 @@ export const PORT_TOKENS: Tokens<Ports> = {
   sessions: TOKENS.SessionStore,
   unitOfWork: TOKENS.UnitOfWork,
   loginStates: TOKENS.LoginStateStore,
+  limiter: TOKENS.RateLimiter,
+  background: TOKENS.Background,
   opaque: TOKENS.OpaqueServer,
   tokens: TOKENS.TokenIssuer,
   signatures: TOKENS.SignatureVerifier,

@@ -54,10 +54,11 @@ export const createHttpApp = (deps: HttpAppDeps): Koa<AppState> => {
   app.on('error', (err: unknown, ctx?: { state?: Partial<AppState> }) =>
     logger.warn({ requestId: ctx?.state?.requestId, err: describeBug(err) }, 'response stream failed'),
   )
+  const rateLimits = deps.rateLimits ?? defaultRateLimitRules
   const router = createApiRouter({
     useCases: deps.useCases,
     rateLimiter: deps.rateLimiter,
-    rateLimits: deps.rateLimits ?? defaultRateLimitRules,
+    rateLimits,
     logger,
     limits: deps.limits,
     version: deps.version,
@@ -72,7 +73,13 @@ export const createHttpApp = (deps: HttpAppDeps): Koa<AppState> => {
   if (observability.metricsEndpoint !== undefined)
     app.use(metricsEndpointMiddleware(observability.metricsEndpoint))
   app
-    .use(resticMiddleware({ useCases: deps.useCases, logger }))
+    .use(
+      resticMiddleware({
+        useCases: deps.useCases,
+        logger,
+        limits: { limiter: deps.rateLimiter, failures: rateLimits.resticAuth, account: rateLimits.account },
+      }),
+    )
     .use(identityBodiesMiddleware())
     .use(router.routes())
     .use(router.allowedMethods())

@@ -93,6 +93,18 @@ export const toHttpError = (e: ApplicationError): HttpError => {
       return httpError(401, 'refresh-token-reused', 'Refresh token reused; the session was revoked.')
     case 'Unauthenticated':
       return { ...unauthenticatedError, headers: { 'WWW-Authenticate': invalidTokenChallenge } }
+    case 'FreshLoginRequired':
+      return httpError(
+        403,
+        'fresh-login-required',
+        'Log in again: this needs a recent proof of the password.',
+        {
+          details: { maxAgeSeconds: e.maxAgeSeconds },
+          headers: {
+            'WWW-Authenticate': `Bearer realm="zkeb", error="insufficient_user_authentication", max_age=${e.maxAgeSeconds}`,
+          },
+        },
+      )
     case 'VersionMismatch':
       return httpError(412, 'version-mismatch', 'The version you saw is not the current one.', {
         details: { currentVersion: e.currentVersion },
@@ -101,6 +113,8 @@ export const toHttpError = (e: ApplicationError): HttpError => {
       return httpError(404, 'device-not-found', 'No such device.')
     case 'DeviceRevoked':
       return httpError(403, 'device-revoked', 'This device is revoked.')
+    case 'DeviceExists':
+      return httpError(409, 'device-exists', 'This account already has a device with this public key.')
     case 'BackupNotFound':
       return httpError(404, 'backup-not-found', 'No such backup.')
     case 'BackupExists':

@@ -26,6 +26,11 @@ export type OperationSpec = Readonly<{
   description?: string
 }>
 
+/** The description every operation that wants a recent login carries (x-zkeb-decisions.freshLogin). */
+export const fresh =
+  'Needs a fresh login: a session whose OPAQUE login is older than x-zkeb-decisions.freshLogin allows gets ' +
+  '403 fresh-login-required.'
+
 const headerRef = (name: string): Schema => ({ $ref: `#/components/headers/${name}` })
 const rateLimitHeaders = {
   'RateLimit-Limit': headerRef('RateLimit-Limit'),
@@ -41,7 +46,9 @@ const errorResponse = (codes: ReadonlyArray<string>, status: number): Schema => 
     ...(status === 429 || status === 503 ? { 'Retry-After': headerRef('Retry-After') } : {}),
     ...(status === 429 ? rateLimitHeaders : {}),
     ...(status === 416 ? { 'Content-Range': headerRef('Content-Range') } : {}),
-    ...(status === 401 ? { 'WWW-Authenticate': headerRef('WWW-Authenticate') } : {}),
+    ...(status === 401 || codes.includes('fresh-login-required')
+      ? { 'WWW-Authenticate': headerRef('WWW-Authenticate') }
+      : {}),
     ...(codes.includes('unsupported-content-encoding')
       ? { 'Accept-Encoding': headerRef('Accept-Encoding') }
       : {}),

@@ -1,5 +1,5 @@
 /** The OpenAPI operations of devices, backups, key rotation and the audit trail. */
-import { headerParameter, operation, pathParameter, queryParameter } from './openapi-operation'
+import { fresh, headerParameter, operation, pathParameter, queryParameter } from './openapi-operation'
 import { parameterSchemas as p } from './openapi-schemas'
 
 const d = 'Devices'
@@ -44,8 +44,12 @@ export const backupPaths = {
       summary: 'Registers a device’s Ed25519 public key',
       tag: d,
       auth: true,
+      description:
+        'One device per key within an account: a key the account already registered (revoked or not) is ' +
+        '409 device-exists. Another account may register the same key.',
       body: 'AddDeviceRequest',
       ok: [201, 'DeviceCreated', 'Registered.'],
+      errors: { 409: ['device-exists'] },
     }),
     get: operation({
       summary: 'The account’s devices',
@@ -62,9 +66,10 @@ export const backupPaths = {
       summary: 'Revokes a device: its uploads are refused and its sessions end',
       tag: d,
       auth: true,
+      description: `${fresh} Revoking the caller’s own device does not (it is no more than a logout).`,
       parameters: [pathParameter('deviceId', p.uuid, 'The device’s id.')],
       ok: [204, null, 'Revoked (idempotent).'],
-      errors: { 404: ['device-not-found'] },
+      errors: { 403: ['fresh-login-required'], 404: ['device-not-found'] },
     }),
   },
   '/api/v1/backups': {

@@ -1,15 +1,25 @@
 /** The OpenAPI operations and schemas of restic access tokens, and the restic REST backend's decisions. */
-import { operation, pathParameter } from './openapi-operation'
+import { fresh, operation, pathParameter } from './openapi-operation'
 import { parameterSchemas as p, ref } from './openapi-schemas'
 
 const r = 'restic'
 const dateTime = { type: 'string', format: 'date-time', description: 'ISO-8601 UTC, milliseconds.' }
 const uuid = { type: 'string', format: 'uuid', pattern: '^[0-9a-f-]{36}$' }
+const repoName = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+  not: { enum: ['config', 'data', 'keys', 'locks', 'snapshots', 'index'] },
+  description: 'One path segment, not a name restic reserves (400 invalid-input naming repo).',
+}
 
 const tokenFields = {
   tokenId: uuid,
   deviceId: { oneOf: [uuid, { type: 'null' }], description: 'The device that created it, if any.' },
   appendOnly: { type: 'boolean', description: 'No delete of data, keys, snapshots, index or config.' },
+  repo: {
+    oneOf: [repoName, { type: 'null' }],
+    description: 'The one repository the token opens (others answer 401); null: every repository.',
+  },
   createdAt: dateTime,
 }
 
@@ -21,7 +31,10 @@ const object = (properties: Record<string, unknown>) => ({
 })
 
 export const resticSchemas = {
-  CreateResticTokenRequest: object({ appendOnly: { type: 'boolean' } }),
+  CreateResticTokenRequest: {
+    ...object({ appendOnly: { type: 'boolean' }, repo: repoName }),
+    required: ['appendOnly'],
+  },
   ResticToken: object(tokenFields),
   ResticTokenCreated: object({
     ...tokenFields,
@@ -40,8 +53,10 @@ export const resticTokenPaths = {
       summary: 'Creates a restic access token for the caller’s device (the secret is in this answer only)',
       tag: r,
       auth: true,
+      description: fresh,
       body: 'CreateResticTokenRequest',
       ok: [201, 'ResticTokenCreated', 'Created; records restic-token-created.'],
+      errors: { 403: ['fresh-login-required'] },
     }),
     get: operation({
       summary: 'The account’s restic tokens, oldest first (never their secrets)',
@@ -70,7 +85,11 @@ export const resticDecisions = {
     '(^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$, not a restic type name); names are 64 lowercase hex (SHA-256 of ' +
     'the bytes, checked on upload) or config. Objects count against the quota (507 when full). An existing ' +
     'name is never overwritten (403). Append-only tokens may not delete anything but locks (403). A token ' +
-    'stops working when revoked, and when the device that created it is revoked. A body with a ' +
+    'made for one repository (repo) opens only that one: any other answers 401, as a wrong token. A token ' +
+    'stops working when revoked, when the device that created it is revoked, when the account is ' +
+    'recovered, and on a password change made by another session. Failed basic auth is limited per IP and ' +
+    'per username, and every authenticated request spends a point of the account’s limit: 429 Too Many ' +
+    'Requests with Retry-After (restic retries with backoff). A body with a ' +
     'Content-Encoding other than identity is 415 (it would be stored compressed). Not part of api-v1: ' +
     'answers are restic’s (plain text errors, 200 for every write).',
 }

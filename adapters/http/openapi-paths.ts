@@ -1,5 +1,5 @@
 /** The OpenAPI operations of health, accounts, sessions and the account itself. */
-import { operation } from './openapi-operation'
+import { fresh, operation } from './openapi-operation'
 
 const h = 'Health'
 const s = 'Sessions'
@@ -97,7 +97,9 @@ export const accountPaths = {
       summary: 'Erases the account and everything it owns (backups, blobs, devices, sessions, audit)',
       tag: a,
       auth: true,
+      description: fresh,
       ok: [202, 'AccountErased', 'Erased.'],
+      errors: { 403: ['fresh-login-required'] },
     }),
   },
   '/api/v1/account/key-bundle': {
@@ -115,9 +117,10 @@ export const accountPaths = {
       summary: 'Password change, step 1: OPAQUE re-registration start for the caller’s username',
       tag: a,
       auth: true,
+      description: fresh,
       body: 'StartPasswordChangeRequest',
       ok: [200, 'StartRegistrationResponse', 'The OPAQUE registration response.'],
-      errors: { 404: ['account-not-found'] },
+      errors: { 403: ['fresh-login-required'], 404: ['account-not-found'] },
     }),
   },
   '/api/v1/account/password/finish': {
@@ -125,10 +128,13 @@ export const accountPaths = {
       summary: 'Password change, step 2: the new OPAQUE record and passwordWrappedUmk',
       tag: a,
       auth: true,
-      description: 'Bumps keyBundleVersion (expectedVersion must be current) and ends every other session.',
+      description:
+        'Bumps keyBundleVersion (expectedVersion must be current), ends every other session and revokes ' +
+        'the restic tokens other sessions and devices made, in one transaction with the credentials. ' +
+        fresh,
       body: 'FinishPasswordChangeRequest',
       ok: [200, 'KeyBundleVersion', 'The new key bundle version.'],
-      errors: { 404: ['account-not-found'], 412: ['version-mismatch'] },
+      errors: { 403: ['fresh-login-required'], 404: ['account-not-found'], 412: ['version-mismatch'] },
     }),
   },
   '/api/v1/account/recovery/start': {
@@ -151,7 +157,8 @@ export const accountPaths = {
       tag: a,
       description:
         'The client first obtains its registrationResponse from /api/v1/accounts/registration/start with ' +
-        'the same username. Ends every session of the account; backups are untouched.',
+        'the same username. Ends every session and revokes every restic token of the account; backups are ' +
+        'untouched.',
       limit: 'recovery (per IP)',
       body: 'FinishRecoveryRequest',
       ok: [200, 'KeyBundleVersion', 'The new key bundle version.'],

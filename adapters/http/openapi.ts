@@ -35,7 +35,14 @@ const decisions = (inputs: OpenApiInputs) => ({
     'insufficient-storage and stores nothing.',
   passwordChange:
     'POST /api/v1/account/password/start {registrationRequest} → {registrationResponse}; then ' +
-    '/finish {expectedVersion, registrationRecord, passwordWrappedUmk} → {keyBundleVersion}. Other sessions end.',
+    '/finish {expectedVersion, registrationRecord, passwordWrappedUmk} → {keyBundleVersion}. Other sessions end, ' +
+    'and so do the restic tokens not made by the caller’s own session.',
+  freshLogin:
+    'Password change (start and finish), DELETE /api/v1/account, revoking a device other than the caller’s ' +
+    'own and creating a restic token need a recent proof of the password: the session’s OPAQUE login (its ' +
+    'refreshes keep the login’s time) at most 300 s old, else 403 fresh-login-required with ' +
+    'details.maxAgeSeconds and WWW-Authenticate: Bearer realm="zkeb", error="insufficient_user_authentication", ' +
+    'max_age=300 (RFC 9470). Nothing is changed; log in again (sessions/start, sessions/finish) and retry.',
   recovery:
     'POST /api/v1/account/recovery/start {username, recoveryProof} → {recoveryToken, recoveryWrappedUmk, ' +
     'keyBundleVersion}; the client opens the UMK with the recovery key, runs registration/start for its ' +
@@ -58,6 +65,10 @@ const decisions = (inputs: OpenApiInputs) => ({
   cursors:
     'nextCursor is opaque (keyset position, base64url); pass it back unchanged. A cursor this server did ' +
     'not issue is 400 invalid-cursor. null means the last page.',
+  loginFailedEvents:
+    'login-failed is recorded at most once per account every 900 s, for the first failed login of the ' +
+    'window, and written after the answer (so a refused sessions/finish takes as long for an unknown ' +
+    'username): anyone can fail logins in someone’s name, and must not flood their trail.',
   auditHash:
     'hash = SHA-256 (lowercase hex) of the UTF-8 bytes "zkeb/v1/audit\\n" + eventId + "\\n" + type + "\\n" + ' +
     'at (ISO-8601 with milliseconds, as sent) + "\\n" + (deviceId or "") + "\\n" + requestId + "\\n" + ' +
@@ -74,7 +85,9 @@ const decisions = (inputs: OpenApiInputs) => ({
   rateLimitSubjects:
     'login (sessions/start) and registration (start and finish) per IP and per SHA-256 of the lowercased ' +
     'username; recovery per IP (and per username on start); refresh per IP; every authenticated call per ' +
-    'account. A registration spends two points. A limiter that is down answers 503 (fails closed). Sliding ' +
+    'account, restic requests included; failed restic basic auth (restic-auth) per IP (an IP over it is ' +
+    'refused before any credential is checked) and per username (its failures are refused, its valid tokens ' +
+    'still pass). A registration spends two points. A limiter that is down answers 503 (fails closed). Sliding ' +
     'window: no window of that length, wherever it starts, admits more than the limit; a point returns one ' +
     'window after it was spent (counted per sixtieth of the window, so up to a sixtieth later). ' +
     'RateLimit-Reset and Retry-After: seconds until the oldest counted point returns, at most the window.',

@@ -4,6 +4,8 @@ import * as O from 'fp-ts/Option'
 import * as TE from 'fp-ts/TaskEither'
 import type { DeviceRepository } from '../../application/ports/device-repository'
 import type { Device } from '../../domain/device'
+import { type DeviceExists, deviceExists } from '../../domain/errors'
+import type { Unavailable } from '../../application/errors'
 import { writing } from './in-memory-account-locks'
 import { inMemoryDatabase, type InMemoryDatabase, memoryFailure } from './in-memory-database'
 
@@ -16,9 +18,11 @@ export const inMemoryDeviceRepository = (db: InMemoryDatabase = inMemoryDatabase
     device?.accountId === accountId ? device : undefined
   return {
     add: (device) =>
-      writing(db, device.accountId, () => {
+      writing(db, device.accountId, (): E.Either<Unavailable | DeviceExists, void> => {
         if (!db.accounts.has(device.accountId)) return E.left(memoryFailure('account not found'))
         if (db.devices.has(device.deviceId)) return E.left(memoryFailure('duplicate device id'))
+        const sameKey = (d: Device) => d.accountId === device.accountId && d.publicKey === device.publicKey
+        if ([...db.devices.values()].some(sameKey)) return E.left(deviceExists)
         db.devices.set(device.deviceId, structuredClone(device))
         return E.right(undefined)
       }),

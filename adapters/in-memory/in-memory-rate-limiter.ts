@@ -9,8 +9,8 @@
 import * as E from 'fp-ts/Either'
 import * as TE from 'fp-ts/TaskEither'
 import type { Clock } from '../../application/ports/clock'
-import type { RateLimiter, RateLimitRule } from '../../application/ports/rate-limiter'
-import { rateLimited } from '../../application/errors'
+import type { RateLimiter, RateLimitRule, RateLimitState } from '../../application/ports/rate-limiter'
+import { type RateLimited, rateLimited } from '../../application/errors'
 
 /** How many parts a window is counted in (redis-rate-limiter.ts uses the same). */
 const windowParts = 60
@@ -24,8 +24,14 @@ type Counter = {
 
 type Charge = Readonly<{ admitted: boolean; used: number; oldestPart: number }>
 
-/** Drops the parts that left the window; spends a point if the rest leaves room for it. */
-const charge = (counter: Counter, rule: RateLimitRule, part: number, firstPart: number): Charge => {
+/** Drops the parts that left the window; spends a point if the rest leaves room for it and `spend`. */
+const charge = (
+  counter: Counter,
+  rule: RateLimitRule,
+  part: number,
+  firstPart: number,
+  spend: boolean,
+): Charge => {
   let used = 0
   let oldestPart = part
   for (const [index, points] of counter.parts) {
@@ -37,6 +43,7 @@ const charge = (counter: Counter, rule: RateLimitRule, part: number, firstPart: 
     oldestPart = Math.min(oldestPart, index)
   }
   if (used >= rule.points) return { admitted: false, used, oldestPart }
+  if (!spend) return { admitted: true, used, oldestPart }
   counter.parts.set(part, (counter.parts.get(part) ?? 0) + 1)
   return { admitted: true, used: used + 1, oldestPart }
 }
@@ -50,26 +57,34 @@ export const inMemoryRateLimiter = (clock: Clock): RateLimiter => {
     for (const [id, counter] of counters) if (counter.expiresMs <= nowMs) counters.delete(id)
   }
 
+  /** Spends a point when `spend` and there is room; either way answers as consume would. */
+  const count = (
+    rule: RateLimitRule,
+    key: string,
+    spend: boolean,
+  ): TE.TaskEither<RateLimited, RateLimitState> =>
+    TE.fromIOEither(() => {
+      const nowMs = clock.now().getTime()
+      const windowMs = rule.windowSeconds * 1000
+      const partMs = Math.max(1, Math.ceil(windowMs / windowParts))
+      const part = Math.floor(nowMs / partMs)
+      prune(nowMs)
+      const id = `${rule.name}:${key}`
+      const counter = counters.get(id) ?? { parts: new Map<number, number>(), expiresMs: 0 }
+      if (spend) counters.set(id, counter)
+      // A part counts while any of it lies in the window (nowMs - windowMs, nowMs].
+      const result = charge(counter, rule, part, Math.floor((nowMs - windowMs) / partMs), spend)
+      if (spend) counter.expiresMs = (part + 1) * partMs + windowMs
+      // When the oldest counted point leaves the window, reported within the window's length.
+      const returnsMs = (result.oldestPart + 1) * partMs + windowMs - nowMs
+      const resetSeconds = Math.min(rule.windowSeconds, Math.max(1, Math.ceil(returnsMs / 1000)))
+      return result.admitted
+        ? E.right({ limit: rule.points, remaining: rule.points - result.used, resetSeconds })
+        : E.left(rateLimited(resetSeconds))
+    })
+
   return {
-    consume: (rule, key) =>
-      TE.fromIOEither(() => {
-        const nowMs = clock.now().getTime()
-        const windowMs = rule.windowSeconds * 1000
-        const partMs = Math.max(1, Math.ceil(windowMs / windowParts))
-        const part = Math.floor(nowMs / partMs)
-        prune(nowMs)
-        const id = `${rule.name}:${key}`
-        const counter = counters.get(id) ?? { parts: new Map<number, number>(), expiresMs: 0 }
-        counters.set(id, counter)
-        // A part counts while any of it lies in the window (nowMs - windowMs, nowMs].
-        const result = charge(counter, rule, part, Math.floor((nowMs - windowMs) / partMs))
-        counter.expiresMs = (part + 1) * partMs + windowMs
-        // When the oldest counted point leaves the window, reported within the window's length.
-        const returnsMs = (result.oldestPart + 1) * partMs + windowMs - nowMs
-        const resetSeconds = Math.min(rule.windowSeconds, Math.max(1, Math.ceil(returnsMs / 1000)))
-        return result.admitted
-          ? E.right({ limit: rule.points, remaining: rule.points - result.used, resetSeconds })
-          : E.left(rateLimited(resetSeconds))
-      }),
+    consume: (rule, key) => count(rule, key, true),
+    peek: (rule, key) => count(rule, key, false),
   }
 }

@@ -34,6 +34,14 @@ export const inMemoryResticTokenRepository = (db: InMemoryDatabase): ResticToken
     writing(db, accountId, () =>
       E.right(db.resticTokens.get(tokenId)?.accountId === accountId && db.resticTokens.delete(tokenId)),
     ),
+  revokeAccount: (accountId, keep) =>
+    writing(db, accountId, () => {
+      const doomed = [...db.resticTokens.values()].filter(
+        (t) => t.accountId === accountId && (keep === undefined || t.sessionId !== keep),
+      )
+      for (const token of doomed) db.resticTokens.delete(token.tokenId)
+      return E.right(doomed.length)
+    }),
   findGrant: (username, secretSha256) =>
     TE.fromIO(() => {
       const token = [...db.resticTokens.values()].find((t) => t.secretSha256 === secretSha256)
@@ -41,7 +49,7 @@ export const inMemoryResticTokenRepository = (db: InMemoryDatabase): ResticToken
       if (token === undefined || account?.username.toLowerCase() !== username.toLowerCase()) return O.none
       const device = token.deviceId === null ? undefined : db.devices.get(token.deviceId)
       if (device !== undefined && O.isSome(device.revokedAt)) return O.none
-      const { tokenId, accountId, deviceId, appendOnly } = token
-      return O.some({ tokenId, accountId, deviceId, appendOnly })
+      const { tokenId, accountId, deviceId, appendOnly, repo } = token
+      return O.some({ tokenId, accountId, deviceId, appendOnly, repo })
     }),
 })

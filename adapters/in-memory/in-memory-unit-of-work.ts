@@ -23,6 +23,7 @@ import { inMemoryResticObjectRepository } from './in-memory-restic-object-reposi
 import { inMemorySnapshotKeyRepository } from './in-memory-snapshot-key-repository'
 import { inMemorySnapshotObjectIndex } from './in-memory-snapshot-object-index'
 import { inMemorySnapshotRepository } from './in-memory-snapshot-repository'
+import { inMemoryResticTokenRepository } from './in-memory-restic-token-repository'
 import { inMemoryUploadSessionRepository } from './in-memory-upload-session-repository'
 
 type Table = keyof InMemoryDatabase
@@ -99,6 +100,7 @@ const repositoriesOver = (
   snapshotKeys: inMemorySnapshotKeyRepository(view),
   snapshotObjects: inMemorySnapshotObjectIndex(view),
   snapshots: inMemorySnapshotRepository(view),
+  resticTokens: inMemoryResticTokenRepository(view),
   quota: inMemoryQuotaLedger(view),
   sessions: {
     create: (session, refreshDigest) =>

@@ -20,36 +20,43 @@ export const FinishRecoveryInput = t.strict({
   passwordWrappedUmk: WrappedUmk,
 })
 export type FinishRecoveryInput = t.TypeOf<typeof FinishRecoveryInput>
-/** Consumes the token, stores the new credentials, ends every session and records `recovered`. */
+/**
+ * Consumes the token, stores the new credentials, revokes every restic token, ends every session and records
+ * `recovered`: whoever held the account before (a phished session included) keeps no way in.
+ */
 export type FinishRecovery = (
   input: FinishRecoveryInput,
   ctx: RequestContext,
 ) => TE.TaskEither<InvalidRecoveryProof | Unavailable, { readonly keyBundleVersion: number }>
-export type FinishRecoveryDeps = Pick<Ports, 'accounts' | 'loginStates' | 'sessions' | 'audit' | 'clock'>
+export type FinishRecoveryDeps = Pick<Ports, 'unitOfWork' | 'loginStates' | 'sessions' | 'clock'>
 
-/** The token is already spent, so a concurrent key-bundle update is retried rather than failed. */
-const maxAttempts = 3
-
+/**
+ * One transaction under the account's lock: the credentials (at whatever key bundle version stands: the token
+ * is already spent, so a rotation that committed meanwhile is built upon, not failed), every restic token and
+ * the event commit together. Sessions may live in another store: they end once it committed.
+ */
 const storeCredentials =
-  (deps: FinishRecoveryDeps, input: FinishRecoveryInput) =>
-  (accountId: AccountId, attempt = 1): TE.TaskEither<InvalidRecoveryProof | Unavailable, Account> =>
-    pipe(
-      deps.accounts.findById(accountId),
-      TE.flatMap(TE.fromOption(() => invalidRecoveryProof)),
-      TE.flatMap((account) => {
-        const updated = replacePassword(account, input.registrationRecord, input.passwordWrappedUmk)
-        return pipe(
-          deps.accounts.save(updated, account.keyBundleVersion),
-          TE.as(updated),
-          TE.orElse((e) =>
-            e._tag !== 'VersionMismatch'
-              ? TE.left(e)
-              : attempt < maxAttempts
-                ? storeCredentials(deps, input)(accountId, attempt + 1)
-                : TE.left(unavailable('accounts')(e)),
+  (deps: FinishRecoveryDeps, input: FinishRecoveryInput, ctx: RequestContext) =>
+  (accountId: AccountId): TE.TaskEither<InvalidRecoveryProof | Unavailable, Account> =>
+    deps.unitOfWork.inAccount(accountId, (tx) =>
+      pipe(
+        tx.quota.lock(accountId),
+        TE.flatMap(TE.fromOption(() => invalidRecoveryProof)),
+        TE.map((account) => ({
+          account,
+          updated: replacePassword(account, input.registrationRecord, input.passwordWrappedUmk),
+        })),
+        TE.tap(({ account, updated }) =>
+          pipe(
+            tx.accounts.save(updated, account.keyBundleVersion),
+            // Under the lock the version cannot move; a mismatch would be a broken ledger.
+            TE.mapError((e) => (e._tag === 'VersionMismatch' ? unavailable('accounts')(e) : e)),
           ),
-        )
-      }),
+        ),
+        TE.tap(() => tx.resticTokens.revokeAccount(accountId)),
+        TE.tap(() => recordEvent({ audit: tx.audit, clock: deps.clock })(accountId, 'recovered', ctx)),
+        TE.map(({ updated }) => updated),
+      ),
     )
 
 export const finishRecovery =
@@ -62,8 +69,7 @@ export const finishRecovery =
           ? TE.right(pending.value.accountId)
           : TE.left(invalidRecoveryProof),
       ),
-      TE.flatMap(storeCredentials(deps, input)),
+      TE.flatMap(storeCredentials(deps, input, ctx)),
       TE.tap(({ accountId }) => deps.sessions.revokeAccount(accountId)),
-      TE.tap(({ accountId }) => recordEvent(deps)(accountId, 'recovered', ctx)),
       TE.map(({ keyBundleVersion }) => ({ keyBundleVersion })),
     )

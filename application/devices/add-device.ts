@@ -3,6 +3,7 @@ import * as O from 'fp-ts/Option'
 import * as t from 'io-ts'
 import * as TE from 'fp-ts/TaskEither'
 import { type Device, EncryptedDeviceName } from '../../domain/device'
+import type { DeviceExists } from '../../domain/errors'
 import { type DeviceId, Ed25519PublicKey } from '../../domain/ids'
 import type { Caller } from '../context'
 import type { Unavailable } from '../errors'
@@ -11,8 +12,11 @@ import { recordEvent } from '../shared/steps'
 
 export const AddDeviceInput = t.strict({ publicKey: Ed25519PublicKey, encryptedName: EncryptedDeviceName })
 export type AddDeviceInput = t.TypeOf<typeof AddDeviceInput>
-/** Registers a device's Ed25519 public key; records `device-added`. */
-export type AddDevice = (input: AddDeviceInput, caller: Caller) => TE.TaskEither<Unavailable, Device>
+/** Registers a device's Ed25519 public key, once per account (DeviceExists); records `device-added`. */
+export type AddDevice = (
+  input: AddDeviceInput,
+  caller: Caller,
+) => TE.TaskEither<DeviceExists | Unavailable, Device>
 export type AddDeviceDeps = Pick<Ports, 'devices' | 'audit' | 'clock' | 'ids'>
 
 export const addDevice =

@@ -1,6 +1,7 @@
 import type * as O from 'fp-ts/Option'
 import type * as TE from 'fp-ts/TaskEither'
 import type { Device } from '../../domain/device'
+import type { DeviceExists } from '../../domain/errors'
 import type { AccountId, DeviceId } from '../../domain/ids'
 import type { Unavailable } from '../errors'
 
@@ -9,7 +10,8 @@ import type { Unavailable } from '../errors'
  * adapters/in-memory. Contract: test/contracts/device-repository.contract.ts. Lazy; never rejects.
  */
 export type DeviceRepository = {
-  readonly add: (device: Device) => TE.TaskEither<Unavailable, void>
+  /** DeviceExists when the account has a device (revoked or not) with the same public key. */
+  readonly add: (device: Device) => TE.TaskEither<Unavailable | DeviceExists, void>
   /** `none` for an unknown id and for another account's device alike. */
   readonly find: (accountId: AccountId, deviceId: DeviceId) => TE.TaskEither<Unavailable, O.Option<Device>>
   /** Oldest first. */

@@ -1,6 +1,7 @@
 /** Every port the use cases may need, plus their settings. Factories take a `Pick` of this. */
 import type { Settings } from '../settings'
 import type { AccountRepository } from './account-repository'
+import type { Background } from './background'
 import type { AuditRepository } from './audit-repository'
 import type { BackupRepository } from './backup-repository'
 import type { BlobStore } from './blob-store'
@@ -10,6 +11,7 @@ import type { Hasher } from './hasher'
 import type { IdGenerator } from './id-generator'
 import type { LoginStateStore } from './login-state-store'
 import type { OpaqueServer } from './opaque-server'
+import type { RateLimiter } from './rate-limiter'
 import type { ReadinessProbe } from './readiness-probe'
 import type { ResticObjectRepository } from './restic-object-repository'
 import type { ResticTokenRepository } from './restic-token-repository'
@@ -35,6 +37,9 @@ export type Ports = Readonly<{
   /** Several repository calls of one account in one transaction; each call above is a transaction of its own. */
   unitOfWork: UnitOfWork
   loginStates: LoginStateStore
+  /** Shared counters: the login-failed event is written at most once per account and window through them. */
+  limiter: RateLimiter
+  background: Background
   opaque: OpaqueServer
   tokens: TokenIssuer
   signatures: SignatureVerifier

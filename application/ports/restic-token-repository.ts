@@ -1,6 +1,6 @@
 import type * as O from 'fp-ts/Option'
 import type * as TE from 'fp-ts/TaskEither'
-import type { AccountId, Sha256Hex, Username } from '../../domain/ids'
+import type { AccountId, SessionId, Sha256Hex, Username } from '../../domain/ids'
 import type { ResticGrant, ResticToken, ResticTokenId } from '../../domain/restic'
 import type { Unavailable } from '../errors'
 
@@ -16,8 +16,14 @@ export type ResticTokenRepository = {
   /** Removes the token; `false` when the account has no such token. */
   readonly revoke: (accountId: AccountId, tokenId: ResticTokenId) => TE.TaskEither<Unavailable, boolean>
   /**
+   * Removes every token of the account but those the session `keep` created (a password change keeps the
+   * caller's own; a recovery keeps none). Answers how many were removed.
+   */
+  readonly revokeAccount: (accountId: AccountId, keep?: SessionId) => TE.TaskEither<Unavailable, number>
+  /**
    * The grant of the token whose secret has digest `secretSha256`, if it belongs to `username` (any letter
-   * case) and its device, if any, is not revoked. Runs before any account is known (basic auth).
+   * case) and its device, if any, is not revoked. Runs before any account is known (basic auth); whether the
+   * grant reaches the repository asked for is the caller's check (domain/restic.ts, grantReaches).
    */
   readonly findGrant: (
     username: Username,

@@ -7,6 +7,7 @@ import type { BackupRepository } from './backup-repository'
 import type { DeviceRepository } from './device-repository'
 import type { QuotaLedger } from './quota-ledger'
 import type { ResticObjectRepository } from './restic-object-repository'
+import type { ResticTokenRepository } from './restic-token-repository'
 import type { SessionStore } from './session-store'
 import type { SnapshotKeyRepository } from './snapshot-key-repository'
 import type { SnapshotObjectIndex } from './snapshot-object-index'
@@ -29,6 +30,7 @@ export type AccountTransaction = Readonly<{
   snapshotKeys: SnapshotKeyRepository
   snapshotObjects: SnapshotObjectIndex
   snapshots: SnapshotRepository
+  resticTokens: Omit<ResticTokenRepository, 'findGrant'>
   quota: QuotaLedger
   /**
    * Opens login sessions with the rest: in the same transaction where sessions are kept in the same database,

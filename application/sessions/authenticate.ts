@@ -52,6 +52,7 @@ export const authenticateAlongside =
             accountId: found.accountId,
             sessionId: found.sessionId,
             deviceId: found.deviceId,
+            loggedInAt: found.createdAt,
           })),
         )
         // ApplyPar starts both at once and reports the session's Left before alongside's.

@@ -13,7 +13,8 @@ import type { PendingState } from '../ports/login-state-store'
 import type { Session } from '../ports/session-store'
 import type { AccountTransaction } from '../ports/unit-of-work'
 import { OpaqueMessage } from '../shared/codecs'
-import { recordEvent, utf8 } from '../shared/steps'
+import { utf8 } from '../shared/steps'
+import { noteFailedLogin } from './note-failed-login'
 
 export const FinishLoginInput = t.exact(
   t.intersection([
@@ -28,7 +29,8 @@ export type FinishLoginError = InvalidCredentials | DeviceRevoked | Unavailable
 /**
  * OPAQUE login step 2: consumes the loginId, opens a session bound to `deviceId` when given (it must be an
  * unrevoked device of the account; an unknown one is InvalidCredentials). An account disabled since
- * start-login is refused like a wrong password. Records `login` or `login-failed`.
+ * start-login is refused like a wrong password. Records `login`, or `login-failed` off the answer's path and
+ * at most once per account and window (note-failed-login.ts).
  */
 export type FinishLogin = (
   input: FinishLoginInput,
@@ -36,7 +38,17 @@ export type FinishLogin = (
 ) => TE.TaskEither<FinishLoginError, FinishLoginOutput>
 export type FinishLoginDeps = Pick<
   Ports,
-  'unitOfWork' | 'loginStates' | 'opaque' | 'tokens' | 'audit' | 'hasher' | 'clock' | 'ids' | 'settings'
+  | 'unitOfWork'
+  | 'loginStates'
+  | 'opaque'
+  | 'tokens'
+  | 'audit'
+  | 'hasher'
+  | 'clock'
+  | 'ids'
+  | 'settings'
+  | 'limiter'
+  | 'background'
 >
 
 /** The OPAQUE proof; a fake login (unknown username) runs the same work and then fails. */
@@ -50,14 +62,7 @@ const proveLogin =
       TE.map(() => true),
       TE.orElse((e) => (e._tag === 'Unavailable' ? TE.left(e) : TE.right(false))),
       TE.flatMap((proved) =>
-        accountId === null
-          ? TE.left(invalidCredentials)
-          : proved
-            ? TE.right(accountId)
-            : pipe(
-                recordEvent(deps)(accountId, 'login-failed', ctx),
-                TE.flatMap(() => TE.left(invalidCredentials)),
-              ),
+        accountId !== null && proved ? TE.right(accountId) : noteFailedLogin(deps)(accountId, ctx),
       ),
     )
   }
@@ -126,7 +131,7 @@ const openSession = (
 
 /**
  * Opens the session and issues its first tokens. An account deleted or disabled since it proved the password is
- * refused like a wrong password (`login-failed`, recorded after the refused transaction).
+ * refused like a wrong password (`login-failed`, noted after the refused transaction).
  */
 const issueTokens =
   (deps: FinishLoginDeps, input: FinishLoginInput, ctx: RequestContext) =>
@@ -141,10 +146,7 @@ const issueTokens =
       TE.flatMap((outcome) =>
         outcome === 'opened'
           ? deps.tokens.issue({ accountId, sessionId })
-          : pipe(
-              recordEvent(deps)(accountId, 'login-failed', ctx),
-              TE.flatMap(() => TE.left(invalidCredentials)),
-            ),
+          : noteFailedLogin(deps)(accountId, ctx),
       ),
       TE.map(({ accessToken, expiresIn }) => ({ accessToken, refreshToken, expiresIn, accountId })),
     )

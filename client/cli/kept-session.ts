@@ -6,80 +6,29 @@
  * since the old one is dead: presenting it again would end the whole session family.
  * When the kept session is over (revoked, reused, expired) or the keys changed elsewhere (another client
  * rotated them), the command logs in with OPAQUE once and keeps the new session. Nothing logs out at the end.
+ * A sensitive command (the server wants a login of the last few minutes: passwd, revoking a device, creating a
+ * restic token) runs `fresh`: the password opens the kept state first (a wrong one never reaches the server),
+ * then one OPAQUE login proves it to the server, and its session replaces the kept one, which is ended.
  */
 import * as E from 'fp-ts/Either'
 import {
-  httpClientFor,
   loadDevice,
   login,
   logout,
   resumeSession,
-  wrongPassword,
-  ZkebError,
   type ClientOptions,
-  type SdkError,
   type Session,
   type Tokens,
 } from '../sdk'
 import { clientOptions, nowOf, requireState, sdk, secret, wrappedDeviceKeyOf, type Ctx } from './context'
 import { sessionServer } from './config'
 import { cliError, ExitCode } from './exit-codes'
-import {
-  localKeyFor,
-  newLocalKey,
-  openSession,
-  openUnlock,
-  sealSession,
-  sealUnlock,
-  type Ids,
-  type KeptTokens,
-  type LocalKey,
-  type UnlockSecrets,
-} from './kept-keys'
-import { corruptedState, writeState, type AnyCliState, type CliState, type Unlock } from './state'
-
-/** The identity part of a state (no sealed blobs), as version 2: what a logged-out state holds. */
-export const identityOf = (s: AnyCliState): CliState => ({
-  version: 2,
-  server: s.server,
-  username: s.username,
-  accountId: s.accountId,
-  deviceId: s.deviceId,
-  wrappedDeviceKey: s.wrappedDeviceKey,
-})
-
-const idsOf = (s: AnyCliState): Ids => ({ accountId: s.accountId, deviceId: s.deviceId })
+import { newLocalKey, type KeptTokens, type LocalKey } from './kept-keys'
+import { endTokens, identityOf, isSessionOver, keptTokensOf, openKept, writeKept } from './kept-state'
+import type { AnyCliState, CliState } from './state'
 
 /** Refresh a little before the access token's expiry, so it does not lapse between check and use. */
 const expirySlackMs = 30_000
-export const keptTokensOf = (ctx: Ctx, tokens: Tokens): KeptTokens => ({
-  ...tokens,
-  expiresAt: nowOf(ctx) + tokens.expiresIn * 1000,
-})
-
-/** A 401 while resuming: the kept session is over on the server, so log in again. */
-const isSessionOver = (e: SdkError): boolean => e._tag === 'ApiError' && e.status === 401
-
-/** Seals both blobs for `session` and writes the whole state (version 2). */
-export const writeKept = async (
-  ctx: Ctx,
-  identity: CliState,
-  local: LocalKey,
-  session: Session,
-  tokens: KeptTokens,
-): Promise<void> => {
-  const ids = idsOf(identity)
-  const secrets: UnlockSecrets = {
-    umk: session.umk,
-    exportKey: session.exportKey,
-    keyBundleVersion: session.keyBundleVersion,
-  }
-  await writeState(ctx.io.env, {
-    ...identity,
-    unlock: await sealUnlock(local, ids, secrets),
-    session: await sealSession(session.umk, ids, tokens),
-  })
-}
 
 /** Lets a command that changes keys or the password (passwd, rotate-keys) write them back. */
 export type Keeper = Readonly<{
@@ -150,18 +99,6 @@ const withThisDevice = async (ctx: Ctx, kept: Kept, session: Session): Promise<S
   return withDevice
 }
 
-/** Opens both blobs with the password: exit 4 when it is wrong, exit 10 when a blob is corrupt or swapped. */
-const openKept = async (ctx: Ctx, loaded: CliState, unlock: Unlock, sealed: string, password: string) => {
-  const local = await localKeyFor(password, unlock)
-  if (E.isLeft(local)) return corruptedState(ctx.io.env)
-  const secrets = await openUnlock(local.right, idsOf(loaded), unlock)
-  if (E.isLeft(secrets))
-    return secrets.left === 'unopened' ? sdk(E.left(wrongPassword)) : corruptedState(ctx.io.env)
-  const tokens = await openSession(secrets.right.umk, idsOf(loaded), sealed)
-  if (E.isLeft(tokens)) return corruptedState(ctx.io.env)
-  return { local: local.right, secrets: secrets.right, tokens: tokens.right }
-}
-
 /** The kept session, resumed; undefined when there is none, it is over, or it is stale (log in instead). */
 const resumeKept = async (
   ctx: Ctx,
@@ -196,10 +133,23 @@ const logInAgain = async (ctx: Ctx, kept: Kept, options: ClientOptions): Promise
   return opened // its tokens reached the keeper through onTokens
 }
 
-/** Runs `work` in this machine's kept session (resumed, or logged in once); rotated tokens are written back. */
+/** The kept session's tokens, opened with the password (exit 4 or 10 as when resuming) but not resumed. */
+const setAside = async (ctx: Ctx, kept: Kept, loaded: CliState): Promise<KeptTokens | undefined> => {
+  const { unlock, session: sealed } = loaded
+  if (unlock === undefined || sealed === undefined) return undefined
+  const { local, tokens } = await openKept(ctx, loaded, unlock, sealed, kept.k.password)
+  kept.k.local = local
+  return tokens
+}
+
+/**
+ * Runs `work` in this machine's kept session (resumed, or logged in once); rotated tokens are written back.
+ * `fresh`: in a session that logged in just now, which then stays kept (see above).
+ */
 export const withSession = async <A>(
   ctx: Ctx,
   work: (session: Session, state: CliState, keeper: Keeper) => Promise<A>,
+  mode: 'kept' | 'fresh' = 'kept',
 ): Promise<A> => {
   const loaded = await requireState(ctx)
   if (loaded.version === 2 && loaded.unlock === undefined)
@@ -209,31 +159,15 @@ export const withSession = async <A>(
   const kept = keeperFor(ctx, loaded, password)
   const options = { ...clientOptions(ctx, server.url), onTokens: kept.onTokens }
   try {
-    const resumed = loaded.version === 2 ? await resumeKept(ctx, kept, loaded, options) : undefined
+    const old = mode === 'fresh' && loaded.version === 2 ? await setAside(ctx, kept, loaded) : undefined
+    const resumed =
+      mode === 'kept' && loaded.version === 2 ? await resumeKept(ctx, kept, loaded, options) : undefined
     kept.k.session = resumed ?? (await logInAgain(ctx, kept, options))
+    if (old !== undefined) await endTokens(ctx, server.url, old) // replaced: a failure leaves it to expire
     await kept.enqueue() // a new login, or a refresh while resuming: kept even if the device key fails next
     const session = await withThisDevice(ctx, kept, kept.k.session)
     return await work(session, kept.k.identity, kept.keeper)
   } finally {
     await kept.flush()
-  }
-}
-
-/** Ends the kept session on the server: 'ended' (or already over), 'none' when nothing is kept, else 'failed'. */
-export const endKeptSession = async (
-  ctx: Ctx,
-  loaded: AnyCliState,
-  password: string,
-): Promise<'ended' | 'none' | 'failed'> => {
-  if (loaded.version !== 2 || loaded.unlock === undefined || loaded.session === undefined) return 'none'
-  const { tokens } = await openKept(ctx, loaded, loaded.unlock, loaded.session, password)
-  const http = httpClientFor(clientOptions(ctx, loaded.server)) // where the session lives
-  http.transport.setTokens(tokens)
-  try {
-    await http.logout()
-    return 'ended'
-  } catch (e) {
-    if (e instanceof ZkebError && isSessionOver(e.error)) return 'ended'
-    return 'failed'
   }
 }

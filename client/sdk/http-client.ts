@@ -178,8 +178,14 @@ export const createHttpClient = (options: TransportOptions) => {
     listDevices: async () => expectJson(await send(get('/api/v1/devices')), 200, W.DeviceList),
     revokeDevice: async (deviceId: string) =>
       expectStatus(await send(del(`/api/v1/devices/${enc(deviceId)}`)), 204),
-    createResticToken: async (appendOnly: boolean) =>
-      expectJson(await send(post('/api/v1/restic-tokens', { appendOnly }, true)), 201, W.ResticTokenCreated),
+    createResticToken: async (appendOnly: boolean, repo?: string) =>
+      expectJson(
+        await send(
+          post('/api/v1/restic-tokens', { appendOnly, ...(repo === undefined ? {} : { repo }) }, true),
+        ),
+        201,
+        W.ResticTokenCreated,
+      ),
     listResticTokens: async () =>
       expectJson(await send(get('/api/v1/restic-tokens')), 200, W.ResticTokenList),
     revokeResticToken: async (tokenId: string) =>

@@ -69,6 +69,26 @@ export const logout = (session: Session): Promise<E.Either<SdkError, void>> =>
     session.http.transport.setTokens(undefined)
   })
 
+/** The server wants a recent login for this call (password change, erasure, device revocation, restic tokens). */
+export const isFreshLoginRequired = (e: SdkError): boolean =>
+  e._tag === 'ApiError' && e.code === 'fresh-login-required'
+
+/**
+ * Proves the password to the server again (one OPAQUE login as the same user and device), as the sensitive
+ * calls want when `session` logged in more than a few minutes ago. The new session replaces `session`, which is
+ * ended (use only the one returned from now on). WrongPassword as `login`; `session` then stays as it was.
+ */
+export const reauthenticate = (session: Session, password: string): Promise<E.Either<SdkError, Session>> =>
+  attempt(async () => {
+    const deviceId = session.device?.deviceId
+    const input = { username: session.username, password, ...(deviceId === undefined ? {} : { deviceId }) }
+    const fresh = await login(session.options, input)
+    if (E.isLeft(fresh)) return fail(fresh.left)
+    if (fresh.right.accountId !== session.accountId) return fail(keysUnreadable('account'))
+    await logout(session)
+    return { ...fresh.right, device: session.device }
+  })
+
 export type ResumeInput = Readonly<{
   /** Tokens kept from an earlier login (or refresh) of this client. */
   tokens: Tokens

@@ -11,12 +11,15 @@ import type { ResticToken } from './wire'
 export type { ResticToken } from './wire'
 export type CreatedResticToken = ResticToken & Readonly<{ token: string }>
 
-/** Creates a token for this device; `token` is shown this once. Append-only tokens cannot delete backups. */
+/**
+ * Creates a token for this device and session; `token` is shown this once. Append-only tokens cannot delete
+ * backups; a token made with `repo` opens that repository only.
+ */
 export const createResticToken = (
   session: Session,
-  options: Readonly<{ appendOnly: boolean }>,
+  options: Readonly<{ appendOnly: boolean; repo?: string }>,
 ): Promise<E.Either<SdkError, CreatedResticToken>> =>
-  attempt(() => session.http.createResticToken(options.appendOnly))
+  attempt(() => session.http.createResticToken(options.appendOnly, options.repo))
 
 export const listResticTokens = (session: Session): Promise<E.Either<SdkError, ReadonlyArray<ResticToken>>> =>
   attempt(async () => (await session.http.listResticTokens()).items)

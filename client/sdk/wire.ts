@@ -54,12 +54,16 @@ export const Device = t.type({
 export type Device = t.TypeOf<typeof Device>
 export const DeviceList = t.type({ items: t.array(Device) })
 
-export const ResticToken = t.type({
-  tokenId: t.string,
-  deviceId: nullable(t.string),
-  appendOnly: t.boolean,
-  createdAt: t.string,
-})
+export const ResticToken = t.intersection([
+  t.type({
+    tokenId: t.string,
+    deviceId: nullable(t.string),
+    appendOnly: t.boolean,
+    createdAt: t.string,
+  }),
+  /** The one repository the token opens; null (or absent, from servers before scoping): every one. */
+  t.partial({ repo: nullable(t.string) }),
+])
 export type ResticToken = t.TypeOf<typeof ResticToken>
 /** The creation answer: the only time the server sends the secret. */
 export const ResticTokenCreated = t.intersection([ResticToken, t.type({ token: t.string })])

@@ -29,6 +29,11 @@ const ctx = { requestId: 'req-account' }
 const b64 = (n: number) => randomBytes(n).toString('base64url')
 const auditTypes = async (z: InMemoryZkeb, caller: Caller) =>
   (await ok(z.useCases.listAudit({ limit: 200 } as never, caller))).items.map((e) => e.type)
+/** A full restic token made by `caller`; its secret opens the account's repositories while the token lives. */
+const resticTokenOf = async (z: InMemoryZkeb, caller: Caller) =>
+  (await ok(z.useCases.createResticToken({ appendOnly: false }, caller))).secret
+const resticWorks = async (z: InMemoryZkeb, who: Registered, secret: string) =>
+  (await z.useCases.authenticateRestic(who.username, secret, 'laptop', ctx)())._tag === 'Right'
 
 describe('account lifecycle', () => {
   let z: InMemoryZkeb
@@ -100,6 +105,37 @@ describe('account lifecycle', () => {
       expect(await auditTypes(z, caller)).to.include('password-changed')
     })
 
+    it('ends the restic tokens of every other session and device, keeping the caller’s own', async () => {
+      const who = await register(z.useCases)
+      const phished = await callerFor(z.useCases, who)
+      const { device } = await addDevice(z.useCases, phished)
+      const onDevice = await callerFor(z.useCases, who, device.deviceId)
+      const caller = await callerFor(z.useCases, who)
+      const [theirs, theirDevice, mine] = [
+        await resticTokenOf(z, phished),
+        await resticTokenOf(z, onDevice),
+        await resticTokenOf(z, caller),
+      ]
+      await ok(await changePassword(who, caller, 'new password'))
+      expect(await resticWorks(z, who, theirs)).to.equal(false)
+      expect(await resticWorks(z, who, theirDevice)).to.equal(false)
+      expect(await resticWorks(z, who, mine)).to.equal(true)
+      expect((await ok(z.useCases.listResticTokens(caller))).length).to.equal(1)
+    })
+
+    it('keeps every restic token when the change is refused', async () => {
+      const who = await register(z.useCases)
+      const other = await callerFor(z.useCases, who)
+      const caller = await callerFor(z.useCases, who)
+      const theirs = await resticTokenOf(z, other)
+      await ok(
+        z.useCases.updateKeyBundle({ expectedVersion: 1, keyBundle: aRandomKeyBundle() } as never, caller),
+      )
+      const input = { expectedVersion: 1, registrationRecord: b64(192), passwordWrappedUmk: b64(60) } as never
+      expect(await fails(z.useCases.finishPasswordChange(input, caller))).to.deep.equal(versionMismatch(2))
+      expect(await resticWorks(z, who, theirs)).to.equal(true)
+    })
+
     it('refuses a stale version and changes nothing', async () => {
       const who = await register(z.useCases)
       const caller = await callerFor(z.useCases, who)
@@ -158,6 +194,22 @@ describe('account lifecycle', () => {
       const view = await ok(z.useCases.getAccount(caller))
       expect(view.keyBundle).to.deep.equal({ ...who.keyBundle, passwordWrappedUmk: wrap })
       expect(await auditTypes(z, caller)).to.include('recovered')
+    })
+
+    it('ends every restic token, whichever session or device made it', async () => {
+      const who = await register(z.useCases)
+      const phished = await callerFor(z.useCases, who)
+      const { device } = await addDevice(z.useCases, phished)
+      const secrets = [
+        await resticTokenOf(z, phished),
+        await resticTokenOf(z, await callerFor(z.useCases, who, device.deviceId)),
+      ]
+      const { recoveryToken, registrationRecord } = await recover(who, 'recovered pw')
+      const input = { recoveryToken, registrationRecord, passwordWrappedUmk: b64(60) } as never
+      await ok(z.useCases.finishRecovery(input, ctx))
+      for (const secret of secrets) expect(await resticWorks(z, who, secret)).to.equal(false)
+      const caller = await callerFor(z.useCases, { ...who, password: 'recovered pw' })
+      expect(await ok(z.useCases.listResticTokens(caller))).to.deep.equal([])
     })
 
     it('accepts a recovery token only once', async () => {
@@ -228,19 +280,15 @@ describe('account lifecycle', () => {
       expect(put.callCount).to.equal(0)
     })
 
-    it('retries when the key bundle changes during recovery, and gives up as Unavailable', async () => {
+    it('builds on a key bundle changed between start and finish, under the account’s lock', async () => {
       const who = await register(z.useCases)
+      const caller = await callerFor(z.useCases, who)
       const { recoveryToken, registrationRecord } = await recover(who, 'pw3')
-      const save = sinon.stub(z.ports.accounts, 'save')
-      save.onFirstCall().returns(TE.left(versionMismatch(7)))
-      save.callThrough()
+      await ok(
+        z.useCases.updateKeyBundle({ expectedVersion: 1, keyBundle: aRandomKeyBundle() } as never, caller),
+      )
       const input = { recoveryToken, registrationRecord, passwordWrappedUmk: b64(60) } as never
-      expect(await ok(z.useCases.finishRecovery(input, ctx))).to.deep.equal({ keyBundleVersion: 2 })
-      save.reset()
-      save.returns(TE.left(versionMismatch(7)))
-      const again = await recover(who, 'pw4')
-      const input2 = { ...again, passwordWrappedUmk: b64(60) } as never
-      expect((await fails(z.useCases.finishRecovery(input2, ctx)))._tag).to.equal('Unavailable')
+      expect(await ok(z.useCases.finishRecovery(input, ctx))).to.deep.equal({ keyBundleVersion: 3 })
     })
 
     it('verifies against SHA-256 of the proof', () => {

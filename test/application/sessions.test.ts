@@ -4,6 +4,7 @@ import * as O from 'fp-ts/Option'
 import sinon from 'sinon'
 import * as TE from 'fp-ts/TaskEither'
 import { unavailable } from '../../application/errors'
+import { defaultSettings } from '../../application/settings'
 import type { OpaqueMessage } from '../../application/shared'
 import {
   deviceRevoked,
@@ -92,18 +93,68 @@ describe('registration and sessions', () => {
       )
     })
 
+    /** A finish with a proof no password made: what a wrong password (or a guesser) sends. */
+    const failLogin = async (who: Registered, requestId = ctx.requestId, settle = true) => {
+      const { loginId } = await startLogin(z.useCases, who.username, who.password)
+      const finish = { loginId, finishLoginRequest: aBogusFinishLoginRequest() as OpaqueMessage }
+      const refused = await fails(z.useCases.finishLogin(finish, { requestId }))
+      if (settle) await z.ports.background.settled()
+      return refused
+    }
+    const failedLogins = async (who: Registered) => {
+      await z.ports.background.settled()
+      const audit = await ok(z.ports.audit.list(who.accountId, { limit: 1000, cursor: O.none }))
+      return audit.filter((e) => e.type === 'login-failed')
+    }
+
     it('refuses a wrong password as invalid credentials and records login-failed', async () => {
-      const { loginId } = await startLogin(z.useCases, alice.username, alice.password)
-      const error = await fails(
-        z.useCases.finishLogin(
-          { loginId, finishLoginRequest: aBogusFinishLoginRequest() as OpaqueMessage },
-          ctx,
-        ),
-      )
-      expect(error).to.deep.equal(invalidCredentials)
+      expect(await failLogin(alice)).to.deep.equal(invalidCredentials)
       const caller = await callerFor(z.useCases, alice)
+      await z.ports.background.settled()
       const types = (await ok(z.useCases.listAudit({ limit: 200 } as never, caller))).items.map((e) => e.type)
       expect(types).to.include('login-failed')
+    })
+
+    it('records login-failed at most once per account every 15 minutes: the first failure of the window', async () => {
+      const carol = await register(z.useCases)
+      const window = defaultSettings.failedLoginEventSeconds
+      expect(window).to.equal(15 * 60)
+      for (let i = 0; i < 12; i++) {
+        expect(await failLogin(carol, `guess-${i}`)).to.deep.equal(invalidCredentials)
+        z.clock.advance(seconds(10))
+      }
+      const first = await failedLogins(carol)
+      expect(first.map((e) => e.requestId)).to.deep.equal(['guess-0'])
+      z.clock.advance(seconds(window))
+      await failLogin(carol, 'later')
+      expect((await failedLogins(carol)).map((e) => e.requestId)).to.deep.equal(['guess-0', 'later'])
+      // Another account's window is its own.
+      const bob = await register(z.useCases)
+      await failLogin(bob, 'bob')
+      expect((await failedLogins(bob)).map((e) => e.requestId)).to.deep.equal(['bob'])
+    })
+
+    it('answers a failed login before its event is written: the write is off the answer’s path', async () => {
+      const carol = await register(z.useCases)
+      let release: () => void = () => undefined
+      const written = new Promise<void>((resolve) => (release = resolve))
+      const append = z.ports.audit.append.bind(z.ports.audit)
+      sinon.stub(z.ports.audit, 'append').callsFake((draft, at) => async () => {
+        await written
+        return append(draft, at)()
+      })
+      expect(await failLogin(carol, ctx.requestId, false)).to.deep.equal(invalidCredentials)
+      release()
+      sinon.restore()
+      expect(await failedLogins(carol)).to.have.length(1)
+    })
+
+    it('still records the failure when the limiter that coalesces events cannot answer', async () => {
+      const carol = await register(z.useCases)
+      sinon.stub(z.ports.limiter, 'consume').returns(TE.left(unavailable('redis')(new Error('down'))))
+      await failLogin(carol)
+      sinon.restore()
+      expect(await failedLogins(carol)).to.have.length(1)
     })
 
     it('refuses an account disabled between start and finish exactly like a wrong password', async () => {
@@ -126,9 +177,11 @@ describe('registration and sessions', () => {
       const [disabled, wrongPassword] = [await finish(right), await finish(wrong)]
       expect(disabled).to.deep.equal(E.left(invalidCredentials))
       expect(disabled).to.deep.equal(wrongPassword)
+      await z.ports.background.settled()
       const audit = await ok(z.ports.audit.list(bob.accountId, { limit: 100, cursor: O.none }))
       const events = audit.map((e) => e.type)
-      expect(events.filter((t) => t === 'login-failed')).to.have.length(2)
+      // Two failures in one window: one event (see the coalescing test).
+      expect(events.filter((t) => t === 'login-failed')).to.have.length(1)
       expect(events).not.to.include('login')
     })
 

@@ -29,6 +29,7 @@ const tightRules = (): RateLimitRules => ({
   recovery: rule('recovery'),
   refresh: rule('refresh'),
   account: rule('account'),
+  resticAuth: rule('resticAuth'),
 })
 
 type Instances = Readonly<{
@@ -225,6 +226,24 @@ for (const setup of setups)
           }),
         'refresh/ip',
       )
+    })
+
+    it('limits failed restic authentication per client IP and per username, with Retry-After', async () => {
+      const restic = (ip: Record<string, string>, username: string) =>
+        instances.call('GET', '/restic/repo/keys/', {
+          headers: { ...ip, Authorization: `Basic ${Buffer.from(`${username}:wrong`).toString('base64')}` },
+        })
+      const from = freshIp()
+      const byIp: number[] = []
+      for (let i = 0; i <= points; i++) byIp.push((await restic(from, aUsername())).status)
+      expect(byIp).to.deep.equal([...Array<number>(points).fill(401), 429])
+      const username = aUsername()
+      const byName: number[] = []
+      for (let i = 0; i <= points; i++) byName.push((await restic(freshIp(), username)).status)
+      expect(byName).to.deep.equal([...Array<number>(points).fill(401), 429])
+      const limited = await restic(freshIp(), username)
+      expect(limited.status).to.equal(429)
+      expect(Number(limited.headers.get('retry-after'))).to.be.within(1, 60)
     })
 
     it('limits authenticated calls per account, whatever the client IP, and not other accounts', async () => {

@@ -11,10 +11,14 @@ import { redisAvailable } from '../support/redis'
 import {
   addDeviceOverHttp,
   aUserWithDevice,
+  basicAuth,
+  changePasswordOverHttp,
   expectError,
   jsonOf,
   logInOverHttp,
+  recoverOverHttp,
   registerOverHttp,
+  resticTokenOverHttp,
 } from '../adapters/http/http-test-kit'
 import { startTarget, type Target } from './attack-kit'
 
@@ -308,5 +312,46 @@ for (const store of stores)
         ).status,
       ).to.equal(401)
       expect((await target.call('GET', '/api/v1/account', { token: user.token })).status).to.equal(200)
+    })
+
+    /** What a stolen restic token can still do: read a listing and delete an object. */
+    const resticReach = async (username: string, secret: string): Promise<number[]> => {
+      const auth = { Authorization: basicAuth(username, secret) }
+      const list = await fetch(`${target.base}/restic/laptop/keys/`, { headers: auth })
+      const del = await fetch(`${target.base}/restic/laptop/keys/${'0'.repeat(64)}`, {
+        method: 'DELETE',
+        headers: auth,
+      })
+      return [list.status, del.status]
+    }
+
+    it('ends a restic token made by a second (phished) session when the account is recovered', async () => {
+      const victim = await aUserWithDevice(target)
+      const phished = await logInOverHttp(target, victim.account)
+      const stolen = await resticTokenOverHttp(target, phished.accessToken)
+      const own = await resticTokenOverHttp(target, victim.token)
+      expect(await resticReach(victim.account.username, stolen.token)).to.deep.equal([200, 200])
+      const recovered = await recoverOverHttp(target, victim.account, `recovered-${randomUUID()}`)
+      expect(recovered.status).to.equal(200)
+      expect(await resticReach(victim.account.username, stolen.token)).to.deep.equal([401, 401])
+      expect(await resticReach(victim.account.username, own.token)).to.deep.equal([401, 401])
+    })
+
+    it('ends the restic tokens of other sessions and devices on a password change, not the caller’s', async () => {
+      const victim = await aUserWithDevice(target)
+      const phished = await logInOverHttp(target, victim.account)
+      const stolen = await resticTokenOverHttp(target, phished.accessToken)
+      const onDevice = await logInOverHttp(target, victim.account, victim.device.deviceId)
+      const deviceToken = await resticTokenOverHttp(target, onDevice.accessToken)
+      const own = await resticTokenOverHttp(target, victim.token)
+      const changed = await changePasswordOverHttp(target, victim.token, `new-${randomUUID()}`)
+      expect(changed.status).to.equal(200)
+      expect(await resticReach(victim.account.username, stolen.token)).to.deep.equal([401, 401])
+      expect(await resticReach(victim.account.username, deviceToken.token)).to.deep.equal([401, 401])
+      expect(await resticReach(victim.account.username, own.token)).to.deep.equal([200, 200])
+      const listed = await jsonOf<{ items: Array<{ tokenId: string }> }>(
+        await target.call('GET', '/api/v1/restic-tokens', { token: victim.token }),
+      )
+      expect(listed.items.map((t) => t.tokenId)).to.deep.equal([own.tokenId])
     })
   })

@@ -2,6 +2,7 @@
 import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
 import * as O from 'fp-ts/Option'
+import { deviceExists } from '../../domain/errors'
 import { aDevice, aDeviceId, anAccount, anAccountId, at } from '../support/persistence-builders'
 import { left, type PersistenceHarness, right } from './harness'
 
@@ -78,6 +79,19 @@ export const deviceRepositoryContract = (
       await right(h.devices.save({ ...device, accountId: other, revokedAt: O.some(at(9)) }))
       expect(await h.devices.find(device.accountId, device.deviceId)()).to.deep.equal(E.right(O.some(device)))
       expect(await h.devices.find(other, device.deviceId)()).to.deep.equal(E.right(O.none))
+    })
+
+    it('refuses a second device with the key of one the account has, even revoked; another account may', async () => {
+      const accountId = await givenAccount()
+      const first = aDevice(accountId)
+      await right(h.devices.add(first))
+      await right(h.devices.save({ ...first, revokedAt: O.some(at(1)) }))
+      expect(await left(h.devices.add(aDevice(accountId, { publicKey: first.publicKey })))).to.deep.equal(
+        deviceExists,
+      )
+      const elsewhere = aDevice(await givenAccount(), { publicKey: first.publicKey })
+      await right(h.devices.add(elsewhere))
+      expect((await right(h.devices.list(accountId))).map((d) => d.deviceId)).to.deep.equal([first.deviceId])
     })
 
     it('refuses a device of an account that does not exist', async () => {

@@ -97,6 +97,28 @@ export const rateLimiterContract = (name: string, setUp: () => Promise<RateLimit
       }
     })
 
+    it('peeks without spending: the state consume would answer, and the refusal once nothing is left', async () => {
+      const rule = aRule(2)
+      const fresh = await right(h.limiter.peek(rule, 'k'))
+      expect(fresh).to.include({ limit: 2, remaining: 2 })
+      await right(h.limiter.consume(rule, 'k'))
+      for (let i = 0; i < 3; i++) expect((await right(h.limiter.peek(rule, 'k'))).remaining).to.equal(1)
+      expect((await right(h.limiter.consume(rule, 'k'))).remaining).to.equal(0)
+      const refused = await left(h.limiter.peek(rule, 'k'))
+      expect(refused._tag).to.equal('RateLimited')
+      if (refused._tag === 'RateLimited') expect(refused.retryAfterSeconds).to.be.within(1, 60)
+      expect((await right(h.limiter.peek(rule, 'other'))).remaining).to.equal(2)
+    })
+
+    it('lets a peeked-at subject spend its points once the window has passed', async () => {
+      const rule = aRule(1, 1)
+      await right(h.limiter.consume(rule, 'k'))
+      await left(h.limiter.peek(rule, 'k'))
+      await h.elapse(1100)
+      expect((await right(h.limiter.peek(rule, 'k'))).remaining).to.equal(1)
+      expect((await right(h.limiter.consume(rule, 'k'))).remaining).to.equal(0)
+    })
+
     it('does nothing until the task is run', async () => {
       const rule = aRule(1)
       void h.limiter.consume(rule, 'k')

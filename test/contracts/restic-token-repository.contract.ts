@@ -1,7 +1,9 @@
 /** The ResticTokenRepository contract, run against every adapter. */
 import { expect } from 'chai'
 import * as O from 'fp-ts/Option'
-import type { Username } from '../../domain/ids'
+import type { SessionId, Username } from '../../domain/ids'
+import type { ResticRepoName } from '../../domain/restic'
+import { aSessionId } from '../support/builders'
 import { aDevice, anAccount, at } from '../support/persistence-builders'
 import { right } from './harness'
 import { aResticToken, aSha256, type ResticHarness } from './restic-persistence'
@@ -28,7 +30,12 @@ export const resticTokenRepositoryContract = (
 
     it('lists what was created, oldest first, with millisecond times', async () => {
       const { account, device } = await givenAccountWithDevice()
-      const second = aResticToken(account.accountId, device.deviceId, { createdAt: at(5), appendOnly: true })
+      const second = aResticToken(account.accountId, device.deviceId, {
+        createdAt: at(5),
+        appendOnly: true,
+        sessionId: aSessionId(),
+        repo: 'laptop' as ResticRepoName,
+      })
       const first = aResticToken(account.accountId, null, { createdAt: at(1) })
       await right(h.resticTokens.create(second))
       await right(h.resticTokens.create(first))
@@ -37,13 +44,17 @@ export const resticTokenRepositoryContract = (
 
     it('grants a token to its username in any letter case, and to nothing else', async () => {
       const { account, device } = await givenAccountWithDevice()
-      const token = aResticToken(account.accountId, device.deviceId, { appendOnly: true })
+      const token = aResticToken(account.accountId, device.deviceId, {
+        appendOnly: true,
+        repo: 'laptop' as ResticRepoName,
+      })
       await right(h.resticTokens.create(token))
       const grant = {
         tokenId: token.tokenId,
         accountId: account.accountId,
         deviceId: device.deviceId,
         appendOnly: true,
+        repo: 'laptop',
       }
       const upper = account.username.toUpperCase() as Username
       expect(await right(h.resticTokens.findGrant(upper, token.secretSha256))).to.deep.equal(O.some(grant))
@@ -79,6 +90,27 @@ export const resticTokenRepositoryContract = (
         O.none,
       )
       expect(await right(h.resticTokens.list(account.accountId))).to.deep.equal([])
+    })
+
+    it('revokes every token of the account but the kept session’s, and no other account’s', async () => {
+      const { account, device } = await givenAccountWithDevice()
+      const keep = aSessionId()
+      const kept = aResticToken(account.accountId, device.deviceId, { sessionId: keep, createdAt: at(1) })
+      const doomed = [
+        aResticToken(account.accountId, device.deviceId, { sessionId: aSessionId() }),
+        aResticToken(account.accountId, null, { sessionId: null }),
+      ]
+      const other = anAccount()
+      await right(h.accounts.create(other))
+      const elsewhere = aResticToken(other.accountId, null, { sessionId: keep })
+      for (const token of [kept, ...doomed, elsewhere]) await right(h.resticTokens.create(token))
+      expect(await right(h.resticTokens.revokeAccount(account.accountId, keep))).to.equal(2)
+      expect(await right(h.resticTokens.list(account.accountId))).to.deep.equal([kept])
+      expect(await right(h.resticTokens.revokeAccount(account.accountId))).to.equal(1)
+      expect(await right(h.resticTokens.list(account.accountId))).to.deep.equal([])
+      expect(await right(h.resticTokens.list(other.accountId))).to.deep.equal([elsewhere])
+      const none: SessionId | undefined = undefined
+      expect(await right(h.resticTokens.revokeAccount(account.accountId, none))).to.equal(0)
     })
 
     it('lists one account’s tokens only, and forgets them with the account', async () => {

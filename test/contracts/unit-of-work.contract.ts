@@ -20,6 +20,7 @@ import { left, right } from './harness'
 import { quotaLedgerContract } from './quota-ledger.contract'
 import type { UnitOfWorkHarness } from './unit-of-work.harness'
 import { anUploadSession } from './upload-persistence'
+import { aResticToken } from './restic-persistence'
 
 const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 const everything = { limit: 1000, cursor: O.none }
@@ -119,6 +120,23 @@ export const unitOfWorkContract = (name: string, setUp: () => Promise<UnitOfWork
       expect(result).to.deep.equal(E.left(refused))
       await nothingOf(accountId, written!)
       expect(await right(h.devices.find(accountId, device.deviceId))).to.deep.equal(O.some(device))
+    })
+
+    it('revokes restic tokens with the rest of the work, or not at all', async () => {
+      const { accountId } = await givenAccount()
+      const token = aResticToken(accountId, null)
+      await right(h.resticTokens.create(token))
+      const revoke = (then: TE.TaskEither<Refused, void>) =>
+        h.unitOfWork.inAccount(accountId, (tx) =>
+          pipe(
+            tx.resticTokens.revokeAccount(accountId),
+            TE.flatMap(() => then),
+          ),
+        )()
+      expect(await revoke(TE.left(refused))).to.deep.equal(E.left(refused))
+      expect(await right(h.resticTokens.list(accountId))).to.deep.equal([token])
+      expect(await revoke(TE.right(undefined))).to.deep.equal(E.right(undefined))
+      expect(await right(h.resticTokens.list(accountId))).to.deep.equal([])
     })
 
     it('discards every write of a work that throws, and throws it on', async () => {

@@ -8,6 +8,7 @@ import { inMemoryBackupRepository } from '../../adapters/in-memory/in-memory-bac
 import { inMemoryDatabase } from '../../adapters/in-memory/in-memory-database'
 import { inMemoryDeviceRepository } from '../../adapters/in-memory/in-memory-device-repository'
 import { inMemoryResticObjectRepository } from '../../adapters/in-memory/in-memory-restic-object-repository'
+import { inMemoryResticTokenRepository } from '../../adapters/in-memory/in-memory-restic-token-repository'
 import { inMemorySessionStore } from '../../adapters/in-memory/in-memory-session-store'
 import { inMemoryUnitOfWork } from '../../adapters/in-memory/in-memory-unit-of-work'
 import { inMemoryUploadSessionRepository } from '../../adapters/in-memory/in-memory-upload-session-repository'
@@ -16,10 +17,12 @@ import { knexAuditRepository } from '../../adapters/persistence/knex/knex-audit-
 import { knexBackupRepository } from '../../adapters/persistence/knex/knex-backup-repository'
 import { knexDeviceRepository } from '../../adapters/persistence/knex/knex-device-repository'
 import { knexResticObjectRepository } from '../../adapters/persistence/knex/knex-restic-object-repository'
+import { knexResticTokenRepository } from '../../adapters/persistence/knex/knex-restic-token-repository'
 import { knexSessionStore } from '../../adapters/persistence/knex/knex-session-store'
 import { knexUnitOfWork } from '../../adapters/persistence/knex/knex-unit-of-work'
 import { knexUploadSessionRepository } from '../../adapters/persistence/knex/knex-upload-session-repository'
 import type { ResticObjectRepository } from '../../application/ports/restic-object-repository'
+import type { ResticTokenRepository } from '../../application/ports/restic-token-repository'
 import type { SessionStore } from '../../application/ports/session-store'
 import type { UploadSessionRepository } from '../../application/ports/upload-session-repository'
 import { createTestDatabase } from '../support/postgres'
@@ -29,6 +32,7 @@ export type UnitOfWorkHarness = PersistenceHarness &
   Readonly<{
     uploads: UploadSessionRepository
     resticObjects: ResticObjectRepository
+    resticTokens: ResticTokenRepository
     sessions: SessionStore
   }>
 
@@ -43,6 +47,7 @@ export const inMemoryUnitOfWorkHarness = (): Promise<UnitOfWorkHarness> => {
     audit: inMemoryAuditRepository(db),
     uploads: inMemoryUploadSessionRepository(db),
     resticObjects: inMemoryResticObjectRepository(db),
+    resticTokens: inMemoryResticTokenRepository(db),
     sessions,
     unitOfWork: inMemoryUnitOfWork(db, sessions),
     reset: () => Promise.resolve(Object.values(db).forEach((table: Map<unknown, unknown>) => table.clear())),
@@ -61,6 +66,7 @@ export const knexUnitOfWorkHarness =
       audit: knexAuditRepository(db.appKnex),
       uploads: knexUploadSessionRepository(db.appKnex),
       resticObjects: knexResticObjectRepository(db.appKnex),
+      resticTokens: knexResticTokenRepository(db.appKnex),
       sessions,
       unitOfWork:
         sessionsIn === 'postgres'

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/Either'
 import type { AccountId, Sha256Hex } from '../../domain/ids'
 import {
   ensureMayDelete,
+  grantReaches,
   ensureNameMatches,
   resticAppendOnly,
   type ResticGrant,
@@ -18,6 +19,7 @@ const grant = (appendOnly: boolean): ResticGrant => ({
   accountId: '00000000-0000-4000-8000-000000000001' as AccountId,
   deviceId: null,
   appendOnly,
+  repo: null,
 })
 
 describe('restic domain', () => {
@@ -56,6 +58,14 @@ describe('restic domain', () => {
     ]
     for (const ref of ok) expect(E.isRight(ResticObjectRef.decode(ref)), JSON.stringify(ref)).to.equal(true)
     for (const ref of bad) expect(ResticObjectRef.is(ref), JSON.stringify(ref)).to.equal(false)
+  })
+
+  it('lets a grant scoped to a repository reach that one only, and an unscoped grant every one', () => {
+    const scoped = { ...grant(false), repo: 'laptop' as ResticRepoName }
+    expect(grantReaches(scoped, 'laptop')).to.equal(true)
+    expect(grantReaches(scoped, 'other')).to.equal(false)
+    expect(grantReaches(scoped, 'Laptop')).to.equal(false)
+    expect(grantReaches(grant(false), 'anything')).to.equal(true)
   })
 
   it('lets append-only grants delete locks only', () => {

@@ -41,5 +41,6 @@ export const aCaller = (overrides: Partial<Caller> = {}): Caller => ({
   accountId: anAccountId(),
   sessionId: aSessionId(),
   deviceId: null,
+  loggedInAt: at(),
   ...overrides,
 })

@@ -10,6 +10,7 @@ import { loadConfig } from '../../adapters/composition/config'
 import { buildContainer, resolveWired } from '../../adapters/composition/container'
 import { serenityOpaqueServer } from '../../adapters/crypto/serenity-opaque-server'
 import { createHttpApp, defaultHttpLimits } from '../../adapters/http/create-http-app'
+import type { RateLimitRules } from '../../adapters/http/middleware/rate-limit'
 import { startHttpServer } from '../../adapters/http/start-http-server'
 import { looseRateLimits } from '../adapters/http/http-test-kit'
 import { testOpaqueServerSetup } from './in-memory-zkeb'
@@ -17,7 +18,11 @@ import { createTestDatabase, type TestDatabase } from './postgres'
 
 export type RealZkebServer = Readonly<{ base: string; db: TestDatabase; close: () => Promise<void> }>
 
-export const startRealZkebServer = async (env: Record<string, string> = {}): Promise<RealZkebServer> => {
+/** `rateLimits`: the rules the server enforces (default: loose enough for any test's calls from one IP). */
+export const startRealZkebServer = async (
+  env: Record<string, string> = {},
+  rateLimits: RateLimitRules = looseRateLimits,
+): Promise<RealZkebServer> => {
   const db = await createTestDatabase()
   const dataDir = mkdtempSync(join(tmpdir(), 'zkeb-real-'))
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.ownerUrl, DATA_DIR: dataDir, ...env })
@@ -34,7 +39,7 @@ export const startRealZkebServer = async (env: Record<string, string> = {}): Pro
   const app = createHttpApp({
     useCases: wired.useCases,
     rateLimiter: wired.rateLimiter,
-    rateLimits: looseRateLimits,
+    rateLimits,
     limits: {
       ...defaultHttpLimits,
       maxUploadBytes: config.maxUploadBytes,

@@ -11,6 +11,8 @@ import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { expect } from 'chai'
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core'
+import * as E from 'fp-ts/Either'
+import { login, registerDevice } from '../../client/sdk'
 import { chromiumArgs, chromiumPath, chromiumPresent, startWebServer, type WebServer } from './web-harness'
 
 const shots = resolve(__dirname, '../../test-results/web')
@@ -238,6 +240,14 @@ describe('web app in headless Chromium', function () {
   })
 
   it('changes the password and rotates the keys; the content still restores', async () => {
+    // Older than the fresh-login window: the form proves the current password again first.
+    server.clock.advance(6 * 60_000)
+    await page.getByLabel('Current password').fill('not the password')
+    await page.getByLabel('New password', { exact: true }).fill(newPassword)
+    await page.getByLabel('Repeat the new password').fill(newPassword)
+    await page.getByRole('button', { name: 'Change password' }).click()
+    await page.getByRole('alert').filter({ hasText: 'The current password is wrong.' }).waitFor()
+    await page.getByLabel('Current password').fill(password)
     await page.getByLabel('New password', { exact: true }).fill(newPassword)
     await page.getByLabel('Repeat the new password').fill(newPassword)
     await page.getByRole('button', { name: 'Change password' }).click()
@@ -333,6 +343,32 @@ describe('web app in headless Chromium', function () {
     } finally {
       await axeContext.close()
     }
+  })
+
+  it('asks for the password to revoke another device once the login is old, then revokes it', async () => {
+    // A second device of the account, registered by another client (the SDK, with the app's stretching).
+    const other = await login({ baseUrl: server.base }, { username, password: newPassword })
+    if (E.isLeft(other)) throw new Error(`login failed: ${other.left._tag}`)
+    expect(E.isRight(await registerDevice(other.right, 'the other laptop'))).to.equal(true)
+    server.clock.advance(6 * 60_000)
+    await page.getByRole('button', { name: 'Backups', exact: true }).click()
+    await page.getByRole('button', { name: 'Devices', exact: true }).click()
+    const revoke = page.getByRole('button', { name: 'Revoke the other laptop' })
+    await revoke.waitFor()
+    page.once('dialog', (dialog) => void dialog.accept())
+    const errorsBefore = pageErrors.length
+    await revoke.click()
+    await page.getByRole('heading', { name: 'Confirm with your password' }).waitFor()
+    await page.getByLabel('Your password', { exact: true }).fill(newPassword)
+    await page.getByRole('button', { name: 'Confirm and revoke' }).click()
+    await page.getByText(/revoked\.$/).waitFor()
+    await page.getByRole('cell', { name: /^Revoked / }).waitFor()
+    expect(await page.getByRole('cell', { name: /^Revoked / }).count()).to.equal(1)
+    // The browser logs the refused first attempt; it is the server's answer, not a fault of the page.
+    expect(pageErrors.splice(errorsBefore)).to.deep.equal([
+      'Failed to load resource: the server responded with a status of 403 (Forbidden)',
+    ])
+    await screenshot(page, '12-device-revoked-after-password')
   })
 
   it('sent no password, plaintext or key material in any request, and met no CSP violation', () => {

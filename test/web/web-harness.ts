@@ -17,6 +17,7 @@ import { inMemoryBlobStore } from '../../adapters/in-memory/in-memory-blob-store
 import { inMemoryRateLimiter } from '../../adapters/in-memory/in-memory-rate-limiter'
 import type { BlobStore } from '../../application/ports/blob-store'
 import { looseRateLimits } from '../adapters/http/http-test-kit'
+import type { ControllableClock } from '../support/controllable-clock'
 import { inMemoryZkeb } from '../support/in-memory-zkeb'
 
 export const chromiumPath = '/usr/bin/chromium'
@@ -80,6 +81,8 @@ export type WebServer = Readonly<{
   tamper: Tamper
   /** Every request as the server received it: request line, raw headers and body bytes. */
   received: RecordedBody[]
+  /** The server's clock, which stands still until moved (to age a session past the fresh-login window). */
+  clock: ControllableClock
   close: () => Promise<void>
 }>
 
@@ -129,6 +132,7 @@ export const startWebServer = async (): Promise<WebServer & { buildDir: string }
     base: `http://127.0.0.1:${port}`,
     tamper,
     received,
+    clock: zkeb.clock,
     buildDir,
     close: async () => {
       server.closeAllConnections()

@@ -1,10 +1,13 @@
-/** The account: quota, password change and key rotation (both hand back a new session to use). */
+/**
+ * The account: quota, password change and key rotation (both hand back a new session to use). The password
+ * change first proves the current password again (the server wants a recent login for it), in a new session.
+ */
 import * as E from 'fp-ts/Either'
 import { useState } from 'preact/hooks'
 import { formatDate } from './format'
 import { messageOf } from './messages'
 import { Quota } from './Quota'
-import { changePassword, getAccount, type Session } from './sdk'
+import { changePassword, getAccount, reauthenticate, type Session } from './sdk'
 import { useLoaded } from './use-loaded'
 import { rotate } from './vault'
 
@@ -26,6 +29,7 @@ const Feedback = ({ ok, error }: Readonly<{ ok: string; error: string | undefine
 )
 
 const PasswordForm = ({ session, onSession }: Props) => {
+  const [current, setCurrent] = useState('')
   const [password, setPassword] = useState('')
   const [confirm, setConfirm] = useState('')
   const [ok, setOk] = useState('')
@@ -38,17 +42,35 @@ const PasswordForm = ({ session, onSession }: Props) => {
     if (password.length < 10) return setError('Choose a password of at least 10 characters.')
     if (password !== confirm) return setError('The two passwords differ.')
     setBusy(true)
-    const changed = await changePassword(session, password)
+    const fresh = await reauthenticate(session, current)
+    setCurrent('')
+    if (E.isLeft(fresh)) {
+      setBusy(false)
+      return setError(
+        fresh.left._tag === 'WrongPassword' ? 'The current password is wrong.' : messageOf(fresh.left),
+      )
+    }
+    onSession(fresh.right) // the session it replaced is ended, whatever happens next
+    const changed = await changePassword(fresh.right, password)
     setBusy(false)
     setPassword('')
     setConfirm('')
     if (E.isLeft(changed)) return setError(messageOf(changed.left))
     onSession(changed.right)
-    setOk('Password changed. Your other sessions were signed out.')
+    setOk('Password changed. Your other sessions and their restic tokens were signed out.')
   }
   return (
     <form class="card" onSubmit={(e) => void submit(e)} aria-labelledby="password-title">
       <h2 id="password-title">Change password</h2>
+      <label for="current-password">Current password</label>
+      <input
+        id="current-password"
+        type="password"
+        autocomplete="current-password"
+        required
+        value={current}
+        onInput={(e) => setCurrent(e.currentTarget.value)}
+      />
       <label for="new-password">New password</label>
       <input
         id="new-password"

@@ -72,7 +72,7 @@ export const Workspace = ({ initialSession, onSignedOut }: Props) => {
       <main>
         {section === 'backups' && <BackupsSection session={session} />}
         {section === 'trash' && <TrashSection session={session} />}
-        {section === 'devices' && <DevicesSection session={session} />}
+        {section === 'devices' && <DevicesSection session={session} onSession={setSession} />}
         {section === 'audit' && <AuditSection session={session} />}
         {section === 'account' && <AccountSection session={session} onSession={setSession} />}
       </main>

@@ -6,14 +6,15 @@
 export const rateChargeCommand = 'zkebRateCharge'
 
 /**
- * KEYS[1] the counter; ARGV points, window and part length in ms. Drops the parts that left the window
- * (now - window, now], spends a point if the rest leaves room, and answers {admitted 0|1, points used, ms until
- * the oldest counted point leaves the window}.
+ * KEYS[1] the counter; ARGV points, window and part length in ms, and 1 to spend (0 only asks). Drops the parts
+ * that left the window (now - window, now], spends a point if the rest leaves room, and answers {admitted 0|1,
+ * points used, ms until the oldest counted point leaves the window}.
  */
 const chargeScript = `
 local points = tonumber(ARGV[1])
 local windowMs = tonumber(ARGV[2])
 local partMs = tonumber(ARGV[3])
+local spend = tonumber(ARGV[4]) ~= 0
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local part = math.floor(now / partMs)
@@ -32,9 +33,11 @@ end
 if #stale > 0 then redis.call('HDEL', KEYS[1], unpack(stale)) end
 local admitted = 0
 if used < points then
-  redis.call('HINCRBY', KEYS[1], string.format('%d', part), 1)
-  redis.call('PEXPIRE', KEYS[1], windowMs + partMs)
-  used = used + 1
+  if spend then
+    redis.call('HINCRBY', KEYS[1], string.format('%d', part), 1)
+    redis.call('PEXPIRE', KEYS[1], windowMs + partMs)
+    used = used + 1
+  end
   admitted = 1
 end
 return { admitted, used, (oldest + 1) * partMs + windowMs - now }

@@ -24,27 +24,32 @@ type Charging = { [commandName]: (key: string, ...args: number[]) => Promise<Cha
 
 export const redisRateLimiter = (redis: RedisClient): RateLimiter => {
   const charging = redis as unknown as Charging
-  const charge = (rule: RateLimitRule, key: string, windowMs: number) =>
-    command(() =>
+  const charge = (rule: RateLimitRule, key: string, spend: boolean) => {
+    const windowMs = rule.windowSeconds * 1000
+    return command(() =>
       charging[commandName](
         `rate:${rule.name}:${key}`,
         rule.points,
         windowMs,
         Math.max(1, Math.ceil(windowMs / windowParts)),
+        spend ? 1 : 0,
       ),
+    )
+  }
+  const count = (rule: RateLimitRule, key: string, spend: boolean) =>
+    pipe(
+      charge(rule, key, spend),
+      TE.flatMapEither(([admitted, used, returnsMs]) => {
+        // As the in-memory twin: at most the window, at least a second.
+        const resetSeconds = Math.min(rule.windowSeconds, Math.max(1, Math.ceil(returnsMs / 1000)))
+        return admitted === 1
+          ? E.right({ limit: rule.points, remaining: rule.points - used, resetSeconds })
+          : E.left(rateLimited(resetSeconds))
+      }),
     )
 
   return {
-    consume: (rule, key) =>
-      pipe(
-        charge(rule, key, rule.windowSeconds * 1000),
-        TE.flatMapEither(([admitted, used, returnsMs]) => {
-          // As the in-memory twin: at most the window, at least a second.
-          const resetSeconds = Math.min(rule.windowSeconds, Math.max(1, Math.ceil(returnsMs / 1000)))
-          return admitted === 1
-            ? E.right({ limit: rule.points, remaining: rule.points - used, resetSeconds })
-            : E.left(rateLimited(resetSeconds))
-        }),
-      ),
+    consume: (rule, key) => count(rule, key, true),
+    peek: (rule, key) => count(rule, key, false),
   }
 }

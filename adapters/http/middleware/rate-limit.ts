@@ -16,8 +16,13 @@ export type RateLimitRules = Readonly<{
   recovery: RateLimitRule
   /** sessions/refresh: per IP (refresh tokens are unguessable; this bounds abuse). */
   refresh: RateLimitRule
-  /** Every authenticated call: per account. */
+  /** Every authenticated call, restic's included: per account. */
   account: RateLimitRule
+  /**
+   * Failed restic basic-auth attempts: per IP (an IP over it is refused before any credential is checked)
+   * and per username digest (failures over it are refused; the user's valid tokens still pass).
+   */
+  resticAuth: RateLimitRule
 }>
 
 export const defaultRateLimitRules: RateLimitRules = {
@@ -26,6 +31,7 @@ export const defaultRateLimitRules: RateLimitRules = {
   recovery: { name: 'recovery', points: 10, windowSeconds: 60 },
   refresh: { name: 'refresh', points: 60, windowSeconds: 60 },
   account: { name: 'account', points: 1200, windowSeconds: 60 },
+  resticAuth: { name: 'restic-auth', points: 20, windowSeconds: 60 },
 }
 
 /** SECURITY: usernames reach a shared cache only as digests. */

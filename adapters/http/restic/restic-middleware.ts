@@ -11,7 +11,7 @@ import type { ResticUseCases } from '../../../application/restic'
 import { configName, ResticFolderType, ResticObjectRef, ResticRepoName } from '../../../domain/restic'
 import type { AppContext, AppMiddleware, HttpLogger } from '../http-types'
 import { hasContentCoding } from '../middleware/content-coding'
-import { authenticateResticRequest } from './restic-auth'
+import { authenticateResticRequest, type ResticLimits } from './restic-auth'
 import { readObject } from './restic-download'
 import {
   replyFailure,
@@ -27,7 +27,7 @@ export const resticPrefix = '/restic/'
 const v2 = 'application/vnd.x.restic.rest.v2'
 const v1 = 'application/vnd.x.restic.rest.v1'
 
-type Deps = Readonly<{ useCases: ResticUseCases; logger: HttpLogger }>
+type Deps = Readonly<{ useCases: ResticUseCases; logger: HttpLogger; limits: ResticLimits }>
 
 /** An answer sent before the body was read ends the connection, so the unread rest is not parsed as a request. */
 const closeIfUnread = (ctx: AppContext): void => {
@@ -119,7 +119,12 @@ export const resticMiddleware =
       await next()
       return
     }
-    const caller = await authenticateResticRequest(ctx, deps.useCases.authenticateRestic, deps.logger)
+    const parts = ctx.path.slice(resticPrefix.length).split('/')
+    const caller = await authenticateResticRequest(
+      ctx,
+      { authenticate: deps.useCases.authenticateRestic, logger: deps.logger, limits: deps.limits },
+      parts[0] ?? '',
+    )
     if (caller === undefined) return closeIfUnread(ctx)
-    await dispatch(ctx, deps, caller, ctx.path.slice(resticPrefix.length).split('/'))
+    await dispatch(ctx, deps, caller, parts)
   }

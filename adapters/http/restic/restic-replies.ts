@@ -54,6 +54,16 @@ export const replyUnauthorized = (ctx: AppContext): void => {
 
 export const replyNotFound = (ctx: AppContext): void => replyText(ctx, 404, 'Not Found\n')
 
+/** 429 with Retry-After (restic retries with backoff) and the RateLimit headers of the rule that refused. */
+export const replyRateLimited = (ctx: AppContext, limit: number, retryAfterSeconds: number): void => {
+  const seconds = String(Math.max(1, Math.ceil(retryAfterSeconds)))
+  ctx.set('Retry-After', seconds)
+  ctx.set('RateLimit-Limit', String(limit))
+  ctx.set('RateLimit-Remaining', '0')
+  ctx.set('RateLimit-Reset', seconds)
+  replyText(ctx, 429, 'Too Many Requests\n')
+}
+
 export const replyMethodNotAllowed = (ctx: AppContext, allow: string): void => {
   ctx.set('Allow', allow)
   replyText(ctx, 405, 'Method Not Allowed\n')

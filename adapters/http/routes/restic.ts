@@ -13,6 +13,7 @@ const toResticTokenDto = (token: ResticToken) => ({
   tokenId: token.tokenId,
   deviceId: token.deviceId,
   appendOnly: token.appendOnly,
+  repo: token.repo,
   createdAt: token.createdAt.toISOString(),
 })
 

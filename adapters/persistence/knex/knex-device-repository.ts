@@ -4,7 +4,9 @@ import * as O from 'fp-ts/Option'
 import * as TE from 'fp-ts/TaskEither'
 import type { Knex } from 'knex'
 import type { DeviceRepository } from '../../../application/ports/device-repository'
+import { deviceExists } from '../../../domain/errors'
 import { type AccountAccess, ownTransactions } from './account-access'
+import { isUniqueViolation } from './pg-errors'
 import { bytes, decodeAll, decodeDevice, decodeFirst } from './row-codecs'
 
 /** Over either way of reaching PostgreSQL (account-access.ts). */
@@ -21,6 +23,9 @@ export const devicesIn = (access: AccountAccess): DeviceRepository => ({
           last_seen_at: device.lastSeenAt,
           revoked_at: O.toNullable(device.revokedAt),
         }),
+      ),
+      TE.mapError((failure) =>
+        isUniqueViolation('devices_key_per_account')(failure) ? deviceExists : failure,
       ),
       TE.map(() => undefined),
     ),

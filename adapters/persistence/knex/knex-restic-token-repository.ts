@@ -6,16 +6,18 @@ import * as TE from 'fp-ts/TaskEither'
 import * as t from 'io-ts'
 import type { Knex } from 'knex'
 import type { ResticTokenRepository } from '../../../application/ports/restic-token-repository'
-import { AccountId, DeviceId, Sha256Hex } from '../../../domain/ids'
-import { type ResticGrant, type ResticToken, ResticTokenId } from '../../../domain/restic'
+import { AccountId, DeviceId, SessionId, Sha256Hex } from '../../../domain/ids'
+import { type ResticGrant, ResticRepoName, type ResticToken, ResticTokenId } from '../../../domain/restic'
+import { query } from '../pg-session'
+import { type AccountAccess, ownTransactions } from './account-access'
 import { decodeAll, decodeWith, PgDate } from './row-codecs'
-import { query, withAccount } from '../pg-session'
 
 const grantRow = {
   token_id: ResticTokenId,
   account_id: AccountId,
   device_id: t.union([DeviceId, t.null]),
   append_only: t.boolean,
+  repo: t.union([ResticRepoName, t.null]),
 }
 
 const decodeGrant = decodeWith(t.type(grantRow), (r): ResticGrant => ({
@@ -23,32 +25,40 @@ const decodeGrant = decodeWith(t.type(grantRow), (r): ResticGrant => ({
   accountId: r.account_id,
   deviceId: r.device_id,
   appendOnly: r.append_only,
+  repo: r.repo,
 }))
 
 const decodeToken = decodeWith(
-  t.type({ ...grantRow, secret_sha256: Sha256Hex, created_at: PgDate }),
+  t.type({
+    ...grantRow,
+    session_id: t.union([SessionId, t.null]),
+    secret_sha256: Sha256Hex,
+    created_at: PgDate,
+  }),
   (r): ResticToken => ({
     tokenId: r.token_id,
     accountId: r.account_id,
     deviceId: r.device_id,
+    sessionId: r.session_id,
     appendOnly: r.append_only,
+    repo: r.repo,
     secretSha256: r.secret_sha256,
     createdAt: r.created_at,
   }),
 )
 
-export const knexResticTokenRepository = (knex: Knex): ResticTokenRepository => ({
+/** The account's own tokens, over either way of reaching PostgreSQL (account-access.ts). */
+export const resticTokensIn = (access: AccountAccess): Omit<ResticTokenRepository, 'findGrant'> => ({
   create: (token) =>
     pipe(
-      withAccount(
-        knex,
-        token.accountId,
-      )((trx) =>
+      access.run(token.accountId, (trx) =>
         trx('zkeb.restic_tokens').insert({
           token_id: token.tokenId,
           account_id: token.accountId,
           device_id: token.deviceId,
+          session_id: token.sessionId,
           append_only: token.appendOnly,
+          repo: token.repo,
           secret_sha256: token.secretSha256,
           created_at: token.createdAt,
         }),
@@ -57,10 +67,7 @@ export const knexResticTokenRepository = (knex: Knex): ResticTokenRepository => 
     ),
   list: (accountId) =>
     pipe(
-      withAccount(
-        knex,
-        accountId,
-      )((trx) =>
+      access.run(accountId, (trx) =>
         trx('zkeb.restic_tokens')
           .where({ account_id: accountId })
           .orderBy(['created_at', 'token_id'])
@@ -70,17 +77,28 @@ export const knexResticTokenRepository = (knex: Knex): ResticTokenRepository => 
     ),
   revoke: (accountId, tokenId) =>
     pipe(
-      withAccount(
-        knex,
-        accountId,
-      )((trx) => trx('zkeb.restic_tokens').where({ account_id: accountId, token_id: tokenId }).delete()),
+      access.run(accountId, (trx) =>
+        trx('zkeb.restic_tokens').where({ account_id: accountId, token_id: tokenId }).delete(),
+      ),
       TE.map((deleted) => deleted > 0),
     ),
+  // A token without a session (made before sessions were recorded) is never the caller's: it goes too.
+  revokeAccount: (accountId, keep) =>
+    access.run(accountId, (trx) => {
+      const tokens = trx('zkeb.restic_tokens').where({ account_id: accountId })
+      if (keep !== undefined)
+        tokens.andWhere((q) => void q.whereNull('session_id').orWhereNot('session_id', keep))
+      return tokens.delete()
+    }),
+})
+
+export const knexResticTokenRepository = (knex: Knex): ResticTokenRepository => ({
+  ...resticTokensIn(ownTransactions(knex)),
   /** Before any account is known: through the SECURITY DEFINER function, which returns the grant only. */
   findGrant: (username, secretSha256) =>
     pipe(
       query(() =>
-        knex.raw<{ rows: unknown[] }>('select * from zkeb.find_restic_grant(?, ?)', [username, secretSha256]),
+        knex.raw<{ rows: unknown[] }>('select * from zkeb.restic_grant(?, ?)', [username, secretSha256]),
       ),
       TE.flatMapEither(({ rows }) =>
         rows[0] === undefined ? E.right(O.none) : pipe(decodeGrant(rows[0]), E.map(O.some)),

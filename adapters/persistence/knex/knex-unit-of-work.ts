@@ -17,6 +17,7 @@ import { backupsIn } from './knex-backup-repository'
 import { devicesIn } from './knex-device-repository'
 import { quotaLedgerIn } from './knex-quota-ledger'
 import { resticObjectsIn } from './knex-restic-object-repository'
+import { resticTokensIn } from './knex-restic-token-repository'
 import { sessionsIn } from './knex-session-store'
 import { snapshotKeysIn } from './knex-snapshot-key-repository'
 import { snapshotObjectsIn } from './knex-snapshot-object-index'
@@ -57,6 +58,7 @@ const repositoriesIn = (
   snapshotKeys: snapshotKeysIn(access),
   snapshotObjects: snapshotObjectsIn(access),
   snapshots: snapshotsIn(access),
+  resticTokens: resticTokensIn(access),
   quota: quotaLedgerIn(access),
   sessions,
 })

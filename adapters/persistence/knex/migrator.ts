@@ -19,6 +19,8 @@ import * as uploadSessions from '../../../migrations/20261221000000_upload_sessi
 import * as blobFolderInstances from '../../../migrations/20261228000000_blob_folder_instances'
 import * as snapshots from '../../../migrations/20261228000001_snapshots'
 import * as snapshotMaintenance from '../../../migrations/20261228000002_snapshot_maintenance'
+import * as uniqueDeviceKeys from '../../../migrations/20261228000100_unique_device_keys'
+import * as resticTokenScope from '../../../migrations/20261228000200_restic_token_scope'
 
 export type MigrationModule = Knex.Migration &
   Readonly<{
@@ -44,6 +46,8 @@ export const migrations: ReadonlyArray<Migration> = [
   { name: '20261228000000_blob_folder_instances', module: blobFolderInstances },
   { name: '20261228000001_snapshots', module: snapshots },
   { name: '20261228000002_snapshot_maintenance', module: snapshotMaintenance },
+  { name: '20261228000100_unique_device_keys', module: uniqueDeviceKeys },
+  { name: '20261228000200_restic_token_scope', module: resticTokenScope },
 ]
 
 const schemaName = 'zkeb'

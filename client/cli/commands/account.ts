@@ -23,7 +23,8 @@ import { chooseServer, keepServer, sessionServer, sourceText } from '../config'
 import { clientOptions, sdk, secret, wrappedDeviceKeyOf, type Ctx, type Output } from '../context'
 import { cliError, ExitCode } from '../exit-codes'
 import { newLocalKey } from '../kept-keys'
-import { endKeptSession, identityOf, keptTokensOf, withSession, writeKept } from '../kept-session'
+import { withSession } from '../kept-session'
+import { endKeptSession, identityOf, keptTokensOf, writeKept } from '../kept-state'
 import { formatBytes } from '../progress'
 import { readState, writeState, type AnyCliState, type CliState } from '../state'
 
@@ -183,13 +184,21 @@ export const quotaCommand = (ctx: Ctx): Promise<Output> =>
     }
   })
 
+/** Sensitive: runs in a session that proved the password just now (the server wants a recent login). */
 export const passwdCommand = (ctx: Ctx): Promise<Output> =>
-  withSession(ctx, async (session, _state, keeper) => {
-    const newPassword = await secret(ctx, 'ZKEB_NEW_PASSWORD', 'new password', true)
-    const changed = sdk(await changePassword(session, newPassword))
-    await keeper.update({ session: changed, password: newPassword })
-    return { json: { changed: true }, text: 'Password changed; other sessions were ended.\n' }
-  })
+  withSession(
+    ctx,
+    async (session, _state, keeper) => {
+      const newPassword = await secret(ctx, 'ZKEB_NEW_PASSWORD', 'new password', true)
+      const changed = sdk(await changePassword(session, newPassword))
+      await keeper.update({ session: changed, password: newPassword })
+      return {
+        json: { changed: true },
+        text: 'Password changed; other sessions and their restic tokens were ended.\n',
+      }
+    },
+    'fresh',
+  )
 
 export const recoverCommand = async (ctx: Ctx): Promise<Output> => {
   const existing = await readState(ctx.io.env).catch(() => undefined)

@@ -48,6 +48,7 @@ const resticCallerOf = (accountId: Registered['accountId']): ResticCaller => ({
   tokenId: randomUUID() as ResticCaller['tokenId'],
   accountId,
   deviceId: null,
+  repo: null,
   appendOnly: false,
 })
 

@@ -25,6 +25,7 @@ export const looseRateLimits: RateLimitRules = {
   recovery: { name: 'recovery', points: 10_000, windowSeconds: 60 },
   refresh: { name: 'refresh', points: 10_000, windowSeconds: 60 },
   account: { name: 'account', points: 10_000, windowSeconds: 60 },
+  resticAuth: { name: 'restic-auth', points: 10_000, windowSeconds: 60 },
 }
 
 export type CallOptions = Readonly<{
@@ -243,3 +244,67 @@ export const aUserWithDevice = async (server: HttpCaller) => {
   const device = await addDeviceOverHttp(server, session.accessToken)
   return { account, session, device, token: session.accessToken }
 }
+
+/** Recovery with the account's recovery proof and a new password; returns the finish answer. */
+export const recoverOverHttp = async (
+  server: HttpCaller,
+  account: Pick<HttpAccount, 'username' | 'recoveryProof'>,
+  password: string,
+): Promise<Response> => {
+  const started = await server.call('POST', '/api/v1/account/recovery/start', {
+    json: { username: account.username, recoveryProof: account.recoveryProof },
+  })
+  const { recoveryToken } = await jsonOf<{ recoveryToken: string }>(started)
+  const registrationRecord = await opaqueRecordOverHttp(server, account.username, password)
+  return server.call('POST', '/api/v1/account/recovery/finish', {
+    json: { recoveryToken, registrationRecord, passwordWrappedUmk: b64(randomBytes(60)) },
+  })
+}
+
+/** A password change by the session of `token` (start, then finish at the current version); the finish answer. */
+export const changePasswordOverHttp = async (
+  server: HttpCaller,
+  token: string,
+  password: string,
+): Promise<Response> => {
+  await opaque.ready
+  const { clientRegistrationState, registrationRequest } = opaque.client.startRegistration({ password })
+  const started = await server.call('POST', '/api/v1/account/password/start', {
+    token,
+    json: { registrationRequest },
+  })
+  if (started.status !== 200) return started
+  const { registrationResponse } = await jsonOf<{ registrationResponse: string }>(started)
+  const { registrationRecord } = opaque.client.finishRegistration({
+    password,
+    registrationResponse,
+    clientRegistrationState,
+    keyStretching,
+  })
+  const account = await jsonOf<{ keyBundleVersion: number }>(
+    await server.call('GET', '/api/v1/account', { token }),
+  )
+  return server.call('POST', '/api/v1/account/password/finish', {
+    token,
+    json: {
+      expectedVersion: account.keyBundleVersion,
+      registrationRecord,
+      passwordWrappedUmk: b64(randomBytes(60)),
+    },
+  })
+}
+
+/** A restic token made by the session of `token`: its id and the secret restic presents. */
+export const resticTokenOverHttp = async (
+  server: HttpCaller,
+  token: string,
+  body: Readonly<{ appendOnly: boolean; repo?: string }> = { appendOnly: false },
+): Promise<{ tokenId: string; token: string }> => {
+  const res = await server.call('POST', '/api/v1/restic-tokens', { token, json: body })
+  expect(res.status, await res.clone().text()).to.equal(201)
+  return jsonOf<{ tokenId: string; token: string }>(res)
+}
+
+/** HTTP basic credentials as restic sends them. */
+export const basicAuth = (username: string, secret: string): string =>
+  `Basic ${Buffer.from(`${username}:${secret}`).toString('base64')}`

@@ -254,6 +254,25 @@ describe('HTTP api-v1: sessions and access control', () => {
     ])
   })
 
+  it('refuses a second registration of a device key with 409 device-exists; another account may use it', async () => {
+    const user = await aUserWithDevice(server)
+    const again = await server.call('POST', '/api/v1/devices', {
+      token: user.token,
+      json: { publicKey: user.device.key.publicKey, encryptedName: 'AAAA' },
+    })
+    await expectError(again, 409, 'device-exists')
+    const other = await aUserWithDevice(server)
+    const elsewhere = await server.call('POST', '/api/v1/devices', {
+      token: other.token,
+      json: { publicKey: user.device.key.publicKey, encryptedName: 'AAAA' },
+    })
+    expect(elsewhere.status).to.equal(201)
+    const { items } = await jsonOf<{ items: unknown[] }>(
+      await server.call('GET', '/api/v1/devices', { token: user.token }),
+    )
+    expect(items).to.have.length(1)
+  })
+
   it('recovers an account with the recovery proof and a fresh OPAQUE registration', async () => {
     const account = await registerOverHttp(server)
     const wrongProof = await server.call('POST', '/api/v1/account/recovery/start', {

@@ -1,7 +1,9 @@
 /**
  * The unmodified restic client (Debian package) through a whole cycle against the real server (composition
- * root over real PostgreSQL): init, backup, snapshots, restore with a byte comparison, check --read-data,
- * forget --prune; and an append-only token that can still back up but is refused forget and deletes.
+ * root over real PostgreSQL) under the default rate limits: init, backup, snapshots, restore with a byte
+ * comparison, check --read-data, forget --prune; an append-only token that can still back up but is refused
+ * forget and deletes; and a backup that rides out 429s over a tight account limit (restic 0.14 retries a
+ * refused request about ten times with backoff, so a limit that frees points within ~40 s slows it, no more).
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -10,7 +12,15 @@ import { join, relative } from 'node:path'
 import { expect } from 'chai'
 import { aCliUser, type CliUser } from '../../client/cli/cli-kit'
 import { aPassword, aUsername } from '../../client/sdk/sdk-kit'
+import { defaultRateLimitRules } from '../../../adapters/http/middleware/rate-limit'
 import { type RealZkebServer, startRealZkebServer } from '../../support/real-zkeb-server'
+import {
+  httpCaller,
+  logInOverHttp,
+  looseRateLimits,
+  registerOverHttp,
+  resticTokenOverHttp,
+} from '../http/http-test-kit'
 import { restic, resticAvailable, type ResticRun } from '../../support/restic'
 
 const MiB = 1024 * 1024
@@ -73,7 +83,7 @@ describe('restic REST backend: the real restic client against the real server', 
 
   before(async function () {
     if (!resticAvailable()) return this.skip()
-    server = await startRealZkebServer()
+    server = await startRealZkebServer({}, defaultRateLimitRules)
     user = aCliUser(server.base)
     const registered = await user.run(['register', aUsername(), '--json'], { secrets: [password, password] })
     expect(registered.code, registered.stderr).to.equal(0)
@@ -142,6 +152,46 @@ describe('restic REST backend: the real restic client against the real server', 
     expect(await snapshotCount(full)).to.equal(1)
     await ok(['check', '--read-data'], full)
     expect(await usedBytes()).to.be.lessThan(before)
+  })
+})
+
+describe('restic REST backend: the real restic client over a tight account limit', function () {
+  this.timeout(300_000)
+  let server: RealZkebServer
+  const work = mkdtempSync(join(tmpdir(), 'zkeb-restic-429-'))
+  after(async () => {
+    await server?.close()
+    rmSync(work, { recursive: true, force: true })
+  })
+
+  it('backs up and checks through 429s: restic retries until the limit frees points', async function () {
+    if (!resticAvailable()) return this.skip()
+    // 15 calls per 10 s: a backup of 30 files needs several windows' worth, so restic meets 429s.
+    const account = { name: `account-${randomBytes(4).toString('hex')}`, points: 15, windowSeconds: 10 }
+    server = await startRealZkebServer({}, { ...looseRateLimits, account })
+    const api = { call: httpCaller(server.base) }
+    const registered = await registerOverHttp(api)
+    const session = await logInOverHttp(api, registered)
+    const { token } = await resticTokenOverHttp(api, session.accessToken)
+    const source = join(work, 'source')
+    mkdirSync(source)
+    for (let i = 0; i < 30; i++) writeFileSync(join(source, `file-${i}`), randomBytes(200_000))
+    const url = new URL('restic/tight/', `${server.base}/`)
+    url.username = registered.username
+    url.password = token
+    const env = {
+      RESTIC_REPOSITORY: `rest:${url.toString()}`,
+      RESTIC_PASSWORD: 'restic repository password',
+      RESTIC_CACHE_DIR: join(work, 'cache'),
+      HOME: work,
+    }
+    let refusals = 0
+    for (const args of [['init'], ['backup', source], ['check']]) {
+      const run = await restic(args, env)
+      expect(run.code, `restic ${args[0]}: ${run.stderr}`).to.equal(0)
+      refusals += run.stderr.split('\n').filter((line) => line.includes('429')).length
+    }
+    expect(refusals, 'restic met the limit and retried').to.be.greaterThan(0)
   })
 })
 

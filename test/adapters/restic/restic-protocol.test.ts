@@ -266,7 +266,7 @@ describe('restic REST backend: the protocol', () => {
       )
       expect(listed.items.map((t) => t['tokenId'])).to.include.members([full.tokenId, extra.tokenId])
       expect(JSON.stringify(listed)).not.to.include(extra.token)
-      expect(listed.items[0]).to.have.keys('tokenId', 'deviceId', 'appendOnly', 'createdAt')
+      expect(listed.items[0]).to.have.keys('tokenId', 'deviceId', 'appendOnly', 'repo', 'createdAt')
       expect((await as(extra, 'GET', 'laptop/keys/')).status).to.equal(200)
       const revoked = await server.call('DELETE', `/api/v1/restic-tokens/${extra.tokenId}`, {
         token: user.token,
@@ -294,6 +294,50 @@ describe('restic REST backend: the protocol', () => {
       expect(res.status).to.equal(204)
       expect((await as(bound, 'GET', 'x/keys/', {}, other)).status).to.equal(401)
       expect((await as(token, 'GET', 'x/keys/', {}, other)).status).to.equal(200)
+    })
+
+    it('scopes a token made for a repository to it: any other repository answers 401', async () => {
+      const res = await server.call('POST', '/api/v1/restic-tokens', {
+        token: user.token,
+        json: { appendOnly: false, repo: 'scoped' },
+      })
+      expect(res.status).to.equal(201)
+      const scoped = await jsonOf<Token & { repo: string | null }>(res)
+      expect(scoped.repo).to.equal('scoped')
+      expect((await as(scoped, 'POST', 'scoped/?create=true')).status).to.equal(200)
+      expect((await as(scoped, 'HEAD', 'scoped/config')).status).to.equal(404)
+      for (const [method, path] of [
+        ['POST', 'other/?create=true'],
+        ['HEAD', 'other/config'],
+        ['GET', 'other/keys/'],
+        ['POST', `other/keys/${sha256(Buffer.from('k'))}`],
+      ] as const) {
+        const refused = await as(scoped, method, path, method === 'POST' ? { body: Buffer.from('k') } : {})
+        expect(refused.status, `${method} ${path}`).to.equal(401)
+        expect(refused.headers.get('www-authenticate')).to.equal('Basic realm="restic"')
+      }
+      // An unscoped token still reaches every repository.
+      expect((await as(full, 'GET', 'other/keys/')).status).to.equal(200)
+      const listed = await jsonOf<{ items: Array<{ tokenId: string; repo: string | null }> }>(
+        await server.call('GET', '/api/v1/restic-tokens', { token: user.token }),
+      )
+      expect(listed.items.find((t) => t.tokenId === scoped.tokenId)?.repo).to.equal('scoped')
+      expect(listed.items.find((t) => t.tokenId === full.tokenId)?.repo).to.equal(null)
+    })
+
+    it('refuses a repository name restic reserves, or one that is not a path segment, naming the path', async () => {
+      for (const repo of ['config', 'data', 'keys', 'locks', 'snapshots', 'index', '../x', '', 'a/b']) {
+        const refused = await expectError(
+          await server.call('POST', '/api/v1/restic-tokens', {
+            token: user.token,
+            json: { appendOnly: false, repo },
+          }),
+          400,
+          'invalid-input',
+          repo === '' ? [] : [repo],
+        )
+        expect(refused.details, repo).to.deep.equal({ paths: ['repo'] })
+      }
     })
 
     it('refuses a creation body with unknown or missing fields', async () => {

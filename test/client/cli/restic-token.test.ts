@@ -30,19 +30,29 @@ describe('zkeb restic-token', function () {
     )
   })
 
-  it('lists tokens without secrets and revokes one', async () => {
+  it('lists tokens with their repository, without secrets, and revokes one', async () => {
     const created = JSON.parse((await run(['restic-token', 'create', '--json'])).stdout) as {
       tokenId: string
       token: string
+      repo: string | null
     }
+    expect(created.repo).to.equal(null)
     const listed = await run(['restic-token', 'ls'])
-    expect(listed.stdout).to.include(`${created.tokenId}  full`)
-    expect(listed.stdout).to.include('append-only')
+    expect(listed.stdout).to.include(`${created.tokenId}  full  any repository`)
+    expect(listed.stdout).to.match(/append-only {2}repository photos {2}created/)
+    const json = JSON.parse((await run(['restic-token', 'ls', '--json'])).stdout) as Array<{ repo: unknown }>
+    expect(json.map((t) => t.repo).sort()).to.deep.equal([null, 'photos'].sort())
     expect(listed.stdout).not.to.include(created.token)
     expect((await run(['restic-token', 'revoke', created.tokenId])).code).to.equal(0)
     expect((await run(['restic-token', 'ls'])).stdout).not.to.include(created.tokenId)
     const again = await run(['restic-token', 'revoke', created.tokenId])
     expect(again.code).to.equal(5)
+  })
+
+  it('refuses a repository name restic reserves, before sending anything', async () => {
+    const refused = await run(['restic-token', 'create', '--repo', 'config'])
+    expect(refused.code).to.equal(2)
+    expect(refused.stderr).to.match(/--repo/)
   })
 
   it('answers usage errors with exit code 2', async () => {
