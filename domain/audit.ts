@@ -24,6 +24,11 @@ export const AuditEventType = t.keyof({
   'restic-token-revoked': null,
   'snapshot-created': null,
   'snapshot-deleted': null,
+  // Operator actions (zkeb-admin), named as such so the account's own activity view tells them apart.
+  'operator-account-disabled': null,
+  'operator-account-enabled': null,
+  'operator-quota-changed': null,
+  'operator-sessions-revoked': null,
 })
 export type AuditEventType = t.TypeOf<typeof AuditEventType>
 

@@ -1,13 +1,11 @@
 /**
- * The commands that drive the admin use cases in-process (createZkeb): accounts, backfills, trash purge,
- * blob collection, statistics. Each maps a Left to one line and an exit code; nothing here runs SQL.
+ * The commands that drive the admin use cases in-process only (createZkeb): backfills, trash purge, upload
+ * expiry, blob collection. Each maps a Left to one line and an exit code; nothing here runs SQL.
  */
-import * as E from 'fp-ts/Either'
-import type * as TE from 'fp-ts/TaskEither'
-import type { AccountAdminView, AccountRef, AdminUseCases } from '../../application/admin'
+import type { AdminUseCases } from '../../application/admin'
 import type { BackfillJob } from '../../application/ports/backfill-jobs'
-import type { AccountId, Username } from '../../domain/ids'
-import { AdminError, ExitCode, formatBytes, type Output } from './output'
+import { run, usage } from './failures'
+import { ExitCode, type Output } from './output'
 
 export type Flags = Readonly<{
   batchSize?: number
@@ -16,74 +14,9 @@ export type Flags = Readonly<{
   dryRun: boolean
 }>
 
-type Failure = Readonly<{ _tag: string; name?: string; dependency?: string }>
-
-const failureOf = (f: Failure): AdminError => {
-  switch (f._tag) {
-    case 'AccountNotFound':
-      return new AdminError(ExitCode.notFound, 'no such account')
-    case 'BackfillNotFound':
-      return new AdminError(ExitCode.notFound, `no backfill named ${f.name ?? ''}`)
-    case 'BackfillPaused':
-      return new AdminError(
-        ExitCode.paused,
-        `backfill ${f.name ?? ''} is paused; progress is kept (resume it)`,
-      )
-    case 'VersionMismatch':
-      return new AdminError(ExitCode.conflict, 'the account changed meanwhile; run the command again')
-    case 'Unavailable':
-      return new AdminError(ExitCode.unavailable, `${f.dependency ?? 'a dependency'} is unavailable`)
-    default:
-      return new AdminError(ExitCode.unexpected, `failed: ${f._tag}`)
-  }
-}
-
-const run = async <A>(task: TE.TaskEither<Failure, A>): Promise<A> => {
-  const result = await task()
-  if (E.isLeft(result)) throw failureOf(result.left)
-  return result.right
-}
-
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const accountRef = (arg: string | undefined): AccountRef => {
-  if (arg === undefined || arg === '')
-    throw new AdminError(ExitCode.usage, 'name an account: its id or username')
-  return uuid.test(arg) ? { accountId: arg.toLowerCase() as AccountId } : { username: arg as Username }
-}
-
-const accountLine = (a: AccountAdminView): string =>
-  `${a.username} ${a.accountId} ${a.disabledAt === null ? 'active' : `disabled since ${a.disabledAt.toISOString()}`}, ` +
-  `uses ${formatBytes(a.quota.usedBytes)} of ${formatBytes(a.quota.limitBytes)}`
-
 const jobLine = (j: BackfillJob): string =>
   `${j.name}: ${j.state}, ${j.processed} rows in ${j.batches} batches` +
   (j.finishedAt === null ? '' : `, finished ${j.finishedAt.toISOString()}`)
-
-export const accountCommand = async (admin: AdminUseCases, args: ReadonlyArray<string>, out: Output) => {
-  const [action, ref, limit] = args
-  const view = await run<AccountAdminView>(
-    action === 'show'
-      ? admin.showAccount(accountRef(ref))
-      : action === 'disable'
-        ? admin.disableAccount(accountRef(ref))
-        : action === 'quota'
-          ? admin.setAccountQuota(accountRef(ref), quotaBytes(limit))
-          : usage('zkeb-admin account show|disable|quota ACCOUNT [BYTES]'),
-  )
-  out.result(accountLine(view), view)
-  return ExitCode.ok
-}
-
-const quotaBytes = (arg: string | undefined): number => {
-  const n = Number(arg)
-  if (arg === undefined || !/^\d+$/.test(arg) || !Number.isSafeInteger(n))
-    throw new AdminError(ExitCode.usage, 'the quota is a whole number of bytes')
-  return n
-}
-
-const usage = (text: string): never => {
-  throw new AdminError(ExitCode.usage, `usage: ${text}`)
-}
 
 const runOne = async (
   admin: AdminUseCases,
@@ -174,14 +107,4 @@ export const gcBlobsCommand = async (admin: AdminUseCases, flags: Flags, out: Ou
   } finally {
     out.progressDone()
   }
-}
-
-export const statsCommand = async (admin: AdminUseCases, out: Output) => {
-  const s = await run(admin.getServiceStats())
-  out.result(
-    `${s.accounts} accounts (${s.disabledAccounts} disabled), ${s.liveBackups} backups + ${s.trashedBackups} in trash ` +
-      `(${formatBytes(s.backupBytes)}), ${s.blobs} blobs (${formatBytes(s.blobBytes)})`,
-    s,
-  )
-  return ExitCode.ok
 }

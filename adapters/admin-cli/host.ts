@@ -1,9 +1,11 @@
 /**
  * What zkeb-admin needs from the composition root (adapters/composition/admin-main.ts), which alone knows the
- * configuration, the database and the other adapters: the admin use cases in-process, and the migrator.
+ * configuration, the database and the other adapters: the admin use cases (in-process, or the served ones over
+ * a running server's admin socket), and the migrator.
  */
 import type { AdminUseCases } from '../../application/admin'
 import type { AdminIo, Output } from './output'
+import type { ServedAdmin } from './socket-protocol'
 
 export type MigrateAction = 'up' | 'down' | 'status'
 
@@ -29,6 +31,12 @@ export type MigrationReport = Readonly<{
 export type AdminHost = Readonly<{
   /** Boots the application without HTTP, runs `work`, then closes it. */
   withAdmin: <A>(work: (admin: AdminUseCases) => Promise<A>) => Promise<A>
+  /**
+   * The account use cases and the statistics: over the admin socket of the server that holds DATA_DIR when
+   * one serves it (so they work while `npm start` runs), otherwise in-process as withAdmin. `requestId` names
+   * the run in the server's log.
+   */
+  withServed: <A>(requestId: string, work: (admin: ServedAdmin) => Promise<A>) => Promise<A>
   /** Runs the migrator over the owner's connection; it never boots the application (which would migrate up). */
   migrate: (action: MigrateAction) => Promise<MigrationReport>
   /** `blobs ACTION`: moves blobs between PostgreSQL and the blob folder; resolves to the exit code. */

@@ -1,20 +1,22 @@
 /**
  * `zkeb-admin`: the operator's command line. Through its host (host.ts, wired in adapters/composition/admin-main.ts)
  * it embeds the application in-process (the same use cases as the HTTP API, over the same role and row-level
- * security) and, for `migrate`, the migrator. Configuration is the server's (DATABASE_URL, DATA_DIR,
+ * security) or, for `account` and `stats` while a server holds DATA_DIR, asks that server over its admin
+ * socket; and, for `migrate`, the migrator. Configuration is the server's (DATABASE_URL, DATA_DIR,
  * TOKEN_SECRET…). `blobs migrate` moves blobs between PostgreSQL and the blob folder; `backup` and `restore`
  * are the service's own disaster recovery (both wired in adapters/composition). Exit codes: docs/operations.md.
  */
+import { randomUUID } from 'node:crypto'
 import { parseArgs } from 'node:util'
+import { type AccountFlags, accountCommand, statsCommand } from './account-commands'
 import {
-  accountCommand,
   backfillCommand,
   expireUploadsCommand,
   type Flags,
   gcBlobsCommand,
   purgeTrashCommand,
-  statsCommand,
 } from './app-commands'
+import { maxAccountPage } from '../../application/admin'
 import type { OpenAdminHost } from './host'
 import { migrateCommand } from './migrate-commands'
 import { AdminError, type AdminIo, createOutput, ExitCode, type Output } from './output'
@@ -26,10 +28,14 @@ const help = `usage: zkeb-admin COMMAND [--json]
   expire-uploads
   gc-blobs [--grace-seconds N] [--dry-run]
   blobs migrate --to fs|postgres [--throttle-ms N]
-  account show|disable ACCOUNT | account quota ACCOUNT BYTES   (ACCOUNT: id or username)
+  account list [--limit N] [--cursor USERNAME] [--all]
+  account show|enable|disable|devices ACCOUNT         (ACCOUNT: id or username)
+  account delete ACCOUNT [--yes]                      (asks for the username on a terminal)
+  account quota ACCOUNT SIZE                          (bytes, or 10GiB, 500MB, 1.5TB…)
+  account sessions revoke ACCOUNT
   stats
-  backup --to DIR [--passphrase-file FILE]     (online; passphrase also from ZKEB_BACKUP_PASSPHRASE)
-  restore --from DIR [--passphrase-file FILE]  (into an empty DATA_DIR or database and blob store)`
+  backup --to DIR [--passphrase-file FILE]           (online; passphrase also from ZKEB_BACKUP_PASSPHRASE)
+  restore --from DIR [--passphrase-file FILE]        (into an empty DATA_DIR or database and blob store)`
 
 const options = {
   json: { type: 'boolean' },
@@ -39,13 +45,19 @@ const options = {
   'throttle-ms': { type: 'string' },
   'grace-seconds': { type: 'string' },
   to: { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
+  all: { type: 'boolean' },
+  limit: { type: 'string' },
+  cursor: { type: 'string' },
 } as const
 
-const count = (flag: string, value: string | undefined, min: number): number | undefined => {
-  if (value === undefined) return undefined
+const count = (flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number => {
   const n = Number(value)
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min)
-    throw new AdminError(ExitCode.usage, `--${flag} takes a whole number (at least ${min})`)
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max)
+    throw new AdminError(
+      ExitCode.usage,
+      `--${flag} takes a whole number (at least ${min}${max < Number.MAX_SAFE_INTEGER ? `, at most ${max}` : ''})`,
+    )
   return n
 }
 
@@ -66,9 +78,13 @@ const dispatch = async (
   const { values, positionals } = parse(argv)
   const [command, ...rest] = positionals
   const output = out(values.json === true)
-  if (values.help === true || command === undefined) {
+  if (values.help === true) {
     io.stdout.write(`${help}\n`)
-    return command === undefined && values.help !== true ? ExitCode.usage : ExitCode.ok
+    return ExitCode.ok
+  }
+  if (command === undefined) {
+    io.stderr.write(`${help}\n`)
+    return ExitCode.usage
   }
   const flags: Flags = {
     dryRun: values['dry-run'] === true,
@@ -93,23 +109,32 @@ const dispatch = async (
     'stats',
   ]
   if (!known.includes(command)) throw new AdminError(ExitCode.usage, `unknown command ${command}; see --help`)
+  const accountFlags: AccountFlags = {
+    yes: values.yes === true,
+    all: values.all === true,
+    ...(values.limit === undefined ? {} : { limit: count('limit', values.limit, 1, maxAccountPage) }),
+    ...(values.cursor === undefined ? {} : { cursor: values.cursor }),
+  }
+  const accountRun = command === 'account' ? accountCommand(rest, accountFlags) : null
   const host = openHost(io.env)
   if (command === 'migrate') return migrateCommand(host, rest[0], output)
   if (command === 'blobs') return host.blobs(rest[0], { to: values.to, throttleMs: flags.throttleMs }, output)
+  if (command === 'account' || command === 'stats') {
+    const ctx = { requestId: `zkeb-admin:${randomUUID()}` }
+    return host.withServed(ctx.requestId, (admin) =>
+      accountRun === null ? statsCommand(admin, output) : accountRun(admin, io, output, ctx),
+    )
+  }
   return host.withAdmin((admin) => {
     switch (command) {
       case 'backfill':
         return backfillCommand(admin, rest, flags, output)
-      case 'account':
-        return accountCommand(admin, rest, output)
       case 'purge-trash':
         return purgeTrashCommand(admin, output)
       case 'expire-uploads':
         return expireUploadsCommand(admin, output)
-      case 'gc-blobs':
-        return gcBlobsCommand(admin, flags, output)
       default:
-        return statsCommand(admin, output)
+        return gcBlobsCommand(admin, flags, output)
     }
   })
 }

@@ -4,10 +4,15 @@
  */
 export type OutputStream = Readonly<{ write: (text: string) => unknown; isTTY?: boolean }>
 
+/** Where a confirmation is read from: only a terminal is asked. */
+export type InputStream = NodeJS.ReadableStream & Readonly<{ isTTY?: boolean }>
+
 export type AdminIo = Readonly<{
   stdout: OutputStream
   stderr: OutputStream
   env: Readonly<Record<string, string | undefined>>
+  /** Absent, or not a terminal: nothing is asked, and a command needing a confirmation wants --yes. */
+  stdin?: InputStream
 }>
 
 /** Documented in docs/operations.md ("Admin CLI"); scripts branch on these. */
@@ -20,6 +25,7 @@ export const ExitCode = {
   paused: 5,
   unavailable: 6,
   pending: 7,
+  declined: 8,
 } as const
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 

@@ -26,6 +26,7 @@ import { loadWebAppFiles, type WebAppFiles } from '../http/web-app-files'
 import { loadConfig, type Config } from './config'
 import { createObservability } from './bind-observability'
 import { createLogger, wantsPrettyLogs } from './logger'
+import { startAdminSocket } from './admin-socket'
 import { schedulePurge } from './purge-schedule'
 import { waitUntilReady } from './readiness-gate'
 import { startRuntime, type Runtime } from './runtime'
@@ -133,6 +134,7 @@ const serve = async (config: Config, logger: Logger): Promise<void> => {
   }
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
   logger.info({ host: config.host, port: http.port }, `ZKEB listening on http://${shown}:${http.port}`)
+  const adminSocket = await startAdminSocket(config, runtime, logger)
   const stopping = new AbortController()
   let purge: { stop: () => void } | undefined = undefined // started once ready; the stop handler exists before
   stopOnSignals(logger, async () => {
@@ -141,7 +143,7 @@ const serve = async (config: Config, logger: Logger): Promise<void> => {
     purge?.stop()
     const noticeMs = Math.min(config.drainNoticeMs, config.drainTimeoutMs)
     if (noticeMs > 0) await new Promise((resolve) => setTimeout(resolve, noticeMs))
-    await http.close(config.drainTimeoutMs - noticeMs)
+    await Promise.all([http.close(config.drainTimeoutMs - noticeMs), adminSocket?.close()])
     await runtime.close()
     await observability.close()
   })

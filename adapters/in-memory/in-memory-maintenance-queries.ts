@@ -4,6 +4,10 @@ import * as TE from 'fp-ts/TaskEither'
 import type { MaintenanceQueries } from '../../application/ports/maintenance-queries'
 import type { InMemoryBlobEntry } from './in-memory-blob-store'
 import type { InMemoryDatabase } from './in-memory-database'
+import { accountUsedBytes } from './in-memory-quota-ledger'
+
+/** Byte order of the lower-case username, as PostgreSQL's `collate "C"` sorts it (usernames are ASCII). */
+const sortKey = (username: string): string => username.toLowerCase()
 
 export const inMemoryMaintenanceQueries = (
   db: InMemoryDatabase,
@@ -23,4 +27,19 @@ export const inMemoryMaintenanceQueries = (
         blobBytes: stored.reduce((sum, b) => sum + b.sizeBytes, 0),
       }
     }),
+  listAccounts: ({ after, limit }) =>
+    TE.fromIO(() =>
+      [...db.accounts.values()]
+        .filter((a) => O.isNone(after) || sortKey(a.username) > sortKey(after.value))
+        .sort((a, b) => (sortKey(a.username) < sortKey(b.username) ? -1 : 1))
+        .slice(0, limit + 1)
+        .map((a) => ({
+          accountId: a.accountId,
+          username: a.username,
+          createdAt: a.createdAt,
+          disabledAt: a.disabledAt,
+          quotaLimitBytes: a.quotaLimitBytes,
+          usedBytes: accountUsedBytes(db, a.accountId),
+        })),
+    ),
 })

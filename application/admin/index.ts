@@ -6,14 +6,6 @@ import {
 } from '../maintenance'
 import { type ExpireUploads, expireUploads } from '../uploads'
 import {
-  type DisableAccount,
-  disableAccountByOperator,
-  type SetAccountQuota,
-  setAccountQuota,
-  type ShowAccount,
-  showAccount,
-} from './accounts'
-import {
   type ListBackfills,
   listBackfills,
   type PauseBackfill,
@@ -21,13 +13,26 @@ import {
   type RunBackfill,
   runBackfill,
 } from './backfills'
+import { type DeleteAccountByOperator, deleteAccountByOperator } from './delete-account'
+import { type DisableAccount, disableAccountByOperator } from './disable-account'
+import { type EnableAccount, enableAccountByOperator } from './enable-account'
+import { type ListAccountDevices, listAccountDevices } from './list-account-devices'
+import { type ListAccounts, listAccounts } from './list-accounts'
 import { type GetServiceStats, getServiceStats } from './maintenance'
 import type { AdminPorts } from './ports'
+import { type RevokeAccountSessions, revokeAccountSessions } from './revoke-account-sessions'
+import { type SetAccountQuota, setAccountQuota } from './set-account-quota'
+import { type ShowAccount, showAccount } from './show-account'
 
 export type AdminUseCases = Readonly<{
+  listAccounts: ListAccounts
   showAccount: ShowAccount
+  enableAccount: EnableAccount
   disableAccount: DisableAccount
   setAccountQuota: SetAccountQuota
+  deleteAccount: DeleteAccountByOperator
+  listAccountDevices: ListAccountDevices
+  revokeAccountSessions: RevokeAccountSessions
   runBackfill: RunBackfill
   pauseBackfill: PauseBackfill
   listBackfills: ListBackfills
@@ -38,9 +43,14 @@ export type AdminUseCases = Readonly<{
 }>
 
 export const makeAdminUseCases = (ports: AdminPorts): AdminUseCases => ({
+  listAccounts: listAccounts(ports),
   showAccount: showAccount(ports),
+  enableAccount: enableAccountByOperator(ports),
   disableAccount: disableAccountByOperator(ports),
   setAccountQuota: setAccountQuota(ports),
+  deleteAccount: deleteAccountByOperator(ports),
+  listAccountDevices: listAccountDevices(ports),
+  revokeAccountSessions: revokeAccountSessions(ports),
   runBackfill: runBackfill(ports),
   pauseBackfill: pauseBackfill(ports),
   listBackfills: listBackfills(ports),
@@ -51,5 +61,8 @@ export const makeAdminUseCases = (ports: AdminPorts): AdminUseCases => ({
 })
 
 export type { AdminPorts } from './ports'
-export type { AccountAdminView, AccountRef } from './accounts'
+export type { AccountAdminView, AccountName, AccountRef } from './account-steps'
+export type { AccountPage, AccountSummary } from './list-accounts'
+export { maxAccountPage } from './list-accounts'
+export type { AccountDevices, DeviceAdminView } from './list-account-devices'
 export type { BackfillProgress } from './backfills'

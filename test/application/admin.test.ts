@@ -1,5 +1,6 @@
 import { expect } from 'chai'
 import * as E from 'fp-ts/Either'
+import * as O from 'fp-ts/Option'
 import type * as T from 'fp-ts/Task'
 import { makeAdminUseCases, type AdminUseCases } from '../../application/admin'
 import { inMemoryBackfillJobs } from '../../adapters/in-memory/in-memory-backfill-jobs'
@@ -15,9 +16,10 @@ import { inMemoryUnitOfWork } from '../../adapters/in-memory/in-memory-unit-of-w
 import { invalidRecoveryProof, unauthenticated } from '../../domain/errors'
 import { type ControllableClock, controllableClock } from '../support/controllable-clock'
 import { type InMemoryZkeb, inMemoryZkeb } from '../support/in-memory-zkeb'
-import { fails, logIn, ok, register, type Registered } from '../support/test-client'
+import { addDevice, callerFor, fails, logIn, ok, register, type Registered } from '../support/test-client'
 
 const ctx = { requestId: 'req-admin' }
+const operator = { requestId: 'zkeb-admin:test' }
 
 describe('admin use cases @memory', () => {
   let z: InMemoryZkeb
@@ -59,7 +61,7 @@ describe('admin use cases @memory', () => {
 
   it('disabling ends every session at once and refuses new logins and recoveries as it would an unknown user', async () => {
     const { accessToken, refreshToken } = await logIn(z.useCases, alice)
-    const view = await ok(admin.disableAccount({ username: alice.username }))
+    const view = await ok(admin.disableAccount({ username: alice.username }, operator))
     expect(view.disabledAt).to.be.instanceOf(Date)
 
     expect(await fails(z.useCases.authenticate(accessToken, ctx))).to.deep.equal(unauthenticated)
@@ -80,15 +82,60 @@ describe('admin use cases @memory', () => {
       ),
     ).to.deep.equal(invalidRecoveryProof)
     // Disabling again keeps the first time.
-    expect((await ok(admin.disableAccount({ accountId: alice.accountId }))).disabledAt).to.deep.equal(
-      view.disabledAt,
-    )
+    expect(
+      (await ok(admin.disableAccount({ accountId: alice.accountId }, operator))).disabledAt,
+    ).to.deep.equal(view.disabledAt)
   })
 
   it('sets the quota limit the next upload is checked against, keeping the key bundle version', async () => {
-    const view = await ok(admin.setAccountQuota({ accountId: alice.accountId }, 42))
+    const view = await ok(admin.setAccountQuota({ accountId: alice.accountId }, 42, operator))
     expect(view.quota).to.deep.equal({ limitBytes: 42, usedBytes: 0 })
     expect(view.keyBundleVersion).to.equal(1)
+  })
+
+  it('enabling undoes a disabling: the account logs in again; each change is one operator event in its trail', async () => {
+    await ok(admin.disableAccount({ username: alice.username }, operator))
+    await ok(admin.disableAccount({ username: alice.username }, operator))
+    expect((await ok(admin.enableAccount({ accountId: alice.accountId }, operator))).disabledAt).to.equal(
+      null,
+    )
+    await ok(admin.enableAccount({ accountId: alice.accountId }, operator))
+    await ok(admin.setAccountQuota({ accountId: alice.accountId }, 7, operator))
+    await ok(admin.setAccountQuota({ accountId: alice.accountId }, 7, operator))
+    await ok(admin.revokeAccountSessions({ username: alice.username }, operator))
+    const caller = await callerFor(z.useCases, alice)
+    const { items } = await ok(z.useCases.listAudit({ limit: 100 as never }, caller))
+    const byOperator = items.filter((e) => e.requestId === operator.requestId)
+    // A change that changes nothing (disabled twice, enabled twice, the same limit) records nothing.
+    expect(byOperator.map((e) => e.type)).to.deep.equal([
+      'operator-account-disabled',
+      'operator-account-enabled',
+      'operator-quota-changed',
+      'operator-sessions-revoked',
+    ])
+    expect(byOperator.every((e) => e.deviceId === null)).to.equal(true)
+  })
+
+  it('deletes the account and all it owns; lists devices without names; lists accounts by username', async () => {
+    const bob = await register(z.useCases)
+    const device = await addDevice(z.useCases, await callerFor(z.useCases, bob))
+    const { devices } = await ok(admin.listAccountDevices({ username: bob.username }))
+    expect(devices.map((d) => Object.keys(d).sort())).to.deep.equal([
+      ['createdAt', 'deviceId', 'lastSeenAt', 'revokedAt'],
+    ])
+    expect(devices[0]?.deviceId).to.equal(device.device.deviceId)
+    const page = await ok(admin.listAccounts({ after: O.none, limit: 1 }))
+    const names = [alice.username, bob.username].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1))
+    expect(page.items.map((a) => a.username)).to.deep.equal(names.slice(0, 1))
+    expect(page.nextCursor).to.equal(names[0])
+    expect(await ok(admin.deleteAccount({ username: bob.username }, operator))).to.deep.equal({
+      accountId: bob.accountId,
+      username: bob.username,
+    })
+    expect(await fails(admin.showAccount({ accountId: bob.accountId }))).to.deep.equal({
+      _tag: 'AccountNotFound',
+    })
+    expect((await ok(admin.listAccounts({ after: O.none, limit: 10 }))).items).to.have.length(1)
   })
 
   it('answers AccountNotFound for an unknown account', async () => {

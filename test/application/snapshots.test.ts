@@ -93,7 +93,9 @@ describe('snapshot use cases @memory', () => {
     it('refuses new bytes over the quota and deletes the blob; what is already held passes', async () => {
       const held = aPackOf([100])
       await ok(z.useCases.putPack(packInput(held), inPieces(held.bytes), who.caller))
-      await ok(z.admin.setAccountQuota({ accountId: who.caller.accountId }, 150))
+      await ok(
+        z.admin.setAccountQuota({ accountId: who.caller.accountId }, 150, { requestId: 'zkeb-admin:test' }),
+      )
       const over = aPackOf([100])
       const refused = await fails(z.useCases.putPack(packInput(over), inPieces(over.bytes), who.caller))
       expect(refused).to.deep.include({ _tag: 'QuotaExceeded', limitBytes: 150, usedBytes: 100 })

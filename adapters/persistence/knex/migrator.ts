@@ -21,6 +21,7 @@ import * as snapshots from '../../../migrations/20261228000001_snapshots'
 import * as snapshotMaintenance from '../../../migrations/20261228000002_snapshot_maintenance'
 import * as uniqueDeviceKeys from '../../../migrations/20261228000100_unique_device_keys'
 import * as resticTokenScope from '../../../migrations/20261228000200_restic_token_scope'
+import * as adminAccountListing from '../../../migrations/20261228000300_admin_account_listing'
 
 export type MigrationModule = Knex.Migration &
   Readonly<{
@@ -48,6 +49,7 @@ export const migrations: ReadonlyArray<Migration> = [
   { name: '20261228000002_snapshot_maintenance', module: snapshotMaintenance },
   { name: '20261228000100_unique_device_keys', module: uniqueDeviceKeys },
   { name: '20261228000200_restic_token_scope', module: resticTokenScope },
+  { name: '20261228000300_admin_account_listing', module: adminAccountListing },
 ]
 
 const schemaName = 'zkeb'

@@ -233,6 +233,7 @@ describe('zkeb-admin', function () {
       ],
       [['account', 'quota', 'alice-admin', 'lots'], ExitCode.usage, /whole number of bytes/],
       [['frobnicate'], ExitCode.usage, /unknown command frobnicate/],
+      [[], ExitCode.usage, /^usage: zkeb-admin COMMAND/],
       [['stats', '--bogus'], ExitCode.usage, /^zkeb-admin: Unknown option '--bogus'/],
       [['gc-blobs', '--grace-seconds=-1'], ExitCode.usage, /--grace-seconds takes a whole number/],
       [['migrate', 'sideways'], ExitCode.usage, /usage: zkeb-admin migrate up\|down\|status/],
