@@ -139,6 +139,18 @@ describe('WORKERS=2 (a primary and two workers on one port, the real processes)'
     await addDeviceOverHttp(other!, session.accessToken)
   })
 
+  it('replaces a worker that dies; the other serves meanwhile', async () => {
+    const [victim, survivor] = workerPids(server!)
+    process.kill(victim!, 'SIGKILL')
+    // Until the primary sees the exit it may still deal a connection to the dead worker (reset).
+    await eventually('the primary sees the death', () => server!.output().includes('worker died'))
+    for (let i = 0; i < 4; i++)
+      expect(await status(await httpCaller(base)('GET', '/api/health/live'))).to.equal(200)
+    await eventually('a replacement listens', () => workerPids(server!).length === 3)
+    await healthBecomes(base, 200, 60_000)
+    expect(isAlive(survivor!)).to.equal(true)
+  })
+
   it('on SIGTERM to the primary, both workers finish their uploads in flight, then all exit 0', async () => {
     const user = await aUserWithDevice({ call: httpCaller(base) })
     const uploads = [0, 1].map(() =>
@@ -159,8 +171,8 @@ describe('WORKERS=2 (a primary and two workers on one port, the real processes)'
     expect(await server!.exited).to.deep.equal({ code: 0, signal: null })
     for (const pid of workerPids(server!)) expect(isAlive(pid), `worker ${pid}`).to.equal(false)
     const output = server!.output()
-    expect(output.match(/"msg":"stopped"/g)).to.have.length(3)
-    expect(output).not.to.match(/"level":(50|60)/)
+    expect(output.match(/"msg":"stopped"/g), 'two workers and the primary').to.have.length(3)
+    expect(output.match(/"level":(50|60)/g), 'only the death of the killed worker').to.have.length(1)
   })
 })
 
