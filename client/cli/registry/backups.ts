@@ -26,7 +26,7 @@ export const backupCommands: ReadonlyArray<CommandSpec> = [
   },
   {
     name: 'ls',
-    summary: 'list backups (or the trash), or what a snapshot holds',
+    summary: 'list backups, the trash, or a snapshot',
     usage: ['ls [--trash]', 'ls SNAPSHOT[:PATH]'],
     description:
       'Without SNAPSHOT, lists the per-file backups (id, size, date, name), or those in the trash. With ' +
@@ -75,7 +75,7 @@ export const backupCommands: ReadonlyArray<CommandSpec> = [
   },
   {
     name: 'restore',
-    summary: 'restore a snapshot into a folder, or bring a backup back from the trash',
+    summary: 'restore a snapshot, or a backup from the trash',
     usage: ['restore SNAPSHOT[:PATH] --target DIR', 'restore ID'],
     description:
       'With --target, restores a snapshot (or the file or folder at PATH inside it) under DIR: files with ' +

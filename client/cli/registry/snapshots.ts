@@ -85,7 +85,7 @@ export const snapshotCommands: ReadonlyArray<CommandSpec> = [
   },
   {
     name: 'check',
-    summary: 'verify every snapshot is complete (and readable, with --read-data)',
+    summary: 'verify snapshots are complete (--read-data: and readable)',
     usage: ['check [--read-data]'],
     description:
       'Opens every snapshot’s metadata and every folder it reaches, and asks the server for every chunk; with ' +

@@ -7,13 +7,13 @@ import { join } from 'node:path'
 import { expect } from 'chai'
 import { startSnapshotServer, type SnapshotServer } from '../../support/snapshot-server'
 import { aPassword, aUsername, someBytes } from '../sdk/sdk-kit'
-import { aCliUser, type CliRun, type CliUser } from './cli-kit'
+import { aCliUser, type CliRun, type CliUser, type RunExtra } from './cli-kit'
 
 export type SnapshotCli = Readonly<{
   server: SnapshotServer
   user: CliUser
   /** Runs zkeb with the password; `ok` expects exit 0. */
-  zkeb: (argv: ReadonlyArray<string>, tty?: boolean) => Promise<CliRun>
+  zkeb: (argv: ReadonlyArray<string>, extra?: Omit<RunExtra, 'env'>) => Promise<CliRun>
   ok: (argv: ReadonlyArray<string>) => Promise<CliRun>
   json: <A>(argv: ReadonlyArray<string>) => Promise<A>
 }>
@@ -22,9 +22,9 @@ export const aSnapshotCli = async (): Promise<SnapshotCli> => {
   const server = await startSnapshotServer()
   const user = aCliUser(server.base)
   const password = aPassword()
-  const zkeb = (argv: ReadonlyArray<string>, tty = false) => {
+  const zkeb = (argv: ReadonlyArray<string>, extra: Omit<RunExtra, 'env'> = {}) => {
     server.clock.advance(1000) // the server's clock stands still otherwise: snapshots would share a receive time
-    return user.run(argv, { env: { ZKEB_PASSWORD: password }, tty })
+    return user.run(argv, { ...extra, env: { ZKEB_PASSWORD: password } })
   }
   const ok = async (argv: ReadonlyArray<string>) => {
     const result = await zkeb(argv)
