@@ -89,9 +89,12 @@ export const backupCommands: ReadonlyArray<CommandSpec> = [
     ],
     options: [{ name: 'target', long: '--target', value: 'DIR', description: 'the folder to restore into' }],
     env: ['ZKEB_PASSWORD'],
-    load: () => (ctx) =>
-      ctx.args.values.target === undefined
-        ? backups().restoreCommand(ctx)
-        : reading().restoreSnapshotCommand(ctx),
+    load: () => (ctx) => {
+      if (ctx.args.values.target !== undefined) return reading().restoreSnapshotCommand(ctx)
+      // A per-file backup id never holds ":", so this one meant a snapshot.
+      if (ctx.args.positionals[1]?.includes(':') === true)
+        return cliError(ExitCode.usage, 'restoring a snapshot needs --target DIR')
+      return backups().restoreCommand(ctx)
+    },
   },
 ]

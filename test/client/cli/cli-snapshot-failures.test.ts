@@ -73,6 +73,7 @@ describe('zkeb snapshot commands on bad input', function () {
       /path not in snapshot/,
     )
     failsWith(await cli.zkeb(['diff', ids[0]!]), ExitCode.usage, /usage: zkeb diff/)
+    failsWith(await cli.zkeb(['restore', `${ids[0]}:tree`]), ExitCode.usage, /needs --target DIR/)
     failsWith(await cli.zkeb(['ls', ids[0]!, '--trash']), ExitCode.usage, /--trash/)
   })
 
