@@ -8,16 +8,18 @@ import { Uuid, type AccountId, type BlobId } from '../../../domain/ids'
 import { binaryCopyFields, copyOutAsAccount } from '../pg-session'
 
 /**
- * How many bytes one COPY may carry. The batch starts at one MiB and doubles after every batch the consumer
- * drained quickly, up to 16 MiB. Why batches at all: a COPY holds its pool connection until the consumer has
- * read it, and counts against statement_timeout while a slow client makes PostgreSQL wait; small first batches
- * keep a slow client well inside both (it must take a MiB within the timeout, and the kernel's socket buffers
- * hold about that much anyway). Why growing: each batch costs four round trips (begin, set_config, COPY,
- * commit), under 1% of the time a 16 MiB batch takes to stream, so a fast download ends up with one per
- * 16 MiB (128 for 2 GiB instead of the four per 256 KiB chunk of one query per chunk).
+ * How many bytes one COPY may carry. Each batch is read whole into memory as fast as PostgreSQL sends it, its
+ * transaction ends, and only then are its bytes handed to the consumer: a download waiting on a slow or paused
+ * client holds one batch of memory and no pool connection (a COPY read at the client's pace held its
+ * connection for as long as the client cared to wait, so ten paused downloads emptied a small pool). The batch
+ * starts at one MiB and doubles after every batch the consumer drained quickly, up to 4 MiB: each batch costs
+ * four round trips (begin, set_config, COPY, commit), a few milliseconds against the time 4 MiB takes to reach
+ * a client, and 4 MiB bounds the memory one stalled download can pin.
  */
 const firstBatchBytes = 1024 * 1024
-const maxBatchBytes = 16 * 1024 * 1024
+const maxBatchBytes = 4 * 1024 * 1024
+const emptyPiece = Buffer.alloc(0)
+
 /** A batch drained within this time was not held back by its consumer: the next may be twice as large. */
 const quickBatchMs = 1000
 
@@ -58,9 +60,16 @@ const copyChunksSql = (range: StoredRange, first: number, last: number): string 
   ].join(' ')
 }
 
+/** Every byte of one COPY, read before any is handed on, so its connection is back in the pool first. */
+const readBatch = async (knex: Knex, accountId: AccountId, sql: string): Promise<Buffer[]> => {
+  const pieces: Buffer[] = []
+  for await (const piece of binaryCopyFields(copyOutAsAccount(knex, accountId, sql))) pieces.push(piece)
+  return pieces
+}
+
 /**
- * The range's bytes, batch after batch, as they arrive. Throws if a chunk is missing or short (a blob marked
- * complete has every chunk; anything else is damage, and a download must not end as if it were whole).
+ * The range's bytes, batch after batch. Throws if a chunk is missing or short (a blob marked complete has
+ * every chunk; anything else is damage, and a download must not end as if it were whole).
  */
 export async function* copyBlobRange(knex: Knex, range: StoredRange): AsyncGenerator<Buffer> {
   const lastSeq = Math.floor(range.end / range.chunkSize)
@@ -72,14 +81,16 @@ export async function* copyBlobRange(knex: Knex, range: StoredRange): AsyncGener
       Math.min(range.end, (last + 1) * range.chunkSize - 1) -
       Math.max(range.start, first * range.chunkSize) +
       1
+    const pieces = await readBatch(knex, range.accountId, copyChunksSql(range, first, last))
+    const received = pieces.reduce((sum, piece) => sum + piece.length, 0)
+    if (received !== expected) throw new Error('blob chunk missing')
     const began = performance.now()
-    let received = 0
-    const sql = copyChunksSql(range, first, last)
-    for await (const piece of binaryCopyFields(copyOutAsAccount(knex, range.accountId, sql))) {
-      received += piece.length
+    for (let i = 0; i < pieces.length; i++) {
+      const piece = pieces[i]!
+      // Dropped as it is handed on: a consumer that keeps a piece alone decides how long it lives.
+      pieces[i] = emptyPiece
       yield piece
     }
-    if (received !== expected) throw new Error('blob chunk missing')
     if (performance.now() - began < quickBatchMs) batchChunks = Math.min(batchChunks * 2, maxChunks)
     first = last + 1
   }
