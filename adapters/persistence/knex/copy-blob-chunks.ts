@@ -13,8 +13,8 @@ import { binaryCopyFields, copyOutAsAccount } from '../pg-session'
  * client holds one batch of memory and no pool connection (a COPY read at the client's pace held its
  * connection for as long as the client cared to wait, so ten paused downloads emptied a small pool). The batch
  * starts at one MiB and doubles after every batch the consumer drained quickly, up to 4 MiB: each batch costs
- * four round trips (begin, set_config, COPY, commit), a few milliseconds against the time 4 MiB takes to reach
- * a client, and 4 MiB bounds the memory one stalled download can pin.
+ * four round trips (begin, set_config, COPY, commit), read ahead while the one before is handed on, and two
+ * batches of 4 MiB bound the memory one stalled download can pin.
  */
 const firstBatchBytes = 1024 * 1024
 const maxBatchBytes = 4 * 1024 * 1024
@@ -67,31 +67,56 @@ const readBatch = async (knex: Knex, accountId: AccountId, sql: string): Promise
   return pieces
 }
 
+type Batch = Readonly<{ first: number; last: number; pieces: Promise<Buffer[]> }>
+
+/** Starts reading chunks `first`.. (at most `count`, not past the range); a failure surfaces when awaited. */
+const startBatch = (knex: Knex, range: StoredRange, first: number, count: number): Batch => {
+  const last = Math.min(first + count - 1, Math.floor(range.end / range.chunkSize))
+  const pieces = readBatch(knex, range.accountId, copyChunksSql(range, first, last))
+  // A consumer that stops early never awaits the batch read ahead; its failure then concerns nobody.
+  pieces.catch(() => undefined)
+  return { first, last, pieces }
+}
+
 /**
- * The range's bytes, batch after batch. Throws if a chunk is missing or short (a blob marked complete has
- * every chunk; anything else is damage, and a download must not end as if it were whole).
+ * The range's bytes, batch after batch. The next batch is read while this one is handed on, so a fast
+ * consumer does not wait for each batch's round trips (memory: two batches at most). Throws if a chunk is
+ * missing or short (a blob marked complete has every chunk; anything else is damage, and a download must not
+ * end as if it were whole).
  */
 export async function* copyBlobRange(knex: Knex, range: StoredRange): AsyncGenerator<Buffer> {
   const lastSeq = Math.floor(range.end / range.chunkSize)
   let batchChunks = Math.max(1, Math.floor(firstBatchBytes / range.chunkSize))
   const maxChunks = Math.max(1, Math.floor(maxBatchBytes / range.chunkSize))
-  for (let first = Math.floor(range.start / range.chunkSize); first <= lastSeq;) {
-    const last = Math.min(first + batchChunks - 1, lastSeq)
-    const expected =
-      Math.min(range.end, (last + 1) * range.chunkSize - 1) -
-      Math.max(range.start, first * range.chunkSize) +
-      1
-    const pieces = await readBatch(knex, range.accountId, copyChunksSql(range, first, last))
-    const received = pieces.reduce((sum, piece) => sum + piece.length, 0)
-    if (received !== expected) throw new Error('blob chunk missing')
-    const began = performance.now()
-    for (let i = 0; i < pieces.length; i++) {
-      const piece = pieces[i]!
-      // Dropped as it is handed on: a consumer that keeps a piece alone decides how long it lives.
-      pieces[i] = emptyPiece
-      yield piece
+  let batch: Batch | undefined = startBatch(
+    knex,
+    range,
+    Math.floor(range.start / range.chunkSize),
+    batchChunks,
+  )
+  try {
+    while (batch !== undefined) {
+      const pieces = await batch.pieces
+      const expected =
+        Math.min(range.end, (batch.last + 1) * range.chunkSize - 1) -
+        Math.max(range.start, batch.first * range.chunkSize) +
+        1
+      if (pieces.reduce((sum, piece) => sum + piece.length, 0) !== expected)
+        throw new Error('blob chunk missing')
+      const current: Batch = batch
+      batch = current.last < lastSeq ? startBatch(knex, range, current.last + 1, batchChunks) : undefined
+      const began = performance.now()
+      for (let i = 0; i < pieces.length; i++) {
+        const piece = pieces[i]!
+        // Dropped as it is handed on: a consumer that keeps a piece alone decides how long it lives.
+        pieces[i] = emptyPiece
+        yield piece
+      }
+      if (performance.now() - began < quickBatchMs) batchChunks = Math.min(batchChunks * 2, maxChunks)
     }
-    if (performance.now() - began < quickBatchMs) batchChunks = Math.min(batchChunks * 2, maxChunks)
-    first = last + 1
+  } finally {
+    // A consumer that stopped early: the batch read ahead ends on its own within milliseconds; wait for it,
+    // so that once the download is given up its connection is back in the pool.
+    await batch?.pieces.catch(() => undefined)
   }
 }
