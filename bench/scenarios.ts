@@ -133,20 +133,30 @@ export const loginPairs = async (
   return { logins, seconds, loginsPerS: logins / seconds, start, finish }
 }
 
+/** An account of the mixed workload: its session, its own reads (its list first) and its uploads. */
+export type MixedAccount = Readonly<{
+  token: string
+  reads: ReadonlyArray<string>
+  nextUpload: () => SignedUpload
+}>
+
 /**
  * The mixed workload, open loop at `rate` requests/s in all: 70% reads (half lists, half metadata fetches), 25%
  * 4 KiB uploads, 5% logins (a start, then on the same connection its finish, computed by the client on arrival).
+ * Reads and uploads go round `accounts` in turn, each to that account's own data.
  */
 export const mixed = (
-  t: Target,
+  t: Omit<Target, 'token'>,
   k: Knobs & { rate: number },
-  reads: ReadonlyArray<string>,
-  nextUpload: () => SignedUpload,
-  accounts: ReadonlyArray<BenchAccount>,
+  accounts: ReadonlyArray<MixedAccount>,
+  loginAccounts: ReadonlyArray<BenchAccount>,
 ): Promise<LoadResult> => {
   let picks = 0
+  let turn = 0
   const json = { 'Content-Type': 'application/json' }
   type Ctx = { finish?: string; login?: ReturnType<typeof loginStart> }
+  const readOf = (a: MixedAccount, roll: number) =>
+    roll % 2 === 0 || a.reads.length < 2 ? a.reads[0]! : a.reads[1 + (roll % (a.reads.length - 1))]!
   return runLoad({
     url: t.url,
     connections: k.connections,
@@ -165,25 +175,17 @@ export const mixed = (
             return { ...req, method: 'POST', path: '/api/v1/sessions/finish', headers: json, body }
           }
           const roll = (picks++ * 37) % 100 // a fixed, evenly spread sequence: the same mix every run
-          if (roll < 70)
-            return {
-              ...req,
-              method: 'GET',
-              path: reads[roll % reads.length]!,
-              headers: auth(t.token),
-              body: undefined,
-            }
           if (roll < 95) {
-            const u = nextUpload()
-            return {
-              ...req,
-              method: 'PUT',
-              path: u.path,
-              headers: { ...u.headers, ...auth(t.token) },
-              body: u.body,
+            const account = accounts[turn++ % accounts.length]!
+            if (roll < 70) {
+              const path = readOf(account, roll)
+              return { ...req, method: 'GET', path, headers: auth(account.token), body: undefined }
             }
+            const u = account.nextUpload()
+            const headers = { ...u.headers, ...auth(account.token) }
+            return { ...req, method: 'PUT', path: u.path, headers, body: u.body }
           }
-          context.login = loginStart(accounts[picks % accounts.length]!)
+          context.login = loginStart(loginAccounts[picks % loginAccounts.length]!)
           return {
             ...req,
             method: 'POST',

@@ -6,11 +6,11 @@ import { randomBytes } from 'node:crypto'
 import { pgbench } from './ceilings'
 import type { Context } from './context'
 import type { Postgres } from './services'
-import { buildOnce, startServer } from './server'
-import { getLoop, loginPairs, mixed, uploadLoop, uploadPool, type Target } from './scenarios'
+import { getLoop, loginPairs, uploadLoop, uploadPool, type Target } from './scenarios'
 import { downloadLoop } from './transfers'
 import { cpuMicrosPerRequest, type Row } from './report'
 import type { LoadResult } from './load'
+import { mixedSections } from './sections-mixed'
 import { opsSections } from './sections-ops'
 
 const hex = (bytes: Buffer) => `\\x${bytes.toString('hex')}`
@@ -85,12 +85,13 @@ export async function* measureSections(c: Context): AsyncGenerator<Row> {
     const load = await uploadLoop(target, knobs, uploadPool(prepared.device, 4096, 2000 * knobs.durationS))
     const db = dbCeiling('upload-4k')
     yield {
-      ...req('upload 4 KiB', load),
+      ...req('upload 4 KiB, one account (commits serialise on its lock)', load),
       ceiling: db,
+      note: "pgbench runs the server's SQL for the same account: that account's lock bounds both",
       target: { text: '≥ 50% of pgbench, p99 ≤ 50 ms', minRatio: 0.5, maxP99Ms: 50 },
     }
     yield {
-      ...req('upload 4 KiB (vs fsynced file writes)', load),
+      ...req('upload 4 KiB, one account (vs fsynced file writes)', load),
       ceiling: { kind: 'file write', value: c.disk.small.filesPerS, unit: 'files/s' },
       target: null,
     }
@@ -177,35 +178,6 @@ export async function* measureSections(c: Context): AsyncGenerator<Row> {
       target: null,
     }
   }
-  if (want('mixed')) {
-    const rate = 1250
-    const pool = uploadPool(prepared.device, 4096, Math.ceil(rate * 0.3 * knobs.durationS) + 100)
-    const reads = ['/api/v1/backups?limit=50', `/api/v1/backups/${prepared.smallBackupId}`]
-    // A fresh process of the compiled server, as the image runs it, warmed for two seconds: the RSS target is for
-    // a production server under this load, not for one that already carried every scenario above (V8 keeps the
-    // heap it grew for the 100 MiB transfers), nor for tsx's in-process compiler (tens of MiB more).
-    buildOnce()
-    const fresh = await startServer({
-      ...c.serverOptions,
-      migrateOnStart: false,
-      name: 'zkeb-mixed',
-      entry: 'dist',
-    })
-    c.cleanups.push(fresh.stop)
-    const freshTarget: Target = { url: fresh.base, pids: [fresh.pid], token: prepared.token }
-    await getLoop(freshTarget, { ...knobs, durationS: 2 }, reads[0] ?? '/api/health/live')
-    const load = await mixed(freshTarget, { ...knobs, rate }, reads, pool, prepared.loginAccounts)
-    await fresh.stop()
-    yield {
-      ...req('mixed 70/25/5 at 1,250 req/s (compiled server)', load),
-      ceiling: { kind: 'offered', value: rate, unit: 'req/s' },
-      target: {
-        text: 'p95 ≤ 20 ms, 0 errors, RSS < 256 MB',
-        maxP95Ms: 20,
-        zeroErrors: true,
-        maxRssBytes: 256e6,
-      },
-    }
-  }
+  yield* mixedSections(c, want)
   yield* opsSections(c, want)
 }

@@ -22,8 +22,9 @@ export const startAdminSocket = async (
   config: Config,
   runtime: Pick<Runtime, 'admin' | 'logHashKey'>,
   logger: Logger,
+  serves = servesAdminSocket(config),
 ): Promise<AdminSocketServer | null> => {
-  if (!servesAdminSocket(config)) return null
+  if (!serves) return null
   const served = await serveAdminSocket(adminSocketPath(config), runtime.admin, {
     info: (fields, message) => logger.info({ component: 'admin-socket', ...fields }, message),
     warn: (fields, message) => logger.warn({ component: 'admin-socket', ...fields }, message),

@@ -37,7 +37,7 @@ export const limitVariables = group('Limits', '', {
     integer(1, 10_000, 'an integer from 1 to 10000'),
     defaultAccountStreamsMax,
     'Content streams (uploads and downloads: one-shot, tus, snapshot packs and reads, restic objects) one ' +
-      'account may hold at once on one instance; one more is answered 429 `too-many-streams` before its body ' +
+      'account may hold at once in one server process (each worker with `WORKERS` above 1); one more is answered 429 `too-many-streams` before its body ' +
       'is read. A slot frees when its stream ends, is aborted or its client goes away.',
   ),
   STALLED_STREAM_TIMEOUT_MS: setting(
@@ -99,7 +99,7 @@ export type LimitConfig = Readonly<{
   jsonBodyBytes: number
   /** Time to receive a JSON body once its headers arrived, else 408 (slow-body guard). */
   jsonBodyTimeoutMs: number
-  /** Content streams one account may hold at once on this instance. */
+  /** Content streams one account may hold at once in this process. */
   accountStreamsMax: number
   /** A connection with no traffic either way for this long is closed (stalled downloads and uploads). */
   stalledStreamTimeoutMs: number

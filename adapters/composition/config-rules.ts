@@ -39,6 +39,12 @@ const inMemoryRules = (c: Config): ReadonlyArray<ConfigError> => [
 ]
 
 export const crossChecks = (c: Config): ReadonlyArray<ConfigError> => [
+  ...when(
+    c.workers > 1 && c.store === 'memory',
+    'WORKERS',
+    `must be 1 when STORE=memory (${c.workers} workers would keep ${c.workers} diverging copies of sessions, ` +
+      'pending logins and rate limits; set STORE=redis)',
+  ),
   ...when(c.store === 'redis' && c.redisUrl === null, 'REDIS_URL', 'is required when STORE=redis'),
   ...when(
     c.databaseAppUrl !== null && c.databaseUrl === null,

@@ -1,5 +1,16 @@
 /** The server's own variables: environment, listener, logs, the web app, and the drain on SIGTERM. */
-import { group, integer, nonEmpty, oneOf, port, setting, boolean, type EnvOf } from './env-codecs'
+import { availableParallelism } from 'node:os'
+import {
+  group,
+  integer,
+  nonEmpty,
+  oneOf,
+  port,
+  setting,
+  boolean,
+  workerCount,
+  type EnvOf,
+} from './env-codecs'
 
 const drainMs = integer(0, 600_000, 'milliseconds from 0 to 600000')
 
@@ -13,6 +24,14 @@ export const serverVariables = group('Server', '', {
   ),
   PORT: setting(port(0), 3000, 'HTTP port (`0`: any free port, printed at start).'),
   HOST: setting(nonEmpty, '0.0.0.0', 'Interface to listen on.'),
+  WORKERS: setting(
+    workerCount,
+    1,
+    'Server processes sharing the port (node:cluster), `auto`: one per CPU. Above 1, a primary process runs ' +
+      'the migrations and the embedded PostgreSQL once, then starts the workers, replaces one that dies, and ' +
+      'on SIGTERM drains them all. Workers share sessions, pending logins and rate limits only through Redis: ' +
+      'more than one worker needs `STORE=redis`.',
+  ),
   LOG_LEVEL: setting(
     oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     'info',
@@ -49,6 +68,8 @@ export type ServerConfig = Readonly<{
   nodeEnv: EnvOf<typeof serverVariables>['NODE_ENV']
   port: number
   host: string
+  /** Server processes sharing the port; 1: this process serves, no primary. */
+  workers: number
   logLevel: EnvOf<typeof serverVariables>['LOG_LEVEL']
   /** The built web app (`npm run build:web`); served when it holds an index.html. */
   webAppDir: string
@@ -66,6 +87,7 @@ export const serverConfig = (env: EnvOf<typeof serverVariables>): ServerConfig =
   nodeEnv: env.NODE_ENV,
   port: env.PORT,
   host: env.HOST,
+  workers: env.WORKERS === 'auto' ? availableParallelism() : env.WORKERS,
   logLevel: env.LOG_LEVEL,
   webAppDir: env.WEB_APP_DIR,
   trustProxy: env.TRUST_PROXY,

@@ -23,6 +23,13 @@ export const integer = (min: number, max: number, expected: string) =>
     return Number.isSafeInteger(n) && n >= min && n <= max ? n : undefined
   })
 
+/** A process count from 1 to 256, or `auto` (one per CPU, resolved by the caller). */
+export const workerCount = fromEnv<number | 'auto'>('an integer from 1 to 256, or auto', (raw) => {
+  if (raw === 'auto') return 'auto'
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN
+  return Number.isSafeInteger(n) && n >= 1 && n <= 256 ? n : undefined
+})
+
 export const port = (min: 0 | 1) => integer(min, 65535, `a port number from ${min} to 65535`)
 
 export const oneOf = <K extends string>(values: ReadonlyArray<K>) =>

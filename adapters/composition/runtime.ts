@@ -42,7 +42,7 @@ export type Runtime = Wired &
 type Secrets = Readonly<{ opaqueServerSetup: string; tokenSecret: string }>
 
 /** Configured secrets, or (outside production, where config requires them) ones generated once in DATA_DIR. */
-const resolveSecrets = async (config: Config): Promise<Secrets> => ({
+export const resolveSecrets = async (config: Config): Promise<Secrets> => ({
   opaqueServerSetup:
     config.opaqueServerSetup ??
     (await loadOrCreateSecret(config.dataDir, 'opaque-server-setup', createOpaqueServerSetup)),

@@ -1,7 +1,7 @@
 /**
  * The service a restore drill backs up, loses and restores: a real server process (`node --import tsx
- * adapters/composition/main.ts`, as `npm start` runs it) with either the embedded PostgreSQL in DATA_DIR and
- * blobs in the database (the default), or an external PostgreSQL (a fresh database on a server the drill is
+ * adapters/composition/main.ts`, as `npm start` runs it) with either the embedded PostgreSQL and the blob files
+ * in DATA_DIR (the default for a new folder), or an external PostgreSQL (a fresh database on a server the drill is
  * given) and an S3 bucket (a fresh one on the endpoint it is given). `zkeb-admin` runs as its own process,
  * as an operator runs it. Loopback only.
  */

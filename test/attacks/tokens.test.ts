@@ -7,7 +7,7 @@ import { createHmac, randomUUID } from 'node:crypto'
 import * as opaque from '@serenity-kit/opaque'
 import { expect } from 'chai'
 import { aDeviceKey } from '../support/test-client'
-import { redisAvailable } from '../support/redis'
+import { redisAvailable, redisUrl } from '../support/redis'
 import {
   addDeviceOverHttp,
   aUserWithDevice,
@@ -49,8 +49,8 @@ const claimsOf = (token: string): Record<string, unknown> =>
 const keyStretching = { 'argon2id-custom': { iterations: 1, memory: 64, parallelism: 1 } } as const
 
 const stores = [
-  { name: 'memory', env: {} },
-  { name: 'redis', env: { STORE: 'redis', REDIS_URL: process.env['REDIS_URL'] || 'redis://127.0.0.1:6379' } },
+  { name: 'memory', env: () => Promise.resolve({}) },
+  { name: 'redis', env: async () => ({ STORE: 'redis', REDIS_URL: await redisUrl() }) },
 ] as const
 
 for (const store of stores)
@@ -64,7 +64,7 @@ for (const store of stores)
           throw new Error('redis-server not found: CI never skips the Redis attack suite')
         this.skip()
       }
-      target = await startTarget({ env: store.env })
+      target = await startTarget({ env: await store.env() })
     })
     after(() => target?.close())
 

@@ -93,7 +93,7 @@ describe('restore drill: back up under load, lose everything, restore, check as 
     if (!resticAvailable()) this.skip()
   })
 
-  it('embedded PostgreSQL in DATA_DIR, blobs in the database (the default)', async () => {
+  it('embedded PostgreSQL and blob files in DATA_DIR (the default)', async () => {
     await drill({ kind: 'embedded' })
   })
 

@@ -106,12 +106,23 @@ const countsOf = async (client: pg.Client): Promise<Counts> => {
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])) as Counts
 }
 
+/**
+ * The backup holds the blob-folder registrations of the instances that served the backed-up deployment; kept,
+ * a row seen less than a minute before the backup would refuse the restored service's first start on its new
+ * folder. They describe processes, not data, so the restored database starts with none.
+ */
+const forgetBackedUpInstances = (client: pg.Client) =>
+  client.query(`do $$ begin
+    if to_regclass('zkeb.blob_folder_instances') is not null then delete from zkeb.blob_folder_instances; end if;
+  end $$`)
+
 /** Reads every referenced blob back; blobs in an external store are written from the folder first. */
 const verify = async (db: RestoredDatabase, store: BlobStore | null, folder: string) => {
   const knex =
     store === null ? createKnex({ url: db.url, poolMax: 4, applicationName: 'zkeb-admin restore' }) : null
   try {
     return await withClient(db.url, async (client) => {
+      await forgetBackedUpInstances(client)
       const verification = await restoreAndVerifyBlobs(client, {
         store: store ?? knexBlobStore(knex!),
         writeFrom: store === null ? null : path.join(folder, blobsFolder),

@@ -1,5 +1,5 @@
 /**
- * Knows how many streams (downloads and uploads of content) each account has open on this instance, and
+ * Knows how many streams (downloads and uploads of content) each account has open in this process, and
  * refuses one more beyond the limit. Why: a stream lasts as long as its peer wants (a client that stops
  * reading or sending holds its socket, a file handle or a batch of chunks until the stalled-stream timeout
  * ends it), so without a bound one account could hold any number of them. A slot is given back when the

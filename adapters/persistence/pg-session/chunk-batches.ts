@@ -6,8 +6,10 @@
  * and four knex queries' worth of short-lived objects, which V8 promotes and collects late: the upload's CPU
  * (restic bench) and most of its memory growth. Why not COPY FROM: PostgreSQL refuses it on a table under
  * row-level security ("COPY FROM not supported with row-level security"), and the application role must stay
- * under it. So a batch is one account-scoped transaction (set up as with-account.ts does) whose chunks go as a
- * prepared insert on its raw connection: one round trip and a handful of objects per chunk.
+ * under it. So a batch is one account-scoped transaction (set up as with-account.ts does) whose chunks go as an
+ * insert on its raw connection: one round trip and a handful of objects per chunk. The statement is unnamed
+ * (parsed with each chunk): a named one lives on one server connection, and PgBouncer in transaction mode
+ * hands that connection to other clients, whose own Parse of the name then fails (42P05).
  *
  * Why batches close when the input pauses: a batch holds a pool connection and the blob row's key-share lock
  * while it is open, so it must not wait on a slow client (nor on a deletion of the blob, which waits for that
@@ -24,10 +26,7 @@ import { accountTransaction } from './with-account'
 const maxBatchBytes = 16 * 1024 * 1024
 const idleMs = 50
 
-const insertChunk = {
-  name: 'zkeb-insert-blob-chunk',
-  text: 'insert into zkeb.blob_chunks (account_id, blob_id, seq, data) values ($1, $2, $3, $4)',
-}
+const insertChunk = 'insert into zkeb.blob_chunks (account_id, blob_id, seq, data) values ($1, $2, $3, $4)'
 
 type Batch = Readonly<{
   insert: (seq: number, data: Buffer) => Promise<void>
@@ -52,7 +51,7 @@ const openBatch = async (knex: Knex, accountId: AccountId, blobId: BlobId): Prom
     insert: async (seq, data) => {
       const done = announceRawQuery(knex, 'insert blob chunk')
       try {
-        await connection.query({ ...insertChunk, values: [accountId, blobId, seq, data] })
+        await connection.query(insertChunk, [accountId, blobId, seq, data])
         done()
       } catch (error) {
         done(error)

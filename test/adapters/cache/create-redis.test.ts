@@ -50,7 +50,7 @@ describe('createRedis', function () {
   }
 
   it('auto-pipelines a first rate-limit charge issued in the same turn as a session check', async () => {
-    // ioredis 6.0 throws uncaught when rate-limiter-flexible defines its command under a pending auto-pipeline.
+    // A Lua command defined lazily under a pending auto-pipeline makes ioredis throw uncaught.
     const redis = await aReadyRedis()
     try {
       const rule = { name: 'first-use', points: 5, windowSeconds: 60 }

@@ -1,4 +1,5 @@
 import { expect } from 'chai'
+import { availableParallelism } from 'node:os'
 import * as E from 'fp-ts/Either'
 import {
   decodeConfig,
@@ -53,7 +54,26 @@ describe('configuration from the environment', () => {
       drainNoticeMs: 0,
       migrateOnStart: true,
       webAppDir: './web/dist',
+      workers: 1,
     })
+  })
+
+  it('reads WORKERS as a count from 1 to 256, or auto for one per CPU', () => {
+    const redis = { STORE: 'redis', REDIS_URL: 'redis://cache.internal:6379' }
+    expect(loadConfig({ ...redis, WORKERS: '4' }).workers).to.equal(4)
+    expect(loadConfig({ ...redis, WORKERS: 'auto' }).workers).to.equal(availableParallelism())
+    for (const bad of ['0', '257', 'two', '-1'])
+      expect(variablesOf({ ...redis, WORKERS: bad })).to.deep.equal(['WORKERS'])
+  })
+
+  it('refuses more than one worker beside in-process stores, in one line naming the fix', () => {
+    expect(variablesOf({ WORKERS: '2' })).to.deep.equal(['WORKERS'])
+    expect(variablesOf({ PERSISTENCE: 'memory', WORKERS: '2' })).to.deep.equal(['WORKERS'])
+    expect(() => loadConfig({ WORKERS: '2' }))
+      .to.throw(StartupError)
+      .with.property('message')
+      .that.matches(/^Invalid configuration: WORKERS must be 1 when STORE=memory \(.*set STORE=redis\)$/)
+    expect(loadConfig({ WORKERS: '1' }).workers).to.equal(1)
   })
 
   it('reads the drain window and whether migrations run at start', () => {

@@ -8,6 +8,7 @@ import { createZkeb, loadConfig, StartupError, type Zkeb } from '../../../adapte
 import { createOpaqueServerSetup } from '../../../adapters/crypto/serenity-opaque-server'
 import { keysIn } from '../../contracts/s3-blobs'
 import { s3ForTest } from '../../support/s3rver'
+import { redisUrl } from '../../support/redis'
 import { addDevice, anUpload, callerFor, inPieces, ok, register } from '../../support/test-client'
 
 const withClient = async <A>(url: string, run: (c: pg.Client) => Promise<A>): Promise<A> => {
@@ -43,8 +44,6 @@ const embeddedOwnerUrl = async (dataDir: string): Promise<string> => {
   const port = (await readFile(path.join(dataDir, 'postgres.port'), 'utf8')).trim()
   return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/zkeb`
 }
-
-const redisUrl = process.env['REDIS_URL'] || 'redis://127.0.0.1:6379'
 
 const rejectionOf = async (promise: Promise<unknown>): Promise<Error> => {
   try {
@@ -146,7 +145,7 @@ describe('createZkeb (the application in-process)', function () {
   })
 
   it('keeps sessions, pending logins and rate limits in Redis when STORE=redis', async () => {
-    zkeb = await createZkeb(config({ STORE: 'redis', REDIS_URL: redisUrl }))
+    zkeb = await createZkeb(config({ STORE: 'redis', REDIS_URL: await redisUrl() }))
     expect(await zkeb.useCases.checkReadiness()()).to.deep.equal({
       ready: true,
       checks: { database: 'ok', blobs: 'ok', cache: 'ok' },

@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream'
 import { listBackups, login, pull, push, register, registerDevice } from '../../../client/sdk'
 import { isAlive } from '../../../adapters/composition/data-dir'
 import { optionsFor, readAll, right, someBytes } from '../../client/sdk/sdk-kit'
+import { redisUrl, requireRedis } from '../../support/redis'
 import { healthBecomes, listeningPort, type ServerProcess } from '../../support/server-process'
 
 const root = path.resolve(__dirname, '../../..')
@@ -51,6 +52,10 @@ const groupMembers = async (pgid: number): Promise<ReadonlyArray<{ pid: number; 
     return match !== null && Number(match[3]) === pgid ? [{ pid: Number(match[1]), comm: match[2]! }] : []
   })
 }
+
+/** The pids that logged "ZKEB listening" (with WORKERS > 1, the workers). */
+const listeningPids = (output: string): ReadonlyArray<number> =>
+  [...output.matchAll(/"pid":(\d+),[^\n]*"msg":"ZKEB listening/g)].map((m) => Number(m[1]))
 
 const refused = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
@@ -154,4 +159,29 @@ describe('npm start (the process a user starts)', function () {
       )
       expect(started.output()).to.include('"msg":"stopped"')
     })
+
+  it('with WORKERS=2, the primary alone runs the embedded PostgreSQL; SIGTERM to the group stops every process', async function () {
+    requireRedis(this)
+    started = npmStart({ DATA_DIR: dataDir, WORKERS: '2', STORE: 'redis', REDIS_URL: await redisUrl() })
+    const port = await listeningPort(started, 120_000)
+    await healthBecomes(`http://127.0.0.1:${port}`, 200, 60_000)
+    const lockHolder = Number(await readFile(path.join(dataDir, 'zkeb.lock'), 'utf8'))
+    postmaster = Number(
+      (await readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0],
+    )
+    await eventually('both workers listen', () => listeningPids(started!.output()).length === 2)
+    const workers = listeningPids(started.output())
+    expect(workers, 'the lock holder is the primary, not a worker').not.to.include(lockHolder)
+    await eventually('one worker serves the admin socket', () => existsSync(path.join(dataDir, 'admin.sock')))
+
+    const npm = started.child.pid!
+    process.kill(-npm, 'SIGTERM')
+    await eventually('the port is closed', () => refused(port))
+    await eventually('the embedded PostgreSQL has stopped', () => !isAlive(postmaster!))
+    for (const pid of [lockHolder, ...workers])
+      await eventually(`process ${pid} has exited`, () => !isAlive(pid))
+    expect(existsSync(path.join(dataDir, 'zkeb.lock')), 'the DATA_DIR lock').to.equal(false)
+    await started.exited
+    expect(started.output().match(/"msg":"stopped"/g)).to.have.length(3)
+  })
 })

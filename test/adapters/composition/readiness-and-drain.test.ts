@@ -1,6 +1,5 @@
 import { expect } from 'chai'
 import { randomBytes } from 'node:crypto'
-import { request } from 'node:http'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -13,47 +12,10 @@ import {
   spawnServer,
   type ServerProcess,
 } from '../../support/server-process'
-import { aUserWithDevice, httpCaller, uploadHeaders } from '../http/http-test-kit'
+import { slowUpload } from '../../support/slow-upload'
+import { aUserWithDevice, httpCaller } from '../http/http-test-kit'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** PUT of `content` in `pieces` writes `gapMs` apart; resolves with the status. `onFirstWrite` runs once sent. */
-const slowUpload = (
-  port: number,
-  token: string,
-  upload: ReturnType<typeof anUpload>,
-  timing: Readonly<{ pieces: number; gapMs: number; onFirstWrite: () => void }>,
-): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const body = Buffer.from(upload.content)
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: 'PUT',
-        path: `/api/v1/backups/${upload.input.backupId}/content`,
-        headers: {
-          ...uploadHeaders(upload),
-          Authorization: `Bearer ${token}`,
-          'Content-Length': body.length,
-        },
-      },
-      (res) => {
-        res.resume()
-        res.on('end', () => resolve(res.statusCode ?? 0))
-      },
-    )
-    req.on('error', reject)
-    const size = Math.ceil(body.length / timing.pieces)
-    void (async () => {
-      for (let i = 0; i < timing.pieces; i++) {
-        req.write(body.subarray(i * size, (i + 1) * size))
-        if (i === 0) timing.onFirstWrite()
-        await sleep(timing.gapMs)
-      }
-      req.end()
-    })()
-  })
 
 describe('readiness and draining (the real server process)', function () {
   this.timeout(120_000)

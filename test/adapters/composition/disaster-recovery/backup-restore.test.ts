@@ -7,12 +7,13 @@
  * Needs a server the installed pg_dump can dump (TEST_DATABASE_URL): without one it skips locally, fails in CI.
  */
 import { spawnSync } from 'node:child_process'
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import type { S3Client } from '@aws-sdk/client-s3'
 import { expect } from 'chai'
+import knex from 'knex'
 import { encodeManifest, type Manifest } from '../../../../adapters/composition/disaster-recovery/manifest'
 import { openSecrets, sealSecrets } from '../../../../adapters/composition/disaster-recovery/secrets-envelope'
 import { main } from '../../../../adapters/composition/admin-main'
@@ -104,6 +105,13 @@ describe('zkeb-admin backup and restore (external PostgreSQL, S3)', function () 
       ZKEB_BACKUP_PASSPHRASE: passphrase,
       LOG_LEVEL: 'silent',
     }
+    // A live instance of the backed-up deployment, keeping blobs in a folder of its own.
+    await db.ownerKnex('zkeb.blob_folder_instances').insert({
+      instance_id: randomUUID(),
+      folder_id: randomUUID(),
+      host: 'source-host',
+      pid: 4242,
+    })
     folder = path.join(work, 'backup')
     const made = await admin(['backup', '--to', folder, '--json'])
     expect(made.code, made.err).to.equal(ExitCode.ok)
@@ -143,6 +151,13 @@ describe('zkeb-admin backup and restore (external PostgreSQL, S3)', function () 
     expect(report.verified).to.deep.equal({ backup: 1, 'restic-object': 0, 'upload-part': 0 })
     expect(report.written).to.equal(1)
     expect(report.problems).to.deep.equal([])
+    const restored = knex({ client: 'pg', connection: target.DATABASE_URL })
+    try {
+      // Otherwise the restored service's first start on a new blob folder meets the source's live instance.
+      expect(await restored('zkeb.blob_folder_instances').count()).to.deep.equal([{ count: '0' }])
+    } finally {
+      await restored.destroy()
+    }
   })
 
   it('refuses a database that already has the schema, and a bucket that already holds blobs', async () => {
