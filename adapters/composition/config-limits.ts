@@ -1,6 +1,8 @@
 /** The application's limits: quotas, body sizes, retention and lifetimes, and api-v1's rate limits. */
 import { defaultSettings } from '../../application/settings'
 import { defaultRateLimitRules, type RateLimitRules } from '../http/middleware/rate-limit'
+import { defaultAccountStreamsMax } from '../http/middleware/stream-slots'
+import { defaultServerTimeouts } from '../http/start-http-server'
 import { group, inBytes, inHours, integer, maxBytes, setting, type EnvOf } from './env-codecs'
 
 const perMinute = integer(1, 1_000_000, 'an integer from 1 to 1000000')
@@ -29,6 +31,20 @@ export const limitVariables = group('Limits', '', {
     10_000,
     'Time to receive a JSON request body once its headers arrived; slower bodies are answered 408 ' +
       '`request-timeout`.',
+    (ms) => `${ms / 1000} s`,
+  ),
+  ACCOUNT_STREAMS_MAX: setting(
+    integer(1, 10_000, 'an integer from 1 to 10000'),
+    defaultAccountStreamsMax,
+    'Content streams (uploads and downloads: one-shot, tus, snapshot packs and reads, restic objects) one ' +
+      'account may hold at once in one server process (each worker with `WORKERS` above 1); one more is answered 429 `too-many-streams` before its body ' +
+      'is read. A slot frees when its stream ends, is aborted or its client goes away.',
+  ),
+  STALLED_STREAM_TIMEOUT_MS: setting(
+    integer(1_000, 3_600_000, 'milliseconds from 1000 to 3600000'),
+    defaultServerTimeouts.socketIdleTimeoutMs,
+    'A connection on which nothing moves either way for this long is closed: a download whose client stops ' +
+      'reading, an upload whose client stops sending, an idle socket. Its stream slot is freed with it.',
     (ms) => `${ms / 1000} s`,
   ),
   TRASH_RETENTION_DAYS: setting(
@@ -83,6 +99,10 @@ export type LimitConfig = Readonly<{
   jsonBodyBytes: number
   /** Time to receive a JSON body once its headers arrived, else 408 (slow-body guard). */
   jsonBodyTimeoutMs: number
+  /** Content streams one account may hold at once in this process. */
+  accountStreamsMax: number
+  /** A connection with no traffic either way for this long is closed (stalled downloads and uploads). */
+  stalledStreamTimeoutMs: number
   trashRetentionDays: number
   blobGcGraceSeconds: number
   /** Grace of unreferenced snapshot objects since their last claim. */
@@ -98,6 +118,8 @@ export const limitConfig = (env: EnvOf<typeof limitVariables>): LimitConfig => (
   maxUploadBytes: env.MAX_UPLOAD_BYTES,
   jsonBodyBytes: env.JSON_BODY_BYTES,
   jsonBodyTimeoutMs: env.JSON_BODY_TIMEOUT_MS,
+  accountStreamsMax: env.ACCOUNT_STREAMS_MAX,
+  stalledStreamTimeoutMs: env.STALLED_STREAM_TIMEOUT_MS,
   trashRetentionDays: env.TRASH_RETENTION_DAYS,
   blobGcGraceSeconds: env.BLOB_GC_GRACE_SECONDS,
   snapshotGcGraceSeconds: env.SNAPSHOT_GC_GRACE_SECONDS,

@@ -24,7 +24,7 @@ import type { Logger } from 'pino'
 import { createHttpApp } from '../http/create-http-app'
 import type { HttpObservability } from '../http/observability'
 import type { Lifecycle } from '../http/routes'
-import { startHttpServer, type RunningHttpServer } from '../http/start-http-server'
+import { defaultServerTimeouts, startHttpServer, type RunningHttpServer } from '../http/start-http-server'
 import { loadWebAppFiles, type WebAppFiles } from '../http/web-app-files'
 import { loadConfig, type Config } from './config'
 import { createObservability } from './bind-observability'
@@ -64,6 +64,7 @@ const listen = async (
       jsonBodyTimeoutMs: config.jsonBodyTimeoutMs,
       maxUploadBytes: config.maxUploadBytes,
       uploadExpirySeconds: config.uploadExpirySeconds,
+      accountStreamsMax: config.accountStreamsMax,
     },
     version: readVersion(),
     trustProxy: config.trustProxy,
@@ -72,7 +73,11 @@ const listen = async (
     ...(webApp === undefined ? {} : { webApp }),
   })
   try {
-    return await startHttpServer(app, { port: config.port, host: config.host })
+    return await startHttpServer(app, {
+      port: config.port,
+      host: config.host,
+      timeouts: { ...defaultServerTimeouts, socketIdleTimeoutMs: config.stalledStreamTimeoutMs },
+    })
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
     if (code === 'EADDRINUSE' || code === 'EACCES')

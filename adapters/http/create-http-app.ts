@@ -13,6 +13,7 @@ import { defaultRateLimitRules, type RateLimitRules } from './middleware/rate-li
 import { requestIdMiddleware } from './middleware/request-id'
 import { resticMiddleware } from './restic/restic-middleware'
 import { securityHeadersMiddleware } from './middleware/security-headers'
+import { streamSlots } from './middleware/stream-slots'
 import { webAppMiddleware } from './middleware/web-app'
 import { metricsEndpointMiddleware } from './middleware/metrics-endpoint'
 import { type HttpObservability, silentObservability } from './observability'
@@ -55,7 +56,9 @@ export const createHttpApp = (deps: HttpAppDeps): Koa<AppState> => {
     logger.warn({ requestId: ctx?.state?.requestId, err: describeBug(err) }, 'response stream failed'),
   )
   const rateLimits = deps.rateLimits ?? defaultRateLimitRules
+  const streams = streamSlots(deps.limits.accountStreamsMax)
   const router = createApiRouter({
+    streams,
     useCases: deps.useCases,
     rateLimiter: deps.rateLimiter,
     rateLimits,
@@ -78,6 +81,7 @@ export const createHttpApp = (deps: HttpAppDeps): Koa<AppState> => {
         useCases: deps.useCases,
         logger,
         limits: { limiter: deps.rateLimiter, failures: rateLimits.resticAuth, account: rateLimits.account },
+        streams,
       }),
     )
     .use(identityBodiesMiddleware())

@@ -69,6 +69,13 @@ export const rateLimitedError = (retryAfterSeconds: number): HttpError =>
     retryable: true,
     headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
   })
+/** Too many streams of one account at once (middleware/stream-slots.ts); one frees as soon as one ends. */
+export const tooManyStreams = (maxStreams: number, retryAfterSeconds: number): HttpError =>
+  httpError(429, 'too-many-streams', 'Too many uploads and downloads at once for this account.', {
+    retryable: true,
+    details: { maxStreams },
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+  })
 export const unauthenticatedError: HttpError = httpError(401, 'unauthenticated', 'Authentication required.', {
   headers: { 'WWW-Authenticate': 'Bearer realm="zkeb"' },
 })

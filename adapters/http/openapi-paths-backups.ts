@@ -134,6 +134,7 @@ export const backupPaths = {
         413: ['payload-too-large', 'quota-exceeded'],
         415: ['unsupported-media-type'],
         422: ['content-hash-mismatch', 'bad-signature', 'parent-not-found'],
+        429: ['too-many-streams'],
         507: ['insufficient-storage'],
       },
     }),
@@ -156,7 +157,12 @@ export const backupPaths = {
         206: { description: 'The requested range.', headers: contentHeaders, content: octets },
         304: { description: 'The client’s copy is current.', headers: contentHeaders },
       },
-      errors: { 400: ['invalid-input'], ...notFound, 416: ['range-not-satisfiable'] },
+      errors: {
+        400: ['invalid-input'],
+        ...notFound,
+        416: ['range-not-satisfiable'],
+        429: ['too-many-streams'],
+      },
     }),
   },
   '/api/v1/key-rotations': {

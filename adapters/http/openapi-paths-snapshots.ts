@@ -120,7 +120,7 @@ export const snapshotPaths = {
         '512 KiB, beyond limits.jsonBodyBytes.',
       ok: [200, null, 'The objects.'],
       okContent: binary('application/vnd.zkeb.objects'),
-      errors: { 404: ['objects-missing'] },
+      errors: { 404: ['objects-missing'], 429: ['too-many-streams'] },
     }),
   },
   '/api/v1/snapshot-packs/{packId}': {
@@ -143,6 +143,7 @@ export const snapshotPaths = {
         413: ['pack-too-large', 'quota-exceeded'],
         415: ['unsupported-media-type'],
         422: ['content-hash-mismatch', 'bad-pack'],
+        429: ['too-many-streams'],
         507: ['insufficient-storage'],
       },
     }),
@@ -205,7 +206,7 @@ export const snapshotPaths = {
       parameters: [snapshotId],
       ok: [200, null, 'refCount × 32 bytes.'],
       okContent: binary('application/octet-stream'),
-      errors: notFound,
+      errors: { ...notFound, 429: ['too-many-streams'] },
     }),
   },
   '/api/v1/snapshot-stats': {

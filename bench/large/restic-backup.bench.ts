@@ -2,6 +2,8 @@
  * `npm run bench:restic`: restic backup of a mixed data set to ZKEB (REST backend, server in production mode on
  * a fresh database) against the same restic backing up the same set to a local folder, in the same run.
  * Target (bench/RESULTS.md): ZKEB ≤ 1.3× the local time. BENCH_RESTIC_MIB sizes the data set (default 1024).
+ * The ZKEB backup runs once per blob store (BENCH_BLOB_STORES, default `fs,postgres`), each on a server and
+ * database of its own, each against the one local run.
  * Both repositories are fresh and both runs have a fresh cache, so each backup does the same work; the local
  * one runs first (it also warms the page cache with the data set for the second).
  * Besides the times it reports where the CPU went (restic, the server, PostgreSQL: a throwaway cluster of its
@@ -17,7 +19,7 @@ import { restic, resticAvailable } from '../../test/support/restic'
 import { startPostgres } from '../services'
 import { clusterCpuSeconds, cpuSecondsOf, reapedChildrenCpuSeconds } from './cpu-accounting'
 import { writeMixedDataSet } from './data-set'
-import { startProductionServer } from './production-server'
+import { type BenchBlobStore, benchBlobStores, startProductionServer } from './production-server'
 import { report, seconds } from './report'
 
 const MiB = 1024 * 1024
@@ -57,35 +59,35 @@ const zkebRepository = async (base: string): Promise<string> => {
   return (JSON.parse(created.stdout) as { repository: string }).repository
 }
 
-const main = async () => {
-  if (!resticAvailable()) throw new Error('restic is not installed (apt-get install restic)')
-  const work = mkdtempSync(join(tmpdir(), 'zkeb-bench-restic-'))
+const zkebRun = async (
+  work: string,
+  source: string,
+  set: Readonly<{ bytes: number; files: number }>,
+  local: Awaited<ReturnType<typeof timedBackup>>,
+  store: BenchBlobStore,
+) => {
   // Its own cluster (fsync on), so every postgres process is this run's and its CPU can be counted.
   const pg = await startPostgres()
   process.env['BENCH_DATABASE_URL'] = pg.url
-  const server = await startProductionServer().catch((e: unknown) => {
+  const server = await startProductionServer(store).catch((e: unknown) => {
     pg.stop()
     throw e
   })
   try {
-    const source = join(work, 'source')
-    const set = writeMixedDataSet(source, totalMiB * MiB)
-    execFileSync('sync')
-    const local = await timedBackup(work, 'local', join(work, 'local-repo'), source)
     const repository = await zkebRepository(server.base)
     const serverBefore = cpuSecondsOf(server.pid)
     const postgresBefore = clusterCpuSeconds(pg.dir)
-    const zkeb = await timedBackup(work, 'zkeb', repository, source)
+    const zkeb = await timedBackup(work, `zkeb-${store}`, repository, source)
     const serverCpu = cpuSecondsOf(server.pid) - serverBefore
     const postgresCpu = clusterCpuSeconds(pg.dir) - postgresBefore
     const perMiB = (cpuSeconds: number) => `${((cpuSeconds * 1000 * MiB) / set.bytes).toFixed(1)} ms per MiB`
     const version = (await restic(['version'], {})).stdout.trim()
     console.log(
       report({
-        bench: 'restic-backup',
+        bench: `restic-backup-${store}`,
         rows: [
           { name: 'restic → local folder', seconds: local.elapsed, bytes: set.bytes },
-          { name: 'restic → ZKEB (REST backend)', seconds: zkeb.elapsed, bytes: set.bytes },
+          { name: `restic → ZKEB (BLOB_STORE=${store})`, seconds: zkeb.elapsed, bytes: set.bytes },
         ],
         ratio: zkeb.elapsed / local.elapsed,
         target: 1.3,
@@ -103,6 +105,19 @@ const main = async () => {
   } finally {
     await server.close()
     pg.stop()
+  }
+}
+
+const main = async () => {
+  if (!resticAvailable()) throw new Error('restic is not installed (apt-get install restic)')
+  const work = mkdtempSync(join(tmpdir(), 'zkeb-bench-restic-'))
+  try {
+    const source = join(work, 'source')
+    const set = writeMixedDataSet(source, totalMiB * MiB)
+    execFileSync('sync')
+    const local = await timedBackup(work, 'local', join(work, 'local-repo'), source)
+    for (const store of benchBlobStores()) await zkebRun(work, source, set, local, store)
+  } finally {
     rmSync(work, { recursive: true, force: true })
   }
 }

@@ -11,6 +11,7 @@ import type { ResticUseCases } from '../../../application/restic'
 import { configName, ResticFolderType, ResticObjectRef, ResticRepoName } from '../../../domain/restic'
 import type { AppContext, AppMiddleware, HttpLogger } from '../http-types'
 import { hasContentCoding } from '../middleware/content-coding'
+import { type StreamSlots, streamSlotRetryAfterSeconds } from '../middleware/stream-slots'
 import { authenticateResticRequest, type ResticLimits } from './restic-auth'
 import { readObject } from './restic-download'
 import {
@@ -19,6 +20,7 @@ import {
   replyNotFound,
   replyOk,
   replyText,
+  replyTooManyStreams,
   type ResticFailure,
 } from './restic-replies'
 
@@ -27,7 +29,12 @@ export const resticPrefix = '/restic/'
 const v2 = 'application/vnd.x.restic.rest.v2'
 const v1 = 'application/vnd.x.restic.rest.v1'
 
-type Deps = Readonly<{ useCases: ResticUseCases; logger: HttpLogger; limits: ResticLimits }>
+type Deps = Readonly<{
+  useCases: ResticUseCases
+  logger: HttpLogger
+  limits: ResticLimits
+  streams: StreamSlots
+}>
 
 /** An answer sent before the body was read ends the connection, so the unread rest is not parsed as a request. */
 const closeIfUnread = (ctx: AppContext): void => {
@@ -83,7 +90,13 @@ const save = async (ctx: AppContext, deps: Deps, caller: ResticCaller, ref: Rest
   closeIfUnread(ctx)
 }
 
+/** GET and POST stream an object's bytes: each holds one of the account's stream slots while it runs. */
 const object = async (ctx: AppContext, deps: Deps, caller: ResticCaller, ref: ResticObjectRef) => {
+  const streams = ctx.method === 'GET' || ctx.method === 'POST'
+  if (streams && !deps.streams.take(caller.accountId, ctx.res)) {
+    closeIfUnread(ctx)
+    return replyTooManyStreams(ctx, streamSlotRetryAfterSeconds)
+  }
   switch (ctx.method) {
     case 'HEAD':
     case 'GET':

@@ -64,6 +64,12 @@ export const replyRateLimited = (ctx: AppContext, limit: number, retryAfterSecon
   replyText(ctx, 429, 'Too Many Requests\n')
 }
 
+/** 429 when the account holds all its stream slots (middleware/stream-slots.ts); one frees when a stream ends. */
+export const replyTooManyStreams = (ctx: AppContext, retryAfterSeconds: number): void => {
+  ctx.set('Retry-After', String(retryAfterSeconds))
+  replyText(ctx, 429, 'Too Many Requests: too many streams at once\n')
+}
+
 export const replyMethodNotAllowed = (ctx: AppContext, allow: string): void => {
   ctx.set('Allow', allow)
   replyText(ctx, 405, 'Method Not Allowed\n')

@@ -16,7 +16,7 @@ import { type AppContext, callerOf, pathParam, type HttpLogger } from '../http-t
 import { matchesAnyEtag, type RangeRequest, resolveRange } from '../range'
 import { runTask, sendApplicationError, sendError, sendJson } from '../respond'
 import { readUploadInput } from '../upload-headers'
-import { type ApiRouter, authenticated, decodeOrReply, type RouteDeps } from './route-kit'
+import { type ApiRouter, authenticated, decodeOrReply, type RouteDeps, streamSlot } from './route-kit'
 
 const octetStream = 'application/octet-stream'
 
@@ -83,8 +83,8 @@ const upload = (deps: RouteDeps) => async (ctx: AppContext) => {
 
 /**
  * Pulls the first chunk before answering, so a store that fails at once gets a 503, not a cut-off 200. When
- * the client goes away, Koa destroys the stream, and the store's iterator is returned: a download in progress
- * holds a database connection (a COPY) that only that gives back.
+ * the client goes away, Koa destroys the stream, and the store's iterator is returned, which closes what it
+ * holds open (a file handle, one batch of chunks).
  */
 export const startStream = async (content: AsyncIterable<Uint8Array>): Promise<Readable> => {
   const iterator = content[Symbol.asyncIterator]()
@@ -183,6 +183,6 @@ const download = (deps: RouteDeps) => async (ctx: AppContext) => {
 }
 
 export const registerBackupContentRoutes = (router: ApiRouter, deps: RouteDeps): void => {
-  router.put('/api/v1/backups/:backupId/content', ...authenticated(deps), upload(deps))
-  router.get('/api/v1/backups/:backupId/content', ...authenticated(deps), download(deps))
+  router.put('/api/v1/backups/:backupId/content', ...authenticated(deps), streamSlot(deps), upload(deps))
+  router.get('/api/v1/backups/:backupId/content', ...authenticated(deps), streamSlot(deps), download(deps))
 }

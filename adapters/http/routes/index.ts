@@ -1,4 +1,5 @@
 /** Every route of api-v1 on one router; the OpenAPI document describes exactly these (a test checks it). */
+import { streamSlots } from '../middleware/stream-slots'
 import { openApiDocument } from '../openapi'
 import { sendJson } from '../respond'
 import { registerAccountRoutes } from './accounts'
@@ -17,7 +18,13 @@ import { registerUploadRoutes } from './uploads'
 export type { HttpLimits, RouteDeps } from './route-kit'
 export type { Lifecycle } from './maintenance'
 
-export const createApiRouter = (deps: RouteDeps & Omit<HealthDeps, 'checkReadiness'>): ApiRouter => {
+/** `streams` defaults to slots of this router's own (createHttpApp shares its slots with restic's routes). */
+export const createApiRouter = (
+  inputs: Omit<RouteDeps, 'streams'> &
+    Partial<Pick<RouteDeps, 'streams'>> &
+    Omit<HealthDeps, 'checkReadiness'>,
+): ApiRouter => {
+  const deps = { ...inputs, streams: inputs.streams ?? streamSlots(inputs.limits.accountStreamsMax) }
   const router = newRouter()
   registerMaintenanceRoutes(router, { ...deps, checkReadiness: deps.useCases.checkReadiness })
   registerAccountRoutes(router, deps)

@@ -9,10 +9,12 @@ import type { RequestContext } from '../../../application/context'
 import type { RateLimiter } from '../../../application/ports/rate-limiter'
 import type { UseCases } from '../../../application/zkeb'
 import { decodeExact } from '../decode'
-import { invalidInput } from '../error-response'
-import type { AppContext, AppMiddleware, AppState, HttpLogger } from '../http-types'
+import { invalidInput, tooManyStreams } from '../error-response'
+import { type AppContext, type AppMiddleware, type AppState, callerOf, type HttpLogger } from '../http-types'
 import { authenticateAndLimitMiddleware } from '../middleware/authenticate'
 import { jsonBodyMiddleware } from '../middleware/json-body'
+import { type StreamSlots, streamSlotRetryAfterSeconds } from '../middleware/stream-slots'
+import { closeIfUnread } from '../middleware/unread-body'
 import { rateLimitMiddleware, type RateLimitRules } from '../middleware/rate-limit'
 import { sendError } from '../respond'
 
@@ -25,6 +27,8 @@ export type HttpLimits = Readonly<{
   maxUploadBytes: number
   /** A resumable upload's lifetime (Upload-Expires); must match the use cases' settings. Default 24 h. */
   uploadExpirySeconds?: number
+  /** Streams (content uploads and downloads) one account may hold at once (default: stream-slots.ts). */
+  accountStreamsMax?: number
 }>
 
 export type RouteDeps = Readonly<{
@@ -33,6 +37,8 @@ export type RouteDeps = Readonly<{
   rateLimits: RateLimitRules
   logger: HttpLogger
   limits: HttpLimits
+  /** The account's stream slots, shared by every content route and restic's. */
+  streams: StreamSlots
 }>
 
 /** api-v1: a list's `limit` is 1–200, default 50. */
@@ -58,6 +64,21 @@ export const limited = (
   rule: keyof RateLimitRules,
   keyOf: (ctx: AppContext) => string | undefined,
 ): AppMiddleware => rateLimitMiddleware(deps.rateLimiter, deps.logger, deps.rateLimits[rule], keyOf)
+
+/**
+ * Content routes: one of the account's stream slots for as long as the response is open (HEAD streams
+ * nothing); beyond the limit 429 `too-many-streams`, before any byte of a body is read.
+ */
+export const streamSlot =
+  (deps: RouteDeps): AppMiddleware =>
+  async (ctx, next) => {
+    if (ctx.method === 'HEAD' || deps.streams.take(callerOf(ctx).accountId, ctx.res)) {
+      await next()
+      return
+    }
+    await closeIfUnread(ctx)
+    sendError(ctx, tooManyStreams(deps.streams.max, streamSlotRetryAfterSeconds))
+  }
 
 export const requestContext = (ctx: AppContext): RequestContext => ({ requestId: ctx.state.requestId })
 

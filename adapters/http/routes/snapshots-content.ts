@@ -16,7 +16,7 @@ import { closeIfUnread } from '../middleware/unread-body'
 import { runTask, sendApplicationError, sendError, sendJson } from '../respond'
 import { decodeExact } from '../decode'
 import { startStream } from './backups-content'
-import { type ApiRouter, authenticated, decodeOrReply, type RouteDeps } from './route-kit'
+import { type ApiRouter, authenticated, decodeOrReply, type RouteDeps, streamSlot } from './route-kit'
 import { idListBody } from './snapshots'
 import { MAX_CREATE_HEADER_BYTES, readCreateSnapshotBody } from './snapshots-body'
 import { toPackDto, toSnapshotDto } from './snapshots-dto'
@@ -114,8 +114,19 @@ const snapshotRefs = (deps: RouteDeps) => async (ctx: AppContext) => {
 }
 
 export const registerSnapshotContentRoutes = (router: ApiRouter, deps: RouteDeps): void => {
-  router.put('/api/v1/snapshot-packs/:packId', ...authenticated(deps), putPack(deps))
-  router.post('/api/v1/snapshot-objects/read', ...authenticated(deps), idListBody(deps), readObjects(deps))
+  router.put('/api/v1/snapshot-packs/:packId', ...authenticated(deps), streamSlot(deps), putPack(deps))
+  router.post(
+    '/api/v1/snapshot-objects/read',
+    ...authenticated(deps),
+    streamSlot(deps),
+    idListBody(deps),
+    readObjects(deps),
+  )
   router.post('/api/v1/snapshots', ...authenticated(deps), createSnapshot(deps))
-  router.get('/api/v1/snapshots/:snapshotId/refs', ...authenticated(deps), snapshotRefs(deps))
+  router.get(
+    '/api/v1/snapshots/:snapshotId/refs',
+    ...authenticated(deps),
+    streamSlot(deps),
+    snapshotRefs(deps),
+  )
 }

@@ -18,7 +18,7 @@ import { TusFailure, tusOwnErrorCode } from '../tus/tus-errors'
 import { uncopiedBody } from '../tus/tus-body'
 import { type TusRequest, tusRequests } from '../tus/tus-request'
 import { ZkebTusStore } from '../tus/zkeb-tus-store'
-import { type ApiRouter, authenticated, type RouteDeps } from './route-kit'
+import { type ApiRouter, authenticated, type RouteDeps, streamSlot } from './route-kit'
 
 export const uploadsPath = '/api/v1/uploads'
 
@@ -100,13 +100,16 @@ export const registerUploadRoutes = (router: ApiRouter, deps: RouteDeps): void =
       ctx.body = { error: { code: request.errorCode ?? tusOwnErrorCode(ctx.res.statusCode) } }
   }
   const upload = `${uploadsPath}/:uploadId`
-  const own = [...authenticated(deps), (ctx: AppContext) => handOver(ctx, callerOf(ctx))] as const
+  const handOverOwn = (ctx: AppContext) => handOver(ctx, callerOf(ctx))
+  const own = [...authenticated(deps), handOverOwn] as const
+  // A creation may carry a first part of the body (creation-with-upload): both take a stream slot.
+  const streamed = [...authenticated(deps), streamSlot(deps), handOverOwn] as const
 
   // Discovery (OPTIONS) needs no account; everything else acts on the caller's own uploads.
   router.options(uploadsPath, (ctx) => handOver(ctx, undefined))
   router.options(upload, (ctx) => handOver(ctx, undefined))
-  router.post(uploadsPath, ...own)
+  router.post(uploadsPath, ...streamed)
   router.head(upload, ...own)
-  router.patch(upload, ...own)
+  router.patch(upload, ...streamed)
   router.delete(upload, ...own)
 }

@@ -8,16 +8,18 @@ import { Uuid, type AccountId, type BlobId } from '../../../domain/ids'
 import { binaryCopyFields, copyOutAsAccount } from '../pg-session'
 
 /**
- * How many bytes one COPY may carry. The batch starts at one MiB and doubles after every batch the consumer
- * drained quickly, up to 16 MiB. Why batches at all: a COPY holds its pool connection until the consumer has
- * read it, and counts against statement_timeout while a slow client makes PostgreSQL wait; small first batches
- * keep a slow client well inside both (it must take a MiB within the timeout, and the kernel's socket buffers
- * hold about that much anyway). Why growing: each batch costs four round trips (begin, set_config, COPY,
- * commit), under 1% of the time a 16 MiB batch takes to stream, so a fast download ends up with one per
- * 16 MiB (128 for 2 GiB instead of the four per 256 KiB chunk of one query per chunk).
+ * How many bytes one COPY may carry. Each batch is read whole into memory as fast as PostgreSQL sends it, its
+ * transaction ends, and only then are its bytes handed to the consumer: a download waiting on a slow or paused
+ * client holds one batch of memory and no pool connection (a COPY read at the client's pace held its
+ * connection for as long as the client cared to wait, so ten paused downloads emptied a small pool). The batch
+ * starts at one MiB and doubles after every batch the consumer drained quickly, up to 4 MiB: each batch costs
+ * four round trips (begin, set_config, COPY, commit), read ahead while the one before is handed on, and two
+ * batches of 4 MiB bound the memory one stalled download can pin.
  */
 const firstBatchBytes = 1024 * 1024
-const maxBatchBytes = 16 * 1024 * 1024
+const maxBatchBytes = 4 * 1024 * 1024
+const emptyPiece = Buffer.alloc(0)
+
 /** A batch drained within this time was not held back by its consumer: the next may be twice as large. */
 const quickBatchMs = 1000
 
@@ -58,29 +60,63 @@ const copyChunksSql = (range: StoredRange, first: number, last: number): string 
   ].join(' ')
 }
 
+/** Every byte of one COPY, read before any is handed on, so its connection is back in the pool first. */
+const readBatch = async (knex: Knex, accountId: AccountId, sql: string): Promise<Buffer[]> => {
+  const pieces: Buffer[] = []
+  for await (const piece of binaryCopyFields(copyOutAsAccount(knex, accountId, sql))) pieces.push(piece)
+  return pieces
+}
+
+type Batch = Readonly<{ first: number; last: number; pieces: Promise<Buffer[]> }>
+
+/** Starts reading chunks `first`.. (at most `count`, not past the range); a failure surfaces when awaited. */
+const startBatch = (knex: Knex, range: StoredRange, first: number, count: number): Batch => {
+  const last = Math.min(first + count - 1, Math.floor(range.end / range.chunkSize))
+  const pieces = readBatch(knex, range.accountId, copyChunksSql(range, first, last))
+  // A consumer that stops early never awaits the batch read ahead; its failure then concerns nobody.
+  pieces.catch(() => undefined)
+  return { first, last, pieces }
+}
+
 /**
- * The range's bytes, batch after batch, as they arrive. Throws if a chunk is missing or short (a blob marked
- * complete has every chunk; anything else is damage, and a download must not end as if it were whole).
+ * The range's bytes, batch after batch. The next batch is read while this one is handed on, so a fast
+ * consumer does not wait for each batch's round trips (memory: two batches at most). Throws if a chunk is
+ * missing or short (a blob marked complete has every chunk; anything else is damage, and a download must not
+ * end as if it were whole).
  */
 export async function* copyBlobRange(knex: Knex, range: StoredRange): AsyncGenerator<Buffer> {
   const lastSeq = Math.floor(range.end / range.chunkSize)
   let batchChunks = Math.max(1, Math.floor(firstBatchBytes / range.chunkSize))
   const maxChunks = Math.max(1, Math.floor(maxBatchBytes / range.chunkSize))
-  for (let first = Math.floor(range.start / range.chunkSize); first <= lastSeq;) {
-    const last = Math.min(first + batchChunks - 1, lastSeq)
-    const expected =
-      Math.min(range.end, (last + 1) * range.chunkSize - 1) -
-      Math.max(range.start, first * range.chunkSize) +
-      1
-    const began = performance.now()
-    let received = 0
-    const sql = copyChunksSql(range, first, last)
-    for await (const piece of binaryCopyFields(copyOutAsAccount(knex, range.accountId, sql))) {
-      received += piece.length
-      yield piece
+  let batch: Batch | undefined = startBatch(
+    knex,
+    range,
+    Math.floor(range.start / range.chunkSize),
+    batchChunks,
+  )
+  try {
+    while (batch !== undefined) {
+      const pieces = await batch.pieces
+      const expected =
+        Math.min(range.end, (batch.last + 1) * range.chunkSize - 1) -
+        Math.max(range.start, batch.first * range.chunkSize) +
+        1
+      if (pieces.reduce((sum, piece) => sum + piece.length, 0) !== expected)
+        throw new Error('blob chunk missing')
+      const current: Batch = batch
+      batch = current.last < lastSeq ? startBatch(knex, range, current.last + 1, batchChunks) : undefined
+      const began = performance.now()
+      for (let i = 0; i < pieces.length; i++) {
+        const piece = pieces[i]!
+        // Dropped as it is handed on: a consumer that keeps a piece alone decides how long it lives.
+        pieces[i] = emptyPiece
+        yield piece
+      }
+      if (performance.now() - began < quickBatchMs) batchChunks = Math.min(batchChunks * 2, maxChunks)
     }
-    if (received !== expected) throw new Error('blob chunk missing')
-    if (performance.now() - began < quickBatchMs) batchChunks = Math.min(batchChunks * 2, maxChunks)
-    first = last + 1
+  } finally {
+    // A consumer that stopped early: the batch read ahead ends on its own within milliseconds; wait for it,
+    // so that once the download is given up its connection is back in the pool.
+    await batch?.pieces.catch(() => undefined)
   }
 }

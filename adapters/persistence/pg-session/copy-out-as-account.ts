@@ -6,7 +6,8 @@
  * Why COPY: pg returns every result field as text, so bytea arrived hex-encoded (twice its size, plus the
  * decoded copy): about 11 bytes of short-lived allocations per byte served. COPY's binary format comes through
  * as the socket's own buffers, read only as fast as the consumer pulls (pg-copy-streams reads the socket on
- * demand), so a slow HTTP client makes PostgreSQL wait, not the server buffer.
+ * demand). The connection is held until the consumer has read everything: a consumer that waits on anything
+ * slow (an HTTP client) must read the COPY whole first (copy-blob-chunks.ts does, one bounded batch at a time).
  *
  * The COPY runs on the transaction's own connection (a knex transaction client hands out its connection), so
  * the begin, set_config and commit go through knex and are counted by instrument-knex.ts; the COPY itself is
