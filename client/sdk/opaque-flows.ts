@@ -7,6 +7,7 @@ import * as E from 'fp-ts/Either'
 import { finishLogin, finishRegistration, startLogin, startRegistration, type KeyStretching } from '../crypto'
 import { badResponse, fail, refusedAs, wrongPassword } from './errors'
 import type { HttpClient } from './http-client'
+import type { SecondFactorProof } from './wire'
 
 export type Registered = Readonly<{ registrationRecord: string; exportKey: Uint8Array }>
 
@@ -37,7 +38,7 @@ export const logInWithPassword = async (
   http: HttpClient,
   username: string,
   password: string,
-  options: Readonly<{ deviceId?: string; keyStretching?: KeyStretching }>,
+  options: Readonly<{ deviceId?: string; keyStretching?: KeyStretching; secondFactor?: SecondFactorProof }>,
 ): Promise<LoggedIn> => {
   const started = await startLogin(password)
   const { loginId, loginResponse } = await http.startLogin(username, started.startLoginRequest)
@@ -56,6 +57,7 @@ export const logInWithPassword = async (
       loginId,
       finishLoginRequest: finished.right.finishLoginRequest,
       ...(options.deviceId === undefined ? {} : { deviceId: options.deviceId }),
+      ...(options.secondFactor === undefined ? {} : { secondFactor: options.secondFactor }),
     }),
     'invalid-credentials',
     wrongPassword,

@@ -39,7 +39,7 @@ export const accountCommands: ReadonlyArray<CommandSpec> = [
       'default for later commands.',
     arguments: [['USERNAME', 'the account to log in to (default: the one this machine was logged in to)']],
     options: [deviceName],
-    env: ['ZKEB_PASSWORD'],
+    env: ['ZKEB_PASSWORD', 'ZKEB_TOTP', 'ZKEB_RECOVERY_CODE'],
     load: () => account().loginCommand,
   },
   {
