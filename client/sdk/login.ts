@@ -5,9 +5,9 @@
 import * as E from 'fp-ts/Either'
 import { deriveBackupKeys, unwrapUmkWithPassword, type Umk } from '../crypto'
 import { fromB64 } from './encoding'
-import { attempt, fail, keysUnreadable, type SdkError, ZkebError } from './errors'
+import { attempt, fail, keysUnreadable, type SdkError } from './errors'
 import type { HttpClient } from './http-client'
-import { logInWithPassword } from './opaque-flows'
+import { logInWithSecondFactor } from './opaque-flows'
 import { httpClientFor, type ClientOptions, type Session } from './session'
 import type { Account, SecondFactorProof, Tokens } from './wire'
 
@@ -23,16 +23,7 @@ export type LoginInput = Readonly<{
   secondFactor?: () => Promise<SecondFactorProof>
 }>
 
-/** The password was right and the account wants a second factor (`secondFactor` of LoginInput). */
-export const isSecondFactorRequired = (e: unknown): boolean => {
-  const error: unknown = e instanceof ZkebError ? e.error : e
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as SdkError)._tag === 'ApiError' &&
-    (error as { code?: unknown }).code === 'second-factor-required'
-  )
-}
+export { isSecondFactorRequired } from './opaque-flows'
 
 /** The UMK of `account` under this export key; KeysUnreadable('umk') if it does not open. */
 export const unwrapAccountUmk = async (account: Account, exportKey: Uint8Array): Promise<Umk> => {
@@ -70,20 +61,16 @@ export const sessionFrom = async (
 export const login = (options: ClientOptions, input: LoginInput): Promise<E.Either<SdkError, Session>> =>
   attempt(async () => {
     const http = httpClientFor(options)
-    const flow = {
-      ...(input.deviceId === undefined ? {} : { deviceId: input.deviceId }),
-      ...(options.keyStretching === undefined ? {} : { keyStretching: options.keyStretching }),
-    }
-    const logIn = (secondFactor?: SecondFactorProof) =>
-      logInWithPassword(http, input.username, input.password, {
-        ...flow,
-        ...(secondFactor === undefined ? {} : { secondFactor }),
-      })
-    // The loginId of the refused finish is spent: the factor goes with a whole new login.
-    const { exportKey } = await logIn().catch(async (e: unknown) => {
-      if (input.secondFactor === undefined || !isSecondFactorRequired(e)) throw e
-      return logIn(await input.secondFactor())
-    })
+    const { exportKey } = await logInWithSecondFactor(
+      http,
+      input.username,
+      input.password,
+      {
+        ...(input.deviceId === undefined ? {} : { deviceId: input.deviceId }),
+        ...(options.keyStretching === undefined ? {} : { keyStretching: options.keyStretching }),
+      },
+      input.secondFactor,
+    )
     const account = await http.getAccount()
     return sessionFrom(http, options, account, exportKey, await unwrapAccountUmk(account, exportKey))
   })

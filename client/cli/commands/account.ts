@@ -97,16 +97,14 @@ const logInAs = async (
   existing?: AnyCliState,
 ) => {
   const options = clientOptions(ctx, server)
+  const secondFactor = secondFactorOf(ctx)
   const deviceId =
     existing?.server === server && existing.username === username ? existing.deviceId : undefined
   if (deviceId !== undefined) {
-    const bound = await login(options, { username, password, deviceId, secondFactor: secondFactorOf(ctx) })
+    const bound = await login(options, { username, password, deviceId, secondFactor })
     if (bound._tag === 'Right') return { session: bound.right, boundTo: deviceId }
   }
-  return {
-    session: sdk(await login(options, { username, password, secondFactor: secondFactorOf(ctx) })),
-    boundTo: undefined,
-  }
+  return { session: sdk(await login(options, { username, password, secondFactor })), boundTo: undefined }
 }
 
 export const registerCommand = async (ctx: Ctx): Promise<Output> => {
@@ -215,7 +213,14 @@ export const recoverCommand = async (ctx: Ctx): Promise<Output> => {
   const server = (await chooseServer(ctx, existing)).url
   const recoveryKey = await secret(ctx, 'ZKEB_RECOVERY_KEY', 'recovery key')
   const newPassword = await secret(ctx, 'ZKEB_NEW_PASSWORD', 'new password', true)
-  const session = sdk(await recover(clientOptions(ctx, server), { username, recoveryKey, newPassword }))
+  const session = sdk(
+    await recover(clientOptions(ctx, server), {
+      username,
+      recoveryKey,
+      newPassword,
+      secondFactor: secondFactorOf(ctx),
+    }),
+  )
   const state = await ensureDevice(ctx, session, server)
   await keepSession(ctx, state, newPassword, session, undefined)
   await keepServer(ctx, server)

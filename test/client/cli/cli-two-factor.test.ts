@@ -82,6 +82,44 @@ describe('zkeb 2fa and logins with a second factor', function () {
     expect(listed.stdout).to.include('No second factor.')
   })
 
+  it('recovers with the recovery key, then logs in with the factor, which the recovery kept', async () => {
+    const user = aCliUser(server.base)
+    const reg = await user.run(['register', `u-${Date.now()}`, '--json'], {
+      env: { ZKEB_PASSWORD: password },
+    })
+    expect(reg.code, reg.stderr).to.equal(0)
+    const { recoveryKey } = JSON.parse(reg.stdout) as { recoveryKey: string }
+    let secret = ''
+    const code = () =>
+      new TOTP({ secret: Secret.fromBase32(secret) }).generate({
+        timestamp: server.zkeb.clock.now().getTime(),
+      })
+    const enrolled = await user.run(['2fa', 'enrol'], {
+      env: { ZKEB_PASSWORD: password },
+      fetch: interceptingFetch(async (url, _init, res) => {
+        if (new URL(url).pathname === '/api/v1/second-factors/totp')
+          secret = ((await res.clone().json()) as { secret: string }).secret
+        return res
+      }),
+      readSecret: () => Promise.resolve(code()),
+    })
+    expect(enrolled.code, enrolled.stderr).to.equal(0)
+    server.zkeb.clock.advance(seconds(30))
+    const next = aPassword()
+    const recovered = await user.run(['recover'], {
+      env: { ZKEB_RECOVERY_KEY: recoveryKey, ZKEB_NEW_PASSWORD: next, ZKEB_TOTP: code() },
+      // The session is then bound to this device by a second login: the app's next code.
+      readSecret: () => {
+        server.zkeb.clock.advance(seconds(30))
+        return Promise.resolve(code())
+      },
+    })
+    expect(recovered.code, recovered.stderr).to.equal(0)
+    const listed = await user.run(['2fa'], { env: { ZKEB_PASSWORD: next } })
+    expect(listed.code, listed.stderr).to.equal(0)
+    expect(listed.stdout).to.include('totp')
+  })
+
   it('explains itself: zkeb 2fa --help', async () => {
     const help = await aCliUser(server.base).run(['2fa', '--help'])
     expect(help.code).to.equal(0)
