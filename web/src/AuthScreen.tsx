@@ -39,7 +39,11 @@ export const AuthScreen = ({ onSignedIn, onRegistered }: Props) => {
           askedForCode = true
           return setError('This account has a second factor: enter a code from your app, or a recovery code.')
         }
-        if (E.isLeft(session)) return setError(messageOf(session.left))
+        if (E.isLeft(session)) {
+          // A wrong code leaves the password right: kept for the next code.
+          askedForCode = session.left._tag === 'ApiError' && session.left.code === 'second-factor-invalid'
+          return setError(messageOf(session.left))
+        }
         onSignedIn(session.right)
       } else {
         const created = await createAccount(username.trim(), password)
