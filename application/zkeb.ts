@@ -9,12 +9,14 @@ import { makeDeviceUseCases, type DeviceUseCases } from './devices'
 import { makeMaintenanceUseCases, type MaintenanceUseCases } from './maintenance'
 import type { Ports } from './ports'
 import { makeResticUseCases, type ResticUseCases } from './restic'
+import { makeSecondFactorUseCases, type SecondFactorUseCases } from './second-factors'
 import { makeSessionUseCases, type SessionUseCases } from './sessions'
 import { makeSnapshotUseCases, type SnapshotUseCases } from './snapshots'
 import { makeUploadUseCases, type UploadUseCases } from './uploads'
 
 export type UseCases = AccountUseCases &
   SessionUseCases &
+  SecondFactorUseCases &
   DeviceUseCases &
   BackupUseCases &
   UploadUseCases &
@@ -27,6 +29,7 @@ export type UseCases = AccountUseCases &
 export const makeUseCases = (ports: Ports): UseCases => ({
   ...makeAccountUseCases(ports),
   ...makeSessionUseCases(ports),
+  ...makeSecondFactorUseCases(ports),
   ...makeDeviceUseCases(ports),
   ...makeBackupUseCases(ports),
   ...makeUploadUseCases(ports),

@@ -24,6 +24,11 @@ export const AuditEventType = t.keyof({
   'restic-token-revoked': null,
   'snapshot-created': null,
   'snapshot-deleted': null,
+  // Second factors (enrolment is confirmed by a valid code; a failure needs the password, so it is rare).
+  'second-factor-enrolled': null,
+  'second-factor-removed': null,
+  'second-factor-failed': null,
+  'recovery-code-used': null,
   // Operator actions (zkeb-admin), named as such so the account's own activity view tells them apart.
   'operator-account-disabled': null,
   'operator-account-enabled': null,

@@ -43,6 +43,13 @@ export type RotationUnknownBackups = {
 export type RangeNotSatisfiable = { readonly _tag: 'RangeNotSatisfiable'; readonly sizeBytes: number }
 export type InvalidCursor = { readonly _tag: 'InvalidCursor' }
 export type ResticTokenNotFound = { readonly _tag: 'ResticTokenNotFound' }
+/** The password was proved; a login of this account also needs one of `accepted` (never sent before that). */
+export type SecondFactorRequired = {
+  readonly _tag: 'SecondFactorRequired'
+  readonly accepted: ReadonlyArray<'totp' | 'recovery-code'>
+}
+export type SecondFactorInvalid = { readonly _tag: 'SecondFactorInvalid' }
+export type FactorNotFound = { readonly _tag: 'FactorNotFound' }
 /** A client protocol message (OPAQUE) that does not parse; `path` names the field, never its value. */
 export type InvalidProtocolMessage = { readonly _tag: 'InvalidProtocolMessage'; readonly path: string }
 
@@ -74,6 +81,9 @@ export type DomainError =
   | InvalidCursor
   | InvalidProtocolMessage
   | ResticTokenNotFound
+  | SecondFactorRequired
+  | SecondFactorInvalid
+  | FactorNotFound
   | SnapshotDomainError
 
 export const usernameTaken: UsernameTaken = { _tag: 'UsernameTaken' }
@@ -89,6 +99,12 @@ export const contentLengthMismatch: ContentLengthMismatch = { _tag: 'ContentLeng
 export const badSignature: BadSignature = { _tag: 'BadSignature' }
 export const invalidCursor: InvalidCursor = { _tag: 'InvalidCursor' }
 export const resticTokenNotFound: ResticTokenNotFound = { _tag: 'ResticTokenNotFound' }
+export const secondFactorInvalid: SecondFactorInvalid = { _tag: 'SecondFactorInvalid' }
+export const factorNotFound: FactorNotFound = { _tag: 'FactorNotFound' }
+export const secondFactorRequired = (accepted: SecondFactorRequired['accepted']): SecondFactorRequired => ({
+  _tag: 'SecondFactorRequired',
+  accepted,
+})
 export const invalidProtocolMessage = (path: string): InvalidProtocolMessage => ({
   _tag: 'InvalidProtocolMessage',
   path,

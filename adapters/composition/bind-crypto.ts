@@ -7,6 +7,7 @@ import type { OpaqueServer } from '../../application/ports/opaque-server'
 import { joseTokenIssuer } from '../crypto/jose-token-issuer'
 import { nodeHasher } from '../crypto/node-hasher'
 import { nodeIdGenerator } from '../crypto/node-id-generator'
+import { totpFactorSecrets } from '../crypto/totp-factor-secrets'
 import { nodeSignatureVerifier } from '../crypto/node-signature-verifier'
 import { systemClock } from '../crypto/system-clock'
 import type { Config } from './config'
@@ -24,6 +25,8 @@ export const bindCrypto = (c: Container, config: Config, material: CryptoMateria
   c.bind(id(TOKENS.IdGenerator)).toConstantValue(nodeIdGenerator())
   c.bind(id(TOKENS.Hasher)).toConstantValue(nodeHasher())
   c.bind(id(TOKENS.SignatureVerifier)).toConstantValue(nodeSignatureVerifier())
+  // Second-factor secrets are sealed under a key derived from the token secret (docs/security.md).
+  c.bind(id(TOKENS.FactorSecrets)).toConstantValue(totpFactorSecrets(material.tokenSecret))
   c.bind(id(TOKENS.OpaqueServer)).toConstantValue(material.opaque)
   c.bind(id(TOKENS.TokenIssuer)).toResolvedValue(
     (clock) =>

@@ -22,7 +22,7 @@ export const secretVariables = group(
     TOKEN_SECRET: optional(
       secret,
       'HMAC key for access tokens, at least 32 characters. Required in production. Changing it ends every ' +
-        'access token.',
+        'access token and makes enrolled second factors (TOTP, recovery codes) unusable: keep it.',
       'generated once in `DATA_DIR`',
     ),
     ACCESS_TOKEN_TTL_SECONDS: setting(

@@ -16,6 +16,7 @@ import type { BackupRepository } from '../../application/ports/backup-repository
 import type { BlobStore } from '../../application/ports/blob-store'
 import type { Clock } from '../../application/ports/clock'
 import type { DeviceRepository } from '../../application/ports/device-repository'
+import type { FactorSecrets } from '../../application/ports/factor-secrets'
 import type { Hasher } from '../../application/ports/hasher'
 import type { IdGenerator } from '../../application/ports/id-generator'
 import type { LoginStateStore } from '../../application/ports/login-state-store'
@@ -65,6 +66,7 @@ export const TOKENS = {
   TokenIssuer: token<TokenIssuer>('TokenIssuer'),
   SignatureVerifier: token<SignatureVerifier>('SignatureVerifier'),
   Hasher: token<Hasher>('Hasher'),
+  FactorSecrets: token<FactorSecrets>('FactorSecrets'),
   Clock: token<Clock>('Clock'),
   IdGenerator: token<IdGenerator>('IdGenerator'),
   /** The operator's maintenance-only ports, bound with the durable ones they read. */
@@ -109,6 +111,7 @@ export const PORT_TOKENS: Tokens<Ports> = {
   tokens: TOKENS.TokenIssuer,
   signatures: TOKENS.SignatureVerifier,
   hasher: TOKENS.Hasher,
+  factorSecrets: TOKENS.FactorSecrets,
   clock: TOKENS.Clock,
   ids: TOKENS.IdGenerator,
   probes: TOKENS.ReadinessProbes,

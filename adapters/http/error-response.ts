@@ -162,6 +162,14 @@ export const toHttpError = (e: ApplicationError): HttpError => {
       return invalidInput([e.path])
     case 'ResticTokenNotFound':
       return httpError(404, 'restic-token-not-found', 'No such restic token.')
+    case 'SecondFactorRequired':
+      return httpError(401, 'second-factor-required', 'This account needs a second factor to log in.', {
+        details: { accepted: e.accepted },
+      })
+    case 'SecondFactorInvalid':
+      return httpError(401, 'second-factor-invalid', 'The second factor is wrong, used or expired.')
+    case 'FactorNotFound':
+      return httpError(404, 'factor-not-found', 'No such second factor.')
     case 'SnapshotKeyNotFound':
       return httpError(404, 'snapshot-key-not-found', 'The account has no snapshot key yet.')
     case 'SnapshotKeyExists':

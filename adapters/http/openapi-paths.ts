@@ -61,10 +61,19 @@ export const accountPaths = {
     post: operation({
       summary: 'OPAQUE login, step 2: opens a session, bound to deviceId when given',
       tag: s,
-      description: 'Not charged separately: the single-use loginId was charged by sessions/start.',
+      description:
+        'Not charged separately: the single-use loginId was charged by sessions/start. An account with a ' +
+        'confirmed second factor also needs secondFactor, looked at only once the password is proved: ' +
+        'without it 401 second-factor-required (details.accepted; the loginId is spent, log in again with ' +
+        'it); wrong, replayed or spent 401 second-factor-invalid, 5 tries per account every 15 minutes ' +
+        '(then 429 rate-limited).',
       body: 'FinishLoginRequest',
       ok: [200, 'Session', 'The session tokens.'],
-      errors: { 401: ['invalid-credentials'], 403: ['device-revoked'] },
+      errors: {
+        401: ['invalid-credentials', 'second-factor-required', 'second-factor-invalid'],
+        403: ['device-revoked'],
+        429: ['rate-limited'],
+      },
     }),
   },
   '/api/v1/sessions/refresh': {

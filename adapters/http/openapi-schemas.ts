@@ -112,8 +112,13 @@ export const schemas: Readonly<Record<string, Schema>> = {
   StartLoginRequest: object({ username, startLoginRequest: opaqueMessage }),
   StartLoginResponse: object({ loginId: { type: 'string' }, loginResponse: { type: 'string' } }),
   FinishLoginRequest: object(
-    { loginId: { type: 'string' }, finishLoginRequest: opaqueMessage, deviceId: uuid },
-    ['deviceId'],
+    {
+      loginId: { type: 'string' },
+      finishLoginRequest: opaqueMessage,
+      deviceId: uuid,
+      secondFactor: ref('FactorProof'),
+    },
+    ['deviceId', 'secondFactor'],
   ),
   Session: object({ ...tokens, accountId: uuid }),
   RefreshRequest: object({ refreshToken: bearerSecret }),

@@ -7,6 +7,7 @@ import type { RateLimitRules } from './middleware/rate-limit'
 import { backupPaths } from './openapi-paths-backups'
 import { accountPaths } from './openapi-paths'
 import { resticDecisions, resticSchemas, resticTokenPaths } from './openapi-paths-restic'
+import { secondFactorPaths, secondFactorSchemas } from './openapi-paths-second-factors'
 import { schemas } from './openapi-schemas'
 import { snapshotDecisions, snapshotPaths, snapshotSchemas } from './openapi-paths-snapshots'
 import { uploadDecisions, uploadPaths } from './openapi-paths-uploads'
@@ -107,7 +108,7 @@ const header = (description: string, schema: Record<string, unknown> = { type: '
 })
 
 const components = {
-  schemas: { ...schemas, ...resticSchemas, ...snapshotSchemas },
+  schemas: { ...schemas, ...resticSchemas, ...snapshotSchemas, ...secondFactorSchemas },
   securitySchemes: {
     bearer: { type: 'http', scheme: 'bearer', description: 'The accessToken of a session.' },
   },
@@ -136,6 +137,13 @@ export const openApiDocument = (inputs: OpenApiInputs) => ({
       'for the choices api-v1 leaves to this document.',
   },
   'x-zkeb-decisions': decisions(inputs),
-  paths: { ...accountPaths, ...backupPaths, ...resticTokenPaths, ...uploadPaths, ...snapshotPaths },
+  paths: {
+    ...accountPaths,
+    ...secondFactorPaths,
+    ...backupPaths,
+    ...resticTokenPaths,
+    ...uploadPaths,
+    ...snapshotPaths,
+  },
   components,
 })

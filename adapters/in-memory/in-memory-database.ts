@@ -11,6 +11,7 @@ import type { Device } from '../../domain/device'
 import type { AccountId, BackupId, DeviceId } from '../../domain/ids'
 import type { ResticObject, ResticToken, ResticTokenId } from '../../domain/restic'
 import type { ObjectId, PackId, SnapshotKey, SnapshotPack, SnapshotRecord } from '../../domain/snapshot'
+import type { RecoveryCode, SecondFactor } from '../../domain/second-factor'
 import type { UploadPart, UploadSession } from '../../domain/upload-session'
 import { unavailable, type Unavailable } from '../../application/errors'
 
@@ -33,6 +34,10 @@ export type InMemoryDatabase = {
   readonly snapshotObjects: Map<string, IndexedObject>
   /** Keyed by `snapshotKey(accountId, snapshotId)`; refs as stored: 32-byte ids, sorted, unique. */
   readonly snapshots: Map<string, SnapshotRecord & Readonly<{ refs: Uint8Array }>>
+  /** Keyed by `snapshotKey(accountId, factorId)`. */
+  readonly secondFactors: Map<string, SecondFactor>
+  /** Keyed by `snapshotKey(accountId, digest)`. */
+  readonly recoveryCodes: Map<string, RecoveryCode>
 }
 
 /** One row of the object index: where the object lies, and when it was last claimed. */
@@ -57,6 +62,8 @@ export const inMemoryDatabase = (): InMemoryDatabase => ({
   snapshotPacks: new Map(),
   snapshotObjects: new Map(),
   snapshots: new Map(),
+  secondFactors: new Map(),
+  recoveryCodes: new Map(),
 })
 
 /** The key of a snapshot table's row: ids are unique per account only. */
@@ -79,6 +86,12 @@ export const cascadeDeleteAccount = (db: InMemoryDatabase, accountId: AccountId)
   for (const [key, o] of db.resticObjects) if (o.accountId === accountId) db.resticObjects.delete(key)
   for (const [key, u] of db.uploads) if (u.session.accountId === accountId) db.uploads.delete(key)
   db.snapshotKeys.delete(accountId)
-  for (const table of [db.snapshotPacks, db.snapshotObjects, db.snapshots])
+  for (const table of [
+    db.snapshotPacks,
+    db.snapshotObjects,
+    db.snapshots,
+    db.secondFactors,
+    db.recoveryCodes,
+  ])
     for (const [key, row] of table) if (row.accountId === accountId) table.delete(key)
 }

@@ -20,6 +20,7 @@ import { inMemoryDatabase, type InMemoryDatabase, memoryFailure } from './in-mem
 import { inMemoryDeviceRepository } from './in-memory-device-repository'
 import { inMemoryQuotaLedger } from './in-memory-quota-ledger'
 import { inMemoryResticObjectRepository } from './in-memory-restic-object-repository'
+import { inMemorySecondFactorRepository } from './in-memory-second-factor-repository'
 import { inMemorySnapshotKeyRepository } from './in-memory-snapshot-key-repository'
 import { inMemorySnapshotObjectIndex } from './in-memory-snapshot-object-index'
 import { inMemorySnapshotRepository } from './in-memory-snapshot-repository'
@@ -43,6 +44,8 @@ const owners: Readonly<Record<Table, (key: string, row: unknown) => string>> = {
   snapshotPacks: (_, row) => (row as Owned).accountId,
   snapshotObjects: (_, row) => (row as Owned).accountId,
   snapshots: (_, row) => (row as Owned).accountId,
+  secondFactors: (_, row) => (row as Owned).accountId,
+  recoveryCodes: (_, row) => (row as Owned).accountId,
 }
 const tables = Object.keys(owners) as ReadonlyArray<Table>
 const rowsOf = (db: InMemoryDatabase, table: Table): Rows => db[table]
@@ -101,6 +104,7 @@ const repositoriesOver = (
   snapshotObjects: inMemorySnapshotObjectIndex(view),
   snapshots: inMemorySnapshotRepository(view),
   resticTokens: inMemoryResticTokenRepository(view),
+  secondFactors: inMemorySecondFactorRepository(view),
   quota: inMemoryQuotaLedger(view),
   sessions: {
     create: (session, refreshDigest) =>

@@ -7,6 +7,7 @@ import type { BackupRepository } from './backup-repository'
 import type { BlobStore } from './blob-store'
 import type { Clock } from './clock'
 import type { DeviceRepository } from './device-repository'
+import type { FactorSecrets } from './factor-secrets'
 import type { Hasher } from './hasher'
 import type { IdGenerator } from './id-generator'
 import type { LoginStateStore } from './login-state-store'
@@ -44,6 +45,8 @@ export type Ports = Readonly<{
   tokens: TokenIssuer
   signatures: SignatureVerifier
   hasher: Hasher
+  /** TOTP secrets (sealed under a server key) and recovery-code digests. */
+  factorSecrets: FactorSecrets
   clock: Clock
   ids: IdGenerator
   probes: ReadonlyArray<ReadinessProbe>

@@ -8,6 +8,7 @@ import type { DeviceRepository } from './device-repository'
 import type { QuotaLedger } from './quota-ledger'
 import type { ResticObjectRepository } from './restic-object-repository'
 import type { ResticTokenRepository } from './restic-token-repository'
+import type { SecondFactorRepository } from './second-factor-repository'
 import type { SessionStore } from './session-store'
 import type { SnapshotKeyRepository } from './snapshot-key-repository'
 import type { SnapshotObjectIndex } from './snapshot-object-index'
@@ -31,6 +32,7 @@ export type AccountTransaction = Readonly<{
   snapshotObjects: SnapshotObjectIndex
   snapshots: SnapshotRepository
   resticTokens: Omit<ResticTokenRepository, 'findGrant'>
+  secondFactors: SecondFactorRepository
   quota: QuotaLedger
   /**
    * Opens login sessions with the rest: in the same transaction where sessions are kept in the same database,

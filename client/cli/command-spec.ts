@@ -16,6 +16,9 @@ export const environment = {
   ZKEB_PASSWORD: 'the password (for register: the new one), instead of typing it at the prompt',
   ZKEB_NEW_PASSWORD: 'the new password, instead of typing it twice at the prompt',
   ZKEB_RECOVERY_KEY: 'the recovery key, instead of typing it at the prompt',
+  ZKEB_TOTP:
+    'the authenticator app’s current code, when the account has a second factor (also the code that confirms `2fa enrol`)',
+  ZKEB_RECOVERY_CODE: 'a one-time recovery code, used instead of ZKEB_TOTP when the authenticator is lost',
   ZKEB_SERVER: 'the server when --server is not given (it wins over the one kept in config.json)',
   ZKEB_CONFIG_DIR:
     'the config folder, for state.json and config.json (default $XDG_CONFIG_HOME/zkeb or ~/.config/zkeb)',

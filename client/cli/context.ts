@@ -32,7 +32,7 @@ export const sdk = <A>(result: E.Either<SdkError, A>): A => {
 }
 
 /** What a prompt asks for; the prompt is `What: `, its confirmation `Repeat the what: `. */
-export type SecretName = 'password' | 'new password' | 'recovery key'
+export type SecretName = 'password' | 'new password' | 'recovery key' | 'authentication code'
 
 /**
  * A secret from `envName`, else typed without echo (twice when `confirm`). Exit 2 when there is neither a

@@ -22,6 +22,7 @@ import {
 } from '../sdk'
 import { clientOptions, nowOf, requireState, sdk, secret, wrappedDeviceKeyOf, type Ctx } from './context'
 import { sessionServer } from './config'
+import { secondFactorOf } from './second-factor'
 import { cliError, ExitCode } from './exit-codes'
 import { newLocalKey, type KeptTokens, type LocalKey } from './kept-keys'
 import { endTokens, identityOf, isSessionOver, keptTokensOf, openKept, writeKept } from './kept-state'
@@ -125,7 +126,14 @@ const resumeKept = async (
 /** One OPAQUE login bound to this device, kept in place of the old session. */
 const logInAgain = async (ctx: Ctx, kept: Kept, options: ClientOptions): Promise<Session> => {
   const { username, deviceId, accountId } = kept.k.identity
-  const opened = sdk(await login(options, { username, password: kept.k.password, deviceId }))
+  const opened = sdk(
+    await login(options, {
+      username,
+      password: kept.k.password,
+      deviceId,
+      secondFactor: secondFactorOf(ctx),
+    }),
+  )
   if (opened.accountId !== accountId) {
     await logout(opened)
     return cliError(ExitCode.localState, 'local state belongs to another account; run `zkeb login` again')

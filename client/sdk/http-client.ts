@@ -130,7 +130,7 @@ export const createHttpClient = (options: TransportOptions) => {
         200,
         W.LoginStarted,
       ),
-    finishLogin: async (body: { loginId: string; finishLoginRequest: string; deviceId?: string }) =>
+    finishLogin: async (body: W.FinishLoginBody) =>
       expectJson(await send(post('/api/v1/sessions/finish', body)), 200, W.SessionOpened),
     logout: async () => expectStatus(await send(del('/api/v1/sessions/current')), 204),
     getAccount: async () => expectJson(await send(get('/api/v1/account')), 200, W.Account),

@@ -20,8 +20,17 @@ export * from './recover'
 export * from './register'
 export * from './restic-tokens'
 export * from './rotate'
+export * from './second-factors'
 export * from './session'
-export type { Account, AuditEventDto, BackupRecord, BackupSummary, KeyBundle, Tokens } from './wire'
+export type {
+  Account,
+  AuditEventDto,
+  BackupRecord,
+  BackupSummary,
+  KeyBundle,
+  SecondFactorProof,
+  Tokens,
+} from './wire'
 export type { BackupMetadata, KeyStretching } from '../crypto'
 export * from './push-resumable'
 export { snapshotStoreOf, snapshotStoreOver } from './snapshot-store'

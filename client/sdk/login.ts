@@ -7,16 +7,23 @@ import { deriveBackupKeys, unwrapUmkWithPassword, type Umk } from '../crypto'
 import { fromB64 } from './encoding'
 import { attempt, fail, keysUnreadable, type SdkError } from './errors'
 import type { HttpClient } from './http-client'
-import { logInWithPassword } from './opaque-flows'
+import { logInWithSecondFactor } from './opaque-flows'
 import { httpClientFor, type ClientOptions, type Session } from './session'
-import type { Account, Tokens } from './wire'
+import type { Account, SecondFactorProof, Tokens } from './wire'
 
 export type LoginInput = Readonly<{
   username: string
   password: string
   /** Binds the session to this device (uploads, audit); omit for a device not registered yet. */
   deviceId?: string
+  /**
+   * Asked for the second factor when the server wants one (401 second-factor-required: the password was right),
+   * then the login runs again with it. Without it that answer is the ApiError itself.
+   */
+  secondFactor?: () => Promise<SecondFactorProof>
 }>
+
+export { isSecondFactorRequired } from './opaque-flows'
 
 /** The UMK of `account` under this export key; KeysUnreadable('umk') if it does not open. */
 export const unwrapAccountUmk = async (account: Account, exportKey: Uint8Array): Promise<Umk> => {
@@ -54,10 +61,16 @@ export const sessionFrom = async (
 export const login = (options: ClientOptions, input: LoginInput): Promise<E.Either<SdkError, Session>> =>
   attempt(async () => {
     const http = httpClientFor(options)
-    const { exportKey } = await logInWithPassword(http, input.username, input.password, {
-      ...(input.deviceId === undefined ? {} : { deviceId: input.deviceId }),
-      ...(options.keyStretching === undefined ? {} : { keyStretching: options.keyStretching }),
-    })
+    const { exportKey } = await logInWithSecondFactor(
+      http,
+      input.username,
+      input.password,
+      {
+        ...(input.deviceId === undefined ? {} : { deviceId: input.deviceId }),
+        ...(options.keyStretching === undefined ? {} : { keyStretching: options.keyStretching }),
+      },
+      input.secondFactor,
+    )
     const account = await http.getAccount()
     return sessionFrom(http, options, account, exportKey, await unwrapAccountUmk(account, exportKey))
   })
@@ -78,10 +91,19 @@ export const isFreshLoginRequired = (e: SdkError): boolean =>
  * calls want when `session` logged in more than a few minutes ago. The new session replaces `session`, which is
  * ended (use only the one returned from now on). WrongPassword as `login`; `session` then stays as it was.
  */
-export const reauthenticate = (session: Session, password: string): Promise<E.Either<SdkError, Session>> =>
+export const reauthenticate = (
+  session: Session,
+  password: string,
+  secondFactor?: LoginInput['secondFactor'],
+): Promise<E.Either<SdkError, Session>> =>
   attempt(async () => {
     const deviceId = session.device?.deviceId
-    const input = { username: session.username, password, ...(deviceId === undefined ? {} : { deviceId }) }
+    const input = {
+      username: session.username,
+      password,
+      ...(deviceId === undefined ? {} : { deviceId }),
+      ...(secondFactor === undefined ? {} : { secondFactor }),
+    }
     const fresh = await login(session.options, input)
     if (E.isLeft(fresh)) return fail(fresh.left)
     if (fresh.right.accountId !== session.accountId) return fail(keysUnreadable('account'))

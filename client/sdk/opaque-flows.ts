@@ -5,8 +5,9 @@
  */
 import * as E from 'fp-ts/Either'
 import { finishLogin, finishRegistration, startLogin, startRegistration, type KeyStretching } from '../crypto'
-import { badResponse, fail, refusedAs, wrongPassword } from './errors'
+import { badResponse, fail, refusedAs, wrongPassword, ZkebError } from './errors'
 import type { HttpClient } from './http-client'
+import type { SecondFactorProof } from './wire'
 
 export type Registered = Readonly<{ registrationRecord: string; exportKey: Uint8Array }>
 
@@ -37,7 +38,7 @@ export const logInWithPassword = async (
   http: HttpClient,
   username: string,
   password: string,
-  options: Readonly<{ deviceId?: string; keyStretching?: KeyStretching }>,
+  options: Readonly<{ deviceId?: string; keyStretching?: KeyStretching; secondFactor?: SecondFactorProof }>,
 ): Promise<LoggedIn> => {
   const started = await startLogin(password)
   const { loginId, loginResponse } = await http.startLogin(username, started.startLoginRequest)
@@ -56,6 +57,7 @@ export const logInWithPassword = async (
       loginId,
       finishLoginRequest: finished.right.finishLoginRequest,
       ...(options.deviceId === undefined ? {} : { deviceId: options.deviceId }),
+      ...(options.secondFactor === undefined ? {} : { secondFactor: options.secondFactor }),
     }),
     'invalid-credentials',
     wrongPassword,
@@ -64,3 +66,30 @@ export const logInWithPassword = async (
   http.transport.setTokens({ accessToken, refreshToken, expiresIn })
   return { accountId, exportKey: finished.right.exportKey }
 }
+
+/** The password was right and the account wants a second factor (401 second-factor-required). */
+export const isSecondFactorRequired = (e: unknown): boolean => {
+  const error: unknown = e instanceof ZkebError ? e.error : e
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { _tag?: unknown })._tag === 'ApiError' &&
+    (error as { code?: unknown }).code === 'second-factor-required'
+  )
+}
+
+/**
+ * logInWithPassword, and when the server wants a second factor, a whole new login with the one `secondFactor`
+ * gives (the refused finish spent its loginId). Without `secondFactor` that answer is the ApiError itself.
+ */
+export const logInWithSecondFactor = (
+  http: HttpClient,
+  username: string,
+  password: string,
+  options: Readonly<{ deviceId?: string; keyStretching?: KeyStretching }>,
+  secondFactor: (() => Promise<SecondFactorProof>) | undefined,
+): Promise<LoggedIn> =>
+  logInWithPassword(http, username, password, options).catch(async (e: unknown) => {
+    if (secondFactor === undefined || !isSecondFactorRequired(e)) throw e
+    return logInWithPassword(http, username, password, { ...options, secondFactor: await secondFactor() })
+  })

@@ -14,12 +14,18 @@ import { b64 } from './encoding'
 import { attempt, badRecoveryKey, refusedAs, type SdkError } from './errors'
 import type { HttpClient } from './http-client'
 import { sessionFrom } from './login'
-import { logInWithPassword, registerPassword } from './opaque-flows'
+import { logInWithSecondFactor, registerPassword } from './opaque-flows'
 import { readRecoveryKey, umkFromRecoveryKey } from './recovery-key'
 import { httpClientFor, type ClientOptions, type Session } from './session'
-import type { Account } from './wire'
+import type { Account, SecondFactorProof } from './wire'
 
-export type RecoverInput = Readonly<{ username: string; recoveryKey: string; newPassword: string }>
+export type RecoverInput = Readonly<{
+  username: string
+  recoveryKey: string
+  newPassword: string
+  /** Asked when the account has a second factor: the recovery resets the password, not the factor. */
+  secondFactor?: () => Promise<SecondFactorProof>
+}>
 
 const equalBytes = (a: Uint8Array, b: Uint8Array): boolean =>
   a.length === b.length && a.every((x, i) => x === b[i])
@@ -69,9 +75,13 @@ export const recover = (options: ClientOptions, input: RecoverInput): Promise<E.
       registrationRecord,
       passwordWrappedUmk,
     })
-    const loggedIn = await logInWithPassword(http, input.username, input.newPassword, {
-      ...(options.keyStretching === undefined ? {} : { keyStretching: options.keyStretching }),
-    })
+    const loggedIn = await logInWithSecondFactor(
+      http,
+      input.username,
+      input.newPassword,
+      options.keyStretching === undefined ? {} : { keyStretching: options.keyStretching },
+      input.secondFactor,
+    )
     const now = await settled(http, key, umk, loggedIn.exportKey)
     return sessionFrom(http, options, now.account, loggedIn.exportKey, now.umk)
   })

@@ -105,3 +105,13 @@ export type AuditEventDto = t.TypeOf<typeof AuditEventDto>
 export const AuditPage = t.type({ items: t.array(AuditEventDto), nextCursor: nullable(t.string) })
 
 export const Health = t.type({ status: t.string })
+
+/** What a login offers as its second factor (api.md, Sessions). */
+export type SecondFactorProof = Readonly<{ kind: 'totp' | 'recovery-code'; code: string }>
+
+export type FinishLoginBody = Readonly<{
+  loginId: string
+  finishLoginRequest: string
+  deviceId?: string
+  secondFactor?: SecondFactorProof
+}>

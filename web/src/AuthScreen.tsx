@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/Either'
 import { useState } from 'preact/hooks'
 import { messageOf } from './messages'
-import type { Session } from './sdk'
+import { isSecondFactorRequired, type Session } from './sdk'
 import { createAccount, unlock } from './vault'
 
 type Props = Readonly<{
@@ -17,6 +17,9 @@ export const AuthScreen = ({ onSignedIn, onRegistered }: Props) => {
   const [username, setUsername] = useState('')
   const [password, setPassword] = useState('')
   const [confirm, setConfirm] = useState('')
+  // Shown once the server asked for a second factor (the password was right).
+  const [needsCode, setNeedsCode] = useState(false)
+  const [code, setCode] = useState('')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | undefined>()
 
@@ -27,10 +30,20 @@ export const AuthScreen = ({ onSignedIn, onRegistered }: Props) => {
       return setError(`Choose a password of at least ${MIN_PASSWORD_LENGTH} characters.`)
     if (mode === 'register' && password !== confirm) return setError('The two passwords differ.')
     setBusy(true)
+    let askedForCode = false
     try {
       if (mode === 'login') {
-        const session = await unlock(username.trim(), password)
-        if (E.isLeft(session)) return setError(messageOf(session.left))
+        const session = await unlock(username.trim(), password, needsCode ? code : undefined)
+        if (E.isLeft(session) && isSecondFactorRequired(session.left)) {
+          setNeedsCode(true)
+          askedForCode = true
+          return setError('This account has a second factor: enter a code from your app, or a recovery code.')
+        }
+        if (E.isLeft(session)) {
+          // A wrong code leaves the password right: kept for the next code.
+          askedForCode = session.left._tag === 'ApiError' && session.left.code === 'second-factor-invalid'
+          return setError(messageOf(session.left))
+        }
         onSignedIn(session.right)
       } else {
         const created = await createAccount(username.trim(), password)
@@ -38,8 +51,10 @@ export const AuthScreen = ({ onSignedIn, onRegistered }: Props) => {
         onRegistered(created.right.session, created.right.recoveryKey)
       }
     } finally {
-      setPassword('')
+      // The password is kept only for the retry with the code the server just asked for.
+      if (!askedForCode) setPassword('')
       setConfirm('')
+      setCode('')
       setBusy(false)
     }
   }
@@ -84,6 +99,19 @@ export const AuthScreen = ({ onSignedIn, onRegistered }: Props) => {
           value={password}
           onInput={(e) => setPassword(e.currentTarget.value)}
         />
+        {mode === 'login' && needsCode && (
+          <>
+            <label for="code">Authentication code (or a recovery code)</label>
+            <input
+              id="code"
+              name="code"
+              autocomplete="one-time-code"
+              required
+              value={code}
+              onInput={(e) => setCode(e.currentTarget.value)}
+            />
+          </>
+        )}
         {mode === 'register' && (
           <>
             <label for="confirm">Repeat the password</label>

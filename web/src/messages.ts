@@ -14,6 +14,8 @@ export const messageOf = (e: SdkError): string => {
   if (e._tag === 'ApiError' && e.code === 'username-taken') return 'That username is taken: choose another.'
   if (e._tag === 'ApiError' && e.code === 'quota-exceeded')
     return 'Not enough space left in your quota for this file.'
+  if (e._tag === 'ApiError' && e.code === 'second-factor-invalid')
+    return 'That code is wrong, already used or expired: try the next one from your app.'
   if (e._tag === 'ApiError' && e.status === 429) return 'Too many attempts: wait a moment and try again.'
   if (e._tag === 'ApiError' && e.code === 'fresh-login-required')
     return 'For your safety this needs a recent login: confirm with your password and try again.'

@@ -10,6 +10,7 @@ import * as E from 'fp-ts/Either'
 import { decodeBase64Url, encodeBase64Url } from '../../domain/base64url'
 import {
   clientOptions,
+  isSecondFactorRequired,
   loadDevice,
   login,
   logout,
@@ -68,10 +69,30 @@ const addThisBrowser = async (session: Session): Promise<E.Either<SdkError, Sess
  * Logs in and unlocks the account, signing as this browser's device: the remembered one when it still
  * works (not revoked, and its key opens under this UMK), else a new one.
  */
-export const unlock = async (username: string, password: string): Promise<E.Either<SdkError, Session>> => {
+export const unlock = async (
+  username: string,
+  password: string,
+  code?: string,
+): Promise<E.Either<SdkError, Session>> => {
+  // Asked only when the server wants a second factor: six digits are a TOTP code, anything else a recovery code.
+  const proof = code === undefined ? undefined : code.trim()
+  const secondFactor =
+    proof === undefined || proof === ''
+      ? undefined
+      : () =>
+          Promise.resolve({
+            kind: /^[0-9]{6}$/.test(proof) ? ('totp' as const) : ('recovery-code' as const),
+            code: proof,
+          })
   const stored = readStoredDevice(username)
   if (stored !== undefined) {
-    const session = await login(clientOptions(), { username, password, deviceId: stored.deviceId })
+    const session = await login(clientOptions(), {
+      username,
+      password,
+      deviceId: stored.deviceId,
+      ...(secondFactor === undefined ? {} : { secondFactor }),
+    })
+    if (E.isLeft(session) && isSecondFactorRequired(session.left)) return session
     if (E.isLeft(session) && session.left._tag === 'WrongPassword') return session
     if (E.isRight(session)) {
       const withDevice = await loadDevice(
@@ -85,7 +106,11 @@ export const unlock = async (username: string, password: string): Promise<E.Eith
     }
     localStorage.removeItem(storageKey(username))
   }
-  const session = await login(clientOptions(), { username, password })
+  const session = await login(clientOptions(), {
+    username,
+    password,
+    ...(secondFactor === undefined ? {} : { secondFactor }),
+  })
   return E.isLeft(session) ? session : addThisBrowser(session.right)
 }
 

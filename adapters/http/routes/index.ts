@@ -10,6 +10,7 @@ import { registerDeviceRoutes } from './devices'
 import { type HealthDeps, registerMaintenanceRoutes } from './maintenance'
 import { registerResticTokenRoutes } from './restic'
 import { type ApiRouter, newRouter, type RouteDeps } from './route-kit'
+import { registerSecondFactorRoutes } from './second-factors'
 import { registerSessionRoutes } from './sessions'
 import { registerSnapshotRoutes } from './snapshots'
 import { registerSnapshotContentRoutes } from './snapshots-content'
@@ -29,6 +30,7 @@ export const createApiRouter = (
   registerMaintenanceRoutes(router, { ...deps, checkReadiness: deps.useCases.checkReadiness })
   registerAccountRoutes(router, deps)
   registerSessionRoutes(router, deps)
+  registerSecondFactorRoutes(router, deps)
   registerDeviceRoutes(router, deps)
   registerBackupRoutes(router, deps)
   registerBackupContentRoutes(router, deps)

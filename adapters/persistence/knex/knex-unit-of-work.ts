@@ -18,6 +18,7 @@ import { devicesIn } from './knex-device-repository'
 import { quotaLedgerIn } from './knex-quota-ledger'
 import { resticObjectsIn } from './knex-restic-object-repository'
 import { resticTokensIn } from './knex-restic-token-repository'
+import { secondFactorsIn } from './knex-second-factor-repository'
 import { sessionsIn } from './knex-session-store'
 import { snapshotKeysIn } from './knex-snapshot-key-repository'
 import { snapshotObjectsIn } from './knex-snapshot-object-index'
@@ -59,6 +60,7 @@ const repositoriesIn = (
   snapshotObjects: snapshotObjectsIn(access),
   snapshots: snapshotsIn(access),
   resticTokens: resticTokensIn(access),
+  secondFactors: secondFactorsIn(access),
   quota: quotaLedgerIn(access),
   sessions,
 })

@@ -26,6 +26,7 @@ import { newLocalKey } from '../kept-keys'
 import { withSession } from '../kept-session'
 import { endKeptSession, identityOf, keptTokensOf, writeKept } from '../kept-state'
 import { formatBytes } from '../progress'
+import { secondFactorOf } from '../second-factor'
 import { readState, writeState, type AnyCliState, type CliState } from '../state'
 
 const usernameArg = (ctx: Ctx, fallback?: string): string =>
@@ -72,7 +73,12 @@ const keepSession = async (
 ): Promise<void> => {
   let kept = session
   if (boundTo !== state.deviceId) {
-    const input = { username: state.username, password, deviceId: state.deviceId }
+    const input = {
+      username: state.username,
+      password,
+      deviceId: state.deviceId,
+      secondFactor: secondFactorOf(ctx),
+    }
     kept = sdk(await login(clientOptions(ctx, state.server), input))
     await logout(session)
   }
@@ -91,13 +97,14 @@ const logInAs = async (
   existing?: AnyCliState,
 ) => {
   const options = clientOptions(ctx, server)
+  const secondFactor = secondFactorOf(ctx)
   const deviceId =
     existing?.server === server && existing.username === username ? existing.deviceId : undefined
   if (deviceId !== undefined) {
-    const bound = await login(options, { username, password, deviceId })
+    const bound = await login(options, { username, password, deviceId, secondFactor })
     if (bound._tag === 'Right') return { session: bound.right, boundTo: deviceId }
   }
-  return { session: sdk(await login(options, { username, password })), boundTo: undefined }
+  return { session: sdk(await login(options, { username, password, secondFactor })), boundTo: undefined }
 }
 
 export const registerCommand = async (ctx: Ctx): Promise<Output> => {
@@ -206,7 +213,14 @@ export const recoverCommand = async (ctx: Ctx): Promise<Output> => {
   const server = (await chooseServer(ctx, existing)).url
   const recoveryKey = await secret(ctx, 'ZKEB_RECOVERY_KEY', 'recovery key')
   const newPassword = await secret(ctx, 'ZKEB_NEW_PASSWORD', 'new password', true)
-  const session = sdk(await recover(clientOptions(ctx, server), { username, recoveryKey, newPassword }))
+  const session = sdk(
+    await recover(clientOptions(ctx, server), {
+      username,
+      recoveryKey,
+      newPassword,
+      secondFactor: secondFactorOf(ctx),
+    }),
+  )
   const state = await ensureDevice(ctx, session, server)
   await keepSession(ctx, state, newPassword, session, undefined)
   await keepServer(ctx, server)

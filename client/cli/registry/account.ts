@@ -39,7 +39,7 @@ export const accountCommands: ReadonlyArray<CommandSpec> = [
       'default for later commands.',
     arguments: [['USERNAME', 'the account to log in to (default: the one this machine was logged in to)']],
     options: [deviceName],
-    env: ['ZKEB_PASSWORD'],
+    env: ['ZKEB_PASSWORD', 'ZKEB_TOTP', 'ZKEB_RECOVERY_CODE'],
     load: () => account().loginCommand,
   },
   {
@@ -79,7 +79,7 @@ export const accountCommands: ReadonlyArray<CommandSpec> = [
       'Sets a new password with the recovery key printed by `zkeb register`, then keeps a session as with ' +
       '`zkeb login`. Backups are untouched.',
     arguments: [['USERNAME', 'the account (default: the one of the local state)']],
-    env: ['ZKEB_RECOVERY_KEY', 'ZKEB_NEW_PASSWORD'],
+    env: ['ZKEB_RECOVERY_KEY', 'ZKEB_NEW_PASSWORD', 'ZKEB_TOTP', 'ZKEB_RECOVERY_CODE'],
     load: () => account().recoverCommand,
   },
   {

@@ -4,6 +4,7 @@ import type { CommandSpec } from '../command-spec'
 /* eslint-disable @typescript-eslint/no-require-imports -- a command's module is loaded only when it runs */
 const devices = () => require('../commands/devices') as typeof import('../commands/devices')
 const audit = () => require('../commands/audit') as typeof import('../commands/audit')
+const twoFactor = () => require('../commands/two-factor') as typeof import('../commands/two-factor')
 const resticToken = () => require('../commands/restic-token') as typeof import('../commands/restic-token')
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -18,6 +19,19 @@ export const deviceCommands: ReadonlyArray<CommandSpec> = [
     arguments: [['ID', 'the device to revoke (from `zkeb devices`)']],
     env: ['ZKEB_PASSWORD'],
     load: () => devices().devicesCommand,
+  },
+  {
+    name: '2fa',
+    summary: 'second factors: list, enrol an authenticator app, remove',
+    usage: ['2fa [list]', '2fa enrol', '2fa remove ID'],
+    description:
+      'Lists the account’s second factors and the recovery codes left; `enrol` adds a TOTP authenticator app ' +
+      '(prints its secret, then asks for a code from the app; the first one prints 10 one-time recovery ' +
+      'codes, shown once); `remove ID` removes one (with the last go the recovery codes). Once enrolled, every ' +
+      'login asks for a code (ZKEB_TOTP), or takes a recovery code (ZKEB_RECOVERY_CODE).',
+    arguments: [['ID', 'the factor to remove (from `zkeb 2fa`)']],
+    env: ['ZKEB_PASSWORD', 'ZKEB_TOTP', 'ZKEB_RECOVERY_CODE'],
+    load: () => twoFactor().twoFactorCommand,
   },
   {
     name: 'audit',

@@ -5,6 +5,7 @@
  * test client exchanges, so a new field is covered without listing it here.
  */
 import { expect } from 'chai'
+import { Secret, TOTP } from 'otpauth'
 import { randomBytes } from 'node:crypto'
 import { Writable } from 'node:stream'
 import * as opaque from '@serenity-kit/opaque'
@@ -129,6 +130,26 @@ describe('logs never carry a secret, on any route @memory', function () {
   }
 
   /** The tus routes: discovery, creation with the signed description as Upload-Metadata, parts, termination. */
+  // Enrols TOTP (its secret and code, and the recovery codes, are secrets), lists, removes.
+  const secondFactorRoutes = async (token: string) => {
+    const started = await succeeds(send('POST', '/api/v1/second-factors/totp', { token }))
+    const { factorId, secret, otpauthUri } = await jsonOf<{
+      factorId: string
+      secret: string
+      otpauthUri: string
+    }>(started)
+    const code = new TOTP({ secret: Secret.fromBase32(secret) }).generate({
+      timestamp: server.zkeb.clock.now().getTime(),
+    })
+    secrets.add(secret).add(otpauthUri)
+    const confirmed = await succeeds(
+      send('POST', '/api/v1/second-factors/totp/confirm', { token, json: { factorId, code } }),
+    )
+    for (const c of (await jsonOf<{ recoveryCodes: string[] }>(confirmed)).recoveryCodes) secrets.add(c)
+    await succeeds(send('GET', '/api/v1/second-factors', { token }))
+    await succeeds(send('DELETE', `/api/v1/second-factors/${factorId}`, { token }))
+  }
+
   const resumableUpload = async (token: string, upload: AnUpload) => {
     const metadata = uploadMetadataHeader(tusMetadataOf(upload))
     secrets.add(upload.input.signature).add(upload.input.wrappedKey).add(upload.input.encryptedMetadata)
@@ -196,6 +217,7 @@ describe('logs never carry a secret, on any route @memory', function () {
       }),
     )
     await resumableUpload(token, anUpload(deviceId, key))
+    await secondFactorRoutes(token)
     const newPassword = `pw-${randomBytes(8).toString('hex')}`
     secrets.add(newPassword)
     await opaque.ready

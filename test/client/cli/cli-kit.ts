@@ -25,6 +25,8 @@ export type RunExtra = Readonly<{
   fetch?: FetchLike
   /** The CLI's local clock (ms since the epoch), to age its kept access token. */
   now?: () => number
+  /** Answers the prompts instead of `secrets` (an answer computed when asked, e.g. a TOTP code). */
+  readSecret?: (prompt: string) => Promise<string | undefined>
 }>
 
 export const aTempDir = (prefix = 'zkeb-cli-'): string => mkdtempSync(join(tmpdir(), prefix))
@@ -52,7 +54,7 @@ export const aCliUser = (base: string, { serverInEnv = true } = {}): CliUser => 
         stdout: { write: (s: string) => (stdout += s), isTTY: extra.tty ?? false },
         stderr: { write: (s: string) => (stderr += s), isTTY: extra.tty ?? false, columns: 200 },
         env: { ...env, ...extra.env },
-        readSecret: () => Promise.resolve(secrets.shift()),
+        readSecret: extra.readSecret ?? (() => Promise.resolve(secrets.shift())),
       },
       options,
     )
