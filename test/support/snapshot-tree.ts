@@ -21,8 +21,9 @@ export type GeneratedTree = Readonly<{
   dirs: number
   emptyDirs: number
   symlinks: number
-  /** Relative paths of the regular files, in creation order. */
+  /** Relative paths of the regular files, in creation order, and their sizes. */
   filePaths: ReadonlyArray<string>
+  sizes: ReadonlyArray<number>
   /** Every file, folder and symlink name and symlink target (all ≥ 8 bytes, unique to the seed). */
   names: ReadonlyArray<string>
   targets: ReadonlyArray<string>
@@ -173,6 +174,7 @@ export const generateSnapshotTree = (root: string, spec: TreeSpec): GeneratedTre
     emptyDirs,
     symlinks: symlinkCount,
     filePaths,
+    sizes,
     names,
     targets,
     contentSamples: samples,

@@ -1,0 +1,54 @@
+/**
+ * The snapshot client the end-to-end proofs use in-process and in their child driver: an SDK login, a device
+ * of its own, and the engine's repository over HTTP against a real server.
+ */
+import * as E from 'fp-ts/Either'
+import { asBufferSource } from '../../../client/crypto/bytes'
+import { login, registerDevice, type Tokens } from '../../../client/sdk'
+import { openRepository, type Repository } from '../../../client/snapshot'
+import { testKeyStretching } from '../../client/sdk/sdk-kit'
+import { httpSnapshotStore } from '../../support/http-snapshot-store'
+
+export type Credentials = Readonly<{ base: string; username: string; password: string }>
+
+export type ConnectedClient = Readonly<{
+  repo: Repository
+  deviceId: string
+  sign: (bytes: Uint8Array) => Promise<Uint8Array>
+}>
+
+export const right = <A>(what: string, result: E.Either<unknown, A>): A => {
+  if (E.isLeft(result)) throw new Error(`${what}: ${JSON.stringify(result.left)}`)
+  return result.right
+}
+
+export const connect = async ({ base, username, password }: Credentials): Promise<ConnectedClient> => {
+  let token = ''
+  const options = {
+    baseUrl: base,
+    keyStretching: testKeyStretching,
+    onTokens: (t: Tokens) => (token = t.accessToken),
+  }
+  const loggedIn = right('login', await login(options, { username, password }))
+  const { session } = right('device', await registerDevice(loggedIn, `e2e client ${process.pid}`))
+  const store = httpSnapshotStore((method, path, o = {}) =>
+    fetch(base + path, {
+      method,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(o.json === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...o.headers,
+      },
+      body: o.json === undefined ? o.body : JSON.stringify(o.json),
+      duplex: 'half',
+    }),
+  )
+  const repo = right('repository', await openRepository(store, session.keys.bkk))
+  const device = session.device!
+  return {
+    repo,
+    deviceId: device.deviceId,
+    sign: async (bytes) =>
+      new Uint8Array(await crypto.subtle.sign('Ed25519', device.privateKey, asBufferSource(bytes))),
+  }
+}
