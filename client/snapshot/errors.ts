@@ -4,8 +4,17 @@
  * user only, never sent); never keys, names inside trees sent anywhere, or plaintext.
  */
 
-/** The store did not answer, or answered something outside protocol v1.1. */
-export type StoreUnavailable = Readonly<{ _tag: 'StoreUnavailable'; reason: string }>
+/**
+ * The store did not answer, or answered something outside protocol v1.1. An HTTP store adds the status and the
+ * api-v1 error code of a refusal it has no other error for (an ended session, a revoked device), so a client can
+ * tell them from an outage.
+ */
+export type StoreUnavailable = Readonly<{
+  _tag: 'StoreUnavailable'
+  reason: string
+  status?: number
+  code?: string
+}>
 /** The account does not hold these objects (a snapshot that references them, a read of them). */
 export type ObjectsMissing = Readonly<{ _tag: 'ObjectsMissing'; ids: ReadonlyArray<string> }>
 /** Storing this pack would exceed the account's quota. */

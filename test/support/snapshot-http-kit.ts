@@ -15,13 +15,14 @@ import {
   sortedRefs,
 } from '../../client/snapshot/snapshot-record'
 import type { SnapshotStore } from '../../client/snapshot/store'
+import { createTransport } from '../../client/sdk/http-transport'
+import { snapshotStoreOver } from '../../client/sdk/snapshot-store'
 import {
   aUserWithDevice,
   type CallOptions,
   type HttpCaller,
   logInOverHttp,
 } from '../adapters/http/http-test-kit'
-import { httpSnapshotStore } from './http-snapshot-store'
 import type { DeviceKey } from './test-client'
 
 /** What was sent: ids and secret-ish values a log line must never carry. */
@@ -41,6 +42,19 @@ export type SnapshotUser = Readonly<{
   relogin: () => Promise<SnapshotUser>
 }>
 
+/** The SDK's SnapshotStore, its requests sent through the test caller (which adds the bearer token). */
+const sdkStoreOver = (call: SnapshotUser['call']): SnapshotStore =>
+  snapshotStoreOver(
+    createTransport({
+      baseUrl: '',
+      fetch: (path, init) =>
+        call(init.method ?? 'GET', path, {
+          headers: init.headers as Record<string, string>,
+          ...(init.body === undefined || init.body === null ? {} : { body: init.body }),
+        }),
+    }).send,
+  )
+
 const userOver = (
   server: HttpCaller,
   who: Awaited<ReturnType<typeof aUserWithDevice>>,
@@ -57,7 +71,7 @@ const userOver = (
     key: who.device.key,
     token,
     call,
-    store: httpSnapshotStore(call),
+    store: sdkStoreOver(call),
     signer: { deviceId, sign },
     relogin: async () => userOver(server, who, (await logInOverHttp(server, who.account)).accessToken),
   }

@@ -1,7 +1,7 @@
 /**
- * The real snapshot engine (client/snapshot) against a real server over PostgreSQL, through a small HTTP store
- * (test/support/http-snapshot-store.ts; the SDK's own adapter lives elsewhere): back up, restore, back up
- * again, check, forget; then the server's logs hold none of what was sent.
+ * The real snapshot engine (client/snapshot) against a real server over PostgreSQL, through the SDK's HTTP
+ * SnapshotStore (client/sdk/snapshot-store.ts): back up, restore, back up again, check, forget; then the
+ * server's logs hold none of what was sent.
  */
 import { join } from 'node:path'
 import { expect } from 'chai'
