@@ -4,10 +4,9 @@
  */
 import * as E from 'fp-ts/Either'
 import { asBufferSource } from '../../../client/crypto/bytes'
-import { login, registerDevice, type Tokens } from '../../../client/sdk'
+import { login, registerDevice, snapshotStoreOf } from '../../../client/sdk'
 import { openRepository, type Repository } from '../../../client/snapshot'
 import { testKeyStretching } from '../../client/sdk/sdk-kit'
-import { httpSnapshotStore } from '../../support/http-snapshot-store'
 
 export type Credentials = Readonly<{ base: string; username: string; password: string }>
 
@@ -23,27 +22,10 @@ export const right = <A>(what: string, result: E.Either<unknown, A>): A => {
 }
 
 export const connect = async ({ base, username, password }: Credentials): Promise<ConnectedClient> => {
-  let token = ''
-  const options = {
-    baseUrl: base,
-    keyStretching: testKeyStretching,
-    onTokens: (t: Tokens) => (token = t.accessToken),
-  }
+  const options = { baseUrl: base, keyStretching: testKeyStretching }
   const loggedIn = right('login', await login(options, { username, password }))
   const { session } = right('device', await registerDevice(loggedIn, `e2e client ${process.pid}`))
-  const store = httpSnapshotStore((method, path, o = {}) =>
-    fetch(base + path, {
-      method,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        ...(o.json === undefined ? {} : { 'Content-Type': 'application/json' }),
-        ...o.headers,
-      },
-      body: o.json === undefined ? o.body : JSON.stringify(o.json),
-      duplex: 'half',
-    }),
-  )
-  const repo = right('repository', await openRepository(store, session.keys.bkk))
+  const repo = right('repository', await openRepository(snapshotStoreOf(session), session.keys.bkk))
   const device = session.device!
   return {
     repo,
