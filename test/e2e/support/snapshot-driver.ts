@@ -1,7 +1,7 @@
 /**
  * A separate client process for the snapshot end-to-end proofs: the engine (client/snapshot) over HTTP against
  * a real server, as `zkeb backup|restore|check` run it, in a child process a test can kill -9.
- * Usage: tsx snapshot-driver.ts backup PATH... | restore SNAPSHOT TARGET | check [--read-data]
+ * Usage: tsx snapshot-driver.ts backup PATH... | restore SNAPSHOT TARGET | check [--read-data] | stats
  * Env: ZKEB_SERVER, ZKEB_USERNAME, ZKEB_PASSWORD. Prints one JSON line on success.
  */
 import { hostname } from 'node:os'
@@ -31,6 +31,8 @@ const main = async ([command, ...args]: ReadonlyArray<string>) => {
       const report = right('check', await check(repo, { readData: args.includes('--read-data') }))
       return { ...report, problems: report.problems.map((p) => ({ ...p, error: p.error._tag })) }
     }
+    case 'stats':
+      return right('stats', await repo.store.stats()())
     case undefined:
     default:
       throw new Error(`unknown command ${command}`)
