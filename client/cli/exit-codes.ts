@@ -8,7 +8,7 @@ export const ExitCode = {
   ok: 0,
   /** An unexpected failure (a bug): please report it. */
   unexpected: 1,
-  /** Bad command line: unknown command or flag, missing argument, no password source. */
+  /** Bad command line: unknown command or flag, missing argument, no password source, ambiguous snapshot id prefix. */
   usage: 2,
   /** No local state: run `zkeb register` or `zkeb login` first. */
   notLoggedIn: 3,
@@ -20,7 +20,10 @@ export const ExitCode = {
   conflict: 6,
   /** Over quota or too large. */
   quota: 7,
-  /** Integrity: corrupt or cut download, bad upload signature, unopenable data, broken audit chain. */
+  /**
+   * Integrity: corrupt or cut download, bad upload signature, unopenable data, broken audit chain, a snapshot
+   * object corrupt or missing (check).
+   */
   integrity: 8,
   /** The server is unreachable, unavailable, rate limiting, or answered garbage. */
   unavailable: 9,

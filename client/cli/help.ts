@@ -43,9 +43,9 @@ const optionTerm = (o: OptionSpec): string =>
   [o.short, o.long].filter((f) => f !== undefined).join(', ') + (o.value === undefined ? '' : ` ${o.value}`)
 
 const exitCodes =
-  'Exit codes: 0 ok, 1 unexpected, 2 usage, 3 not logged in, 4 wrong password/recovery key or not allowed, ' +
-  '5 not found, 6 conflict, 7 over quota, 8 integrity (corrupt download, bad upload signature, broken audit ' +
-  'chain), 9 server unavailable or invalid answer, 10 local state corrupted, 11 local file error.'
+  'Exit codes: 0 ok, 1 unexpected, 2 usage (or an ambiguous snapshot id prefix), 3 not logged in, 4 wrong password/recovery key or not allowed, ' +
+  '5 not found, 6 conflict, 7 over quota, 8 integrity (corrupt download or object, bad upload signature, broken ' +
+  'audit chain, check found problems), 9 server unavailable or invalid answer, 10 local state corrupted, 11 local file error.'
 
 const usageRows = (c: CommandSpec): Rows => c.usage.map((u, i) => [u, i === 0 ? c.summary : ''] as const)
 

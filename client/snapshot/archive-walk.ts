@@ -37,7 +37,8 @@ export type Walk = Readonly<{
   refs: Set<ObjectId>
   /** Local paths that could not be read (permission, vanished): shown to the user, never sent. */
   warnings: Array<Readonly<{ path: string; code: string }>>
-  onFile?: () => void
+  /** After each file, read or unchanged, with its size (progress). */
+  onFile?: (bytes: number) => void
 }>
 
 /** A counting semaphore: bounds the chunks being identified, sealed and packed at once. */
@@ -111,6 +112,7 @@ export const walker = (w: Walk) => {
       w.counts.filesUnchanged++
       w.counts.totalBytes += prev.size
       for (const id of prev.content) w.refs.add(id)
+      w.onFile?.(prev.size)
       return { ...common, type: 'file' as const, size: prev.size, content: prev.content }
     }
     const { size, content } = await archiveFile(path)
@@ -118,7 +120,7 @@ export const walker = (w: Walk) => {
     w.counts.totalBytes += size
     return content.then((ids) => {
       for (const id of ids) w.refs.add(id)
-      w.onFile?.()
+      w.onFile?.(size)
       return { ...common, type: 'file' as const, size, content: ids }
     })
   }

@@ -34,7 +34,8 @@ export type BackupOptions = Readonly<{
   dryRun?: boolean
   compressData?: boolean
   now?: () => Date
-  onFile?: () => void
+  /** After each file, read or unchanged, with its size (progress). */
+  onFile?: (bytes: number) => void
 }>
 
 export type BackupResult = Readonly<{

@@ -60,7 +60,7 @@ export const restoreFiles = async (
   repo: Repository,
   jobs: ReadonlyArray<FileJob>,
   counts: FileCounts,
-  options: Readonly<{ verifyExisting: boolean; onFile?: () => void }>,
+  options: Readonly<{ verifyExisting: boolean; onFile?: (bytes: number) => void }>,
 ): Promise<void> => {
   const toWrite: FileJob[] = []
   for (const job of jobs) {
@@ -68,7 +68,7 @@ export const restoreFiles = async (
       const handle = await open(job.path, constants.O_RDONLY | constants.O_NOFOLLOW)
       await finishFile(handle, job.entry).finally(() => handle.close())
       counts.filesSkipped++
-      options.onFile?.()
+      options.onFile?.(job.entry.size)
     } else toWrite.push(job)
   }
   const ids: ObjectId[] = toWrite.flatMap((j) => j.entry.content)
@@ -87,6 +87,6 @@ export const restoreFiles = async (
       await handle.close()
     }
     counts.filesRestored++
-    options.onFile?.()
+    options.onFile?.(job.entry.size)
   }
 }

@@ -20,7 +20,8 @@ export type RestoreOptions = Readonly<{
   subPath?: string
   /** Check files already in the target by their chunk ids and keep the complete ones (default true). */
   verifyExisting?: boolean
-  onFile?: () => void
+  /** After each file, written or kept, with its size (progress). */
+  onFile?: (bytes: number) => void
 }>
 
 export type RestoreSummary = FileCounts & { dirs: number; symlinks: number }

@@ -1,9 +1,14 @@
-/** The per-file backup commands' part of the registry: push, ls, pull, rm, restore. */
+/**
+ * The per-file backup commands' part of the registry: push, ls, pull, rm, restore. ls and restore also take a
+ * snapshot (registry/snapshots.ts): `ls SNAPSHOT[:PATH]`, `restore SNAPSHOT[:PATH] --target DIR`.
+ */
 import type { CommandSpec } from '../command-spec'
+import { cliError, ExitCode } from '../exit-codes'
 
 /* eslint-disable @typescript-eslint/no-require-imports -- a command's module is loaded only when it runs */
 const backups = () => require('../commands/backups') as typeof import('../commands/backups')
 const pull = () => require('../commands/pull') as typeof import('../commands/pull')
+const reading = () => require('../commands/snapshot-read') as typeof import('../commands/snapshot-read')
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export const backupCommands: ReadonlyArray<CommandSpec> = [
@@ -21,12 +26,23 @@ export const backupCommands: ReadonlyArray<CommandSpec> = [
   },
   {
     name: 'ls',
-    summary: 'list backups (or the trash)',
-    usage: ['ls [--trash]'],
-    description: 'Lists the backups (id, size, date, name), or those in the trash.',
+    summary: 'list backups, the trash, or a snapshot',
+    usage: ['ls [--trash]', 'ls SNAPSHOT[:PATH]'],
+    description:
+      'Without SNAPSHOT, lists the per-file backups (id, size, date, name), or those in the trash. With ' +
+      'SNAPSHOT, lists its entries (type, mode, size, mtime, path), or those under PATH inside it.',
+    arguments: [
+      ['SNAPSHOT', 'a snapshot id from `zkeb snapshots`, or a prefix of one that matches only it'],
+      ['PATH', 'a path inside the snapshot, starting with the base name of a backed-up PATH'],
+    ],
     options: [{ name: 'trash', long: '--trash', description: 'list the trash instead' }],
     env: ['ZKEB_PASSWORD'],
-    load: () => backups().lsCommand,
+    load: () => (ctx) => {
+      if (ctx.args.positionals[1] === undefined) return backups().lsCommand(ctx)
+      if (ctx.args.booleans.has('trash'))
+        return cliError(ExitCode.usage, '--trash lists per-file backups only')
+      return reading().lsSnapshotCommand(ctx)
+    },
   },
   {
     name: 'pull',
@@ -59,11 +75,23 @@ export const backupCommands: ReadonlyArray<CommandSpec> = [
   },
   {
     name: 'restore',
-    summary: 'bring a backup back from the trash',
-    usage: ['restore ID'],
-    description: 'Brings a backup back from the trash.',
-    arguments: [['ID', 'the backup (from `zkeb ls --trash`)']],
+    summary: 'restore a snapshot, or a backup from the trash',
+    usage: ['restore SNAPSHOT[:PATH] --target DIR', 'restore ID'],
+    description:
+      'With --target, restores a snapshot (or the file or folder at PATH inside it) under DIR: files with ' +
+      'their modes and mtimes, symlinks, empty folders; every chunk is verified. Run again after an ' +
+      'interruption, it keeps the files already complete and writes the rest. Without --target, brings the ' +
+      'per-file backup ID back from the trash.',
+    arguments: [
+      ['SNAPSHOT', 'a snapshot id from `zkeb snapshots`, or a prefix of one that matches only it'],
+      ['PATH', 'a path inside the snapshot, starting with the base name of a backed-up PATH'],
+      ['ID', 'a per-file backup (from `zkeb ls --trash`)'],
+    ],
+    options: [{ name: 'target', long: '--target', value: 'DIR', description: 'the folder to restore into' }],
     env: ['ZKEB_PASSWORD'],
-    load: () => backups().restoreCommand,
+    load: () => (ctx) =>
+      ctx.args.values.target === undefined
+        ? backups().restoreCommand(ctx)
+        : reading().restoreSnapshotCommand(ctx),
   },
 ]

@@ -6,12 +6,14 @@ import type { CommandSpec } from '../command-spec'
 import { accountCommands } from './account'
 import { backupCommands } from './backups'
 import { deviceCommands } from './devices'
+import { snapshotCommands } from './snapshots'
 
 export type Section = Readonly<{ title: string; commands: ReadonlyArray<CommandSpec> }>
 
 export const sections: ReadonlyArray<Section> = [
   { title: 'Account', commands: accountCommands },
   { title: 'Backups of single files', commands: backupCommands },
+  { title: 'Snapshots of folders', commands: snapshotCommands },
   { title: 'Devices and access', commands: deviceCommands },
 ]
 
