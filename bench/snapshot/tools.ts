@@ -5,9 +5,8 @@
  */
 import { rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { register } from '../../client/sdk'
 import { aCliUser } from '../../test/client/cli/cli-kit'
-import { aPassword, aUsername, optionsFor, right } from '../../test/client/sdk/sdk-kit'
+import { aPassword, aUsername } from '../../test/client/sdk/sdk-kit'
 import { restic } from '../../test/support/restic'
 import { timedRun, type TimedRun } from './timed-run'
 
@@ -64,23 +63,26 @@ export const resticRuns = async (
   return { first, second, restore: restored, storedBytes: 0, client: 'restic' }
 }
 
-const driver = join(root, 'test', 'e2e', 'support', 'snapshot-driver.ts')
+const zkebBin = join(root, 'client', 'cli', 'bin.js')
 
-/** zkeb snapshots through the engine's client process (test/e2e/support/snapshot-driver.ts). */
+/** zkeb snapshots through the real executable (client/cli/bin.js: its esbuild bundle), as a user runs it. */
 export const zkebRuns = async (work: string, source: string, base: string): Promise<ToolRuns> => {
-  const username = aUsername()
-  const password = aPassword()
-  right(await register(optionsFor({ base }), { username, password }))
-  const env = { ZKEB_SERVER: base, ZKEB_USERNAME: username, ZKEB_PASSWORD: password, HOME: work }
+  const env = {
+    ZKEB_SERVER: base,
+    ZKEB_PASSWORD: aPassword(),
+    ZKEB_CONFIG_DIR: join(work, 'zkeb-config'),
+    HOME: work,
+  }
   const profileDir = process.env['BENCH_ZKEB_CPU_PROF']
   const profile = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]
   const zkeb = (args: ReadonlyArray<string>) =>
-    timedRun(process.execPath, [...profile, '--import', 'tsx', driver, ...args], env, join(work, 'time-zkeb'))
+    timedRun(process.execPath, [...profile, zkebBin, ...args, '--json'], env, join(work, 'time-zkeb'))
+  await zkeb(['register', aUsername()])
   const first = await zkeb(['backup', source])
   const second = await zkeb(['backup', source])
   const snapshotId = (JSON.parse(second.stdout) as { snapshotId: string }).snapshotId
   const target = join(work, 'restore-zkeb')
-  const restored = await zkeb(['restore', snapshotId, target])
+  const restored = await zkeb(['restore', snapshotId, '--target', target])
   rmSync(target, { recursive: true, force: true })
   const stats = JSON.parse((await zkeb(['stats'])).stdout) as { storedBytes: number }
   return {
@@ -88,6 +90,6 @@ export const zkebRuns = async (work: string, source: string, base: string): Prom
     second,
     restore: restored,
     storedBytes: stats.storedBytes,
-    client: 'engine driver process (node --import tsx test/e2e/support/snapshot-driver.ts)',
+    client: 'zkeb CLI (client/cli/bin.js)',
   }
 }

@@ -111,7 +111,7 @@ describe('snapshots end to end: a real backup tool (server and client processes)
     expect(first.summary).to.include({ totalFiles: tree.files, totalBytes: tree.bytes, filesNew: tree.files })
     expect(first.summary.symlinks).to.equal(tree.symlinks)
     const target = path.join(world.work, 'restored-1')
-    await timed('restore', () => world.run(['restore', first.snapshotId, target]))
+    await timed('restore', () => world.run(['restore', first.snapshotId, '--target', target]))
     const [expected, actual] = await Promise.all([
       folderDigest(source),
       folderDigest(path.join(target, path.basename(source))),

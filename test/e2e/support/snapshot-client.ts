@@ -1,12 +1,11 @@
 /**
- * The snapshot client the end-to-end proofs use in-process and in their child driver: an SDK login, a device
- * of its own, and the engine's repository over HTTP against a real server.
+ * The engine in the test's own process, for what the CLI does not print (the chunk ids of each file): an SDK
+ * login (the CLI's default key stretching), a device of its own, and the repository over the SDK's HTTP store.
  */
 import * as E from 'fp-ts/Either'
 import { asBufferSource } from '../../../client/crypto/bytes'
 import { login, registerDevice, snapshotStoreOf } from '../../../client/sdk'
 import { openRepository, type Repository } from '../../../client/snapshot'
-import { testKeyStretching } from '../../client/sdk/sdk-kit'
 
 export type Credentials = Readonly<{ base: string; username: string; password: string }>
 
@@ -22,7 +21,7 @@ export const right = <A>(what: string, result: E.Either<unknown, A>): A => {
 }
 
 export const connect = async ({ base, username, password }: Credentials): Promise<ConnectedClient> => {
-  const options = { baseUrl: base, keyStretching: testKeyStretching }
+  const options = { baseUrl: base }
   const loggedIn = right('login', await login(options, { username, password }))
   const { session } = right('device', await registerDevice(loggedIn, `e2e client ${process.pid}`))
   const repo = right('repository', await openRepository(snapshotStoreOf(session), session.keys.bkk))

@@ -1,7 +1,7 @@
 /**
  * A real snapshot deployment for the end-to-end proofs: a fresh PostgreSQL database, the server as a separate
- * process (what `npm start` runs) with its blobs in a folder, one registered account, and its client as child
- * processes that a test can kill -9. Also: what the server holds (packs, objects, refs) read straight from the
+ * process (what `npm start` runs) with its blobs in a folder, one account registered with the real `zkeb`
+ * executable, which runs as child processes a test can kill -9. Also: what the server holds (packs, objects, refs) read straight from the
  * database, and a folder digest that compares two trees by bytes, modes, mtimes and symlink targets.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -10,8 +10,6 @@ import { createReadStream } from 'node:fs'
 import { lstat, mkdtemp, readdir, readlink, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { register } from '../../../client/sdk'
-import { optionsFor, right } from '../../client/sdk/sdk-kit'
 import { createTestDatabase, type TestDatabase } from '../../support/postgres'
 import { withPg } from './server-holdings'
 import { repositoryRoot, startServerProcess, type ServerProcess } from './server-process'
@@ -33,9 +31,9 @@ export type SnapshotWorld = Readonly<{
   server: () => ServerProcess
   username: string
   password: string
-  /** Starts the client with `args` (a child process; resolves when it exits, however). */
+  /** Starts `zkeb ARGS` (a child process; resolves when it exits, however). */
   client: (args: ReadonlyArray<string>) => RunningClient
-  /** Runs the client to completion; throws with its stderr unless it exits 0. Parses its last JSON line. */
+  /** Runs `zkeb ARGS --json` to completion; throws with its stderr unless it exits 0; parses its output. */
   run: <A>(args: ReadonlyArray<string>) => Promise<A>
   restartServer: (env?: Readonly<Record<string, string>>) => Promise<void>
   /** The server's configuration (what zkeb-admin needs to reach the same database and blobs). */
@@ -43,7 +41,7 @@ export type SnapshotWorld = Readonly<{
   close: () => Promise<void>
 }>
 
-const driver = path.join(repositoryRoot, 'test', 'e2e', 'support', 'snapshot-driver.ts')
+const zkebBin = path.join(repositoryRoot, 'client', 'cli', 'bin.js')
 
 export const startSnapshotWorld = async (
   serverEnv: Readonly<Record<string, string>> = {},
@@ -65,12 +63,17 @@ export const startSnapshotWorld = async (
   let server = await startServerProcess(envFor({}), logFile)
   const username = `snap-${randomBytes(4).toString('hex')}`
   const password = `pw-${randomBytes(12).toString('base64url')}`
-  right(await register(optionsFor({ base: server.base }), { username, password }))
+  const configDir = path.join(work, 'zkeb-config')
   const client = (args: ReadonlyArray<string>): RunningClient => {
-    // Node itself runs the driver (tsx as a loader, not its wrapper process), so a SIGKILL reaches the client.
-    const child = spawn(process.execPath, ['--import', 'tsx', driver, ...args], {
+    // The real executable in one process (no wrapper), so a SIGKILL reaches the client itself.
+    const child = spawn(process.execPath, [zkebBin, ...args], {
       cwd: repositoryRoot,
-      env: { ...process.env, ZKEB_SERVER: server.base, ZKEB_USERNAME: username, ZKEB_PASSWORD: password },
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        ZKEB_CONFIG_DIR: configDir,
+        ZKEB_SERVER: server.base,
+        ZKEB_PASSWORD: password,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
@@ -83,10 +86,11 @@ export const startSnapshotWorld = async (
     return { child, done }
   }
   const run = async <A>(args: ReadonlyArray<string>): Promise<A> => {
-    const result = await client(args).done
+    const result = await client([...args, '--json']).done
     if (result.code !== 0) throw new Error(`client ${args[0]} exited ${result.code}: ${result.stderr}`)
-    return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as A
+    return JSON.parse(result.stdout) as A
   }
+  await run(['register', username])
   return {
     work,
     dataDir,
