@@ -170,7 +170,7 @@ describe('snapshots end to end: a real backup tool (server and client processes)
       bytes: Math.max(96 * MiB, Math.floor(totalBytes / 4)),
     })
     const before = await holdings(world.database.ownerUrl)
-    const killed = await killAfterPacks(world, ['backup', other], before.packs.length + 2)
+    const killed = await killAfterPacks(world, ['backup', other], before.packs.length + 1)
     expect(killed.signal).to.equal('SIGKILL')
     const afterKill = await holdings(world.database.ownerUrl)
     const sentBeforeKill = newIn(afterKill, before)
@@ -196,7 +196,7 @@ describe('snapshots end to end: a real backup tool (server and client processes)
 
   it('the collector removes a killed run’s orphans and nothing a snapshot references', async () => {
     const abandoned = path.join(world.work, 'ZKEB abandoned run ✓')
-    generateSnapshotTree(abandoned, { seed: 3, files: 50, bytes: 64 * MiB })
+    generateSnapshotTree(abandoned, { seed: 3, files: 50, bytes: 40 * MiB })
     const before = await holdings(world.database.ownerUrl)
     await killAfterPacks(world, ['backup', abandoned], before.packs.length + 1)
     const orphaned = await holdings(world.database.ownerUrl)
