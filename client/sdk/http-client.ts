@@ -239,6 +239,7 @@ export const createHttpClient = (options: TransportOptions) => {
       expectedVersion: number
       keyBundle: W.KeyBundle
       wrappedKeys: ReadonlyArray<{ backupId: string; wrappedKey: string }>
+      snapshotKey?: string
     }) => expectJson(await send(post('/api/v1/key-rotations', body, true)), 200, W.KeyBundleVersion),
     listAudit: async (q: { limit?: number; cursor?: string } = {}) =>
       expectJson(await send(get(`/api/v1/audit${query(q)}`)), 200, W.AuditPage),

@@ -5,6 +5,8 @@
  * The recovery key is needed: the server keeps the recovery verifier of registration, so the recovery key
  * cannot change here, and the new UMK must be wrapped under it too. It is checked against the current bundle
  * first, so a wrong key fails before anything changes.
+ * The snapshot repository key (protocol v1.1), when the account has one, is re-wrapped in the same request: the
+ * server refuses a rotation without it, and snapshots stay readable and deduplicated.
  * Metadata and device names are encrypted under MEK = HKDF(UMK) and api-v1 has no call to re-encrypt them: call
  * saveKeyring(before, after) next (keyring.ts), or those written before the rotation no longer open.
  */
@@ -18,11 +20,23 @@ import {
   wrapUmkWithRecoveryKey,
   type BackupKeys,
 } from '../crypto'
+import * as O from 'fp-ts/Option'
+import { rewrapRepositoryKey } from '../snapshot/keys'
 import { allRecords } from './backups'
 import { b64, fromB64 } from './encoding'
-import { attempt, badRecoveryKey, fail, isZkebError, keysUnreadable, type SdkError } from './errors'
+import {
+  attempt,
+  badRecoveryKey,
+  badResponse,
+  fail,
+  isZkebError,
+  keysUnreadable,
+  networkError,
+  type SdkError,
+} from './errors'
 import { readRecoveryKey, umkFromRecoveryKey } from './recovery-key'
 import { withUmk, type Session } from './session'
+import { snapshotStoreOf } from './snapshot-store'
 
 /** A backup uploaded while the rotation was being prepared makes the server answer 409; prepare again. */
 const maxAttempts = 3
@@ -48,6 +62,20 @@ const rewrapAll = async (session: Session, from: BackupKeys, to: BackupKeys) => 
   )
 }
 
+/** The account's snapshot key re-wrapped from `from` to `to`; undefined when it has none. */
+const rewrapSnapshotKey = async (session: Session, from: BackupKeys, to: BackupKeys) => {
+  const stored = await snapshotStoreOf(session).getKey()()
+  if (E.isLeft(stored))
+    return fail(
+      stored.left.status === undefined
+        ? networkError(stored.left.reason)
+        : badResponse(stored.left.status, 'reading the snapshot key failed'),
+    )
+  if (O.isNone(stored.right)) return undefined
+  const wrapped = await rewrapRepositoryKey(from.bkk, to.bkk, stored.right.value)
+  return E.isRight(wrapped) ? b64(wrapped.right) : fail(keysUnreadable('snapshot-key'))
+}
+
 const isRotationRace = (e: unknown): boolean =>
   isZkebError(e) && e.error._tag === 'ApiError' && e.error.code === 'rotation-incomplete'
 
@@ -68,11 +96,13 @@ export const rotateKeys = (
     }
     for (let attemptNo = 1; ; attemptNo++) {
       const wrappedKeys = await rewrapAll(session, session.keys, keys)
+      const snapshotKey = await rewrapSnapshotKey(session, session.keys, keys)
       try {
         const { keyBundleVersion } = await session.http.rotateKeys({
           expectedVersion: session.keyBundleVersion,
           keyBundle,
           wrappedKeys,
+          ...(snapshotKey === undefined ? {} : { snapshotKey }),
         })
         return withUmk(session, umk, keyBundle, keyBundleVersion)
       } catch (e) {

@@ -84,13 +84,58 @@ export async function* readVerified(
   }
 }
 
-/** Reads and decodes one tree (each call reads it again: callers cache when they revisit). */
-export const loadTree = async (repo: Repository, id: ObjectId): Promise<Tree> => {
+const readTree = async (repo: Repository, id: ObjectId): Promise<Tree> => {
   for await (const { plaintext } of readVerified(repo, 'tree', [id])) {
     const tree = decodeTree(plaintext)
     return E.isRight(tree) ? tree.right : raise(tree.left)
   }
   return raise(invalidEncoding('tree', 'absent'))
+}
+
+/**
+ * Trees read ahead. Every walk (backup against a parent, restore, ls, diff, check) reads a folder's sub-folders
+ * next, and one request per folder costs a round trip each: so when a tree is loaded, its sub-folders' trees are
+ * fetched in one request, in the background, and when they arrive the level below them too. Each is handed out
+ * once; a read-ahead that failed is read again alone, so errors name the tree. At most READ_AHEAD_TREES wait at a
+ * time (memory); past that, reading ahead waits until the walk has taken some.
+ */
+const READ_AHEAD_TREES = 1024
+const readAhead = new WeakMap<Repository, Map<ObjectId, Promise<Tree | undefined>>>()
+
+const readChildrenAhead = (repo: Repository, trees: ReadonlyArray<Tree>): void => {
+  const waiting = readAhead.get(repo) ?? new Map<ObjectId, Promise<Tree | undefined>>()
+  readAhead.set(repo, waiting)
+  const ids = [...new Set(trees.flat().flatMap((e) => (e.type === 'dir' ? [e.subtree] : [])))]
+    .filter((id) => !waiting.has(id))
+    .slice(0, Math.min(MAX_READ_IDS, READ_AHEAD_TREES - waiting.size))
+  if (ids.length === 0) return
+  const batch = (async () => {
+    const found = new Map<ObjectId, Tree>()
+    for await (const { id, plaintext } of readVerified(repo, 'tree', ids)) {
+      const decoded = decodeTree(plaintext)
+      if (E.isRight(decoded)) found.set(id, decoded.right)
+    }
+    readChildrenAhead(repo, [...found.values()]) // the next level, in one request too
+    return found
+  })()
+  for (const id of ids)
+    waiting.set(
+      id,
+      batch.then(
+        (found) => found.get(id),
+        () => undefined,
+      ),
+    )
+}
+
+/** Reads and decodes one tree (read ahead when its parent folder was loaded; see above). */
+export const loadTree = async (repo: Repository, id: ObjectId): Promise<Tree> => {
+  const waiting = readAhead.get(repo)
+  const ahead = waiting?.get(id)
+  waiting?.delete(id)
+  const tree = (await ahead) ?? (await readTree(repo, id))
+  readChildrenAhead(repo, [tree])
+  return tree
 }
 
 /** Every snapshot record, newest first (optionally one series). */

@@ -4,7 +4,10 @@ import { join } from 'node:path'
 import { expect } from 'chai'
 import type { TestServer } from '../../adapters/http/http-test-kit'
 import { aPassword, aServer, aUsername } from '../sdk/sdk-kit'
+import { startSnapshotServer } from '../../support/snapshot-server'
+import { expectSameFolder } from '../snapshot/snapshot-kit'
 import { aTempDir } from './cli-kit'
+import { aSmallTree } from './snapshot-kit'
 
 const bin = join(__dirname, '..', '..', '..', 'client', 'cli', 'bin.js')
 
@@ -70,5 +73,37 @@ describe('the zkeb executable', function () {
     const wrong = await zkeb(['whoami'], { ...env, ZKEB_PASSWORD: 'wrong' })
     expect(wrong.code).to.equal(4)
     expect(wrong.stderr).to.equal('zkeb: wrong username or password\n')
+  })
+
+  it('backs up and restores a folder from the bundle, which holds the snapshot commands', async () => {
+    const snapshots = await startSnapshotServer()
+    const cache = aTempDir('zkeb-cli-cache-')
+    const env = {
+      ZKEB_CONFIG_DIR: aTempDir(),
+      ZKEB_PASSWORD: aPassword(),
+      ZKEB_SERVER: snapshots.base,
+      ZKEB_CLI_CACHE: cache,
+    }
+    try {
+      const tree = await aSmallTree(aTempDir())
+      expect((await zkeb(['register', aUsername()], env)).code).to.equal(0)
+      const backedUp = await zkeb(['backup', tree, '--json'], env)
+      expect(backedUp.code, backedUp.stderr).to.equal(0)
+      const { snapshotId } = JSON.parse(backedUp.stdout) as { snapshotId: string }
+      const target = aTempDir()
+      const restored = await zkeb(['restore', snapshotId.slice(0, 8), '--target', target], env)
+      expect(restored.code, restored.stderr).to.equal(0)
+      await expectSameFolder(join(target, 'tree'), tree)
+      const inputs = Object.keys(
+        (JSON.parse(readFileSync(join(cache, 'manifest.json'), 'utf8')) as { inputs: object }).inputs,
+      )
+      expect(inputs).to.include.members([
+        'client/cli/commands/snapshot-backup.ts',
+        'client/cli/commands/snapshot-read.ts',
+        'client/sdk/snapshot-store.ts',
+      ])
+    } finally {
+      await snapshots.close()
+    }
   })
 })

@@ -12,8 +12,9 @@ import { aCliUser, type CliRun, type CliUser, type RunExtra } from './cli-kit'
 export type SnapshotCli = Readonly<{
   server: SnapshotServer
   user: CliUser
+  recoveryKey: string
   /** Runs zkeb with the password; `ok` expects exit 0. */
-  zkeb: (argv: ReadonlyArray<string>, extra?: Omit<RunExtra, 'env'>) => Promise<CliRun>
+  zkeb: (argv: ReadonlyArray<string>, extra?: RunExtra) => Promise<CliRun>
   ok: (argv: ReadonlyArray<string>) => Promise<CliRun>
   json: <A>(argv: ReadonlyArray<string>) => Promise<A>
 }>
@@ -22,9 +23,9 @@ export const aSnapshotCli = async (): Promise<SnapshotCli> => {
   const server = await startSnapshotServer()
   const user = aCliUser(server.base)
   const password = aPassword()
-  const zkeb = (argv: ReadonlyArray<string>, extra: Omit<RunExtra, 'env'> = {}) => {
+  const zkeb = (argv: ReadonlyArray<string>, extra: RunExtra = {}) => {
     server.clock.advance(1000) // the server's clock stands still otherwise: snapshots would share a receive time
-    return user.run(argv, { ...extra, env: { ZKEB_PASSWORD: password } })
+    return user.run(argv, { ...extra, env: { ZKEB_PASSWORD: password, ...extra.env } })
   }
   const ok = async (argv: ReadonlyArray<string>) => {
     const result = await zkeb(argv)
@@ -33,8 +34,8 @@ export const aSnapshotCli = async (): Promise<SnapshotCli> => {
   }
   const json = async <A>(argv: ReadonlyArray<string>) =>
     JSON.parse((await ok([...argv, '--json'])).stdout) as A
-  await ok(['register', aUsername()])
-  return { server, user, zkeb, ok, json }
+  const { recoveryKey } = await json<{ recoveryKey: string }>(['register', aUsername()])
+  return { server, user, recoveryKey, zkeb, ok, json }
 }
 
 /** A folder under `root` named `name` with files, modes, mtimes, symlinks, empty folders and unicode names. */
