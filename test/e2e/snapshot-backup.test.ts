@@ -235,5 +235,10 @@ const killAfterPacks = async (world: SnapshotWorld, args: ReadonlyArray<string>,
     throw new Error(`the client finished before it could be killed: ${(await running.done).stderr}`)
   running.child.kill('SIGKILL')
   const result = await running.done
+  // A pack whose body had fully arrived is still committed by the server after the client died: wait for it.
+  for (let last = -1, now = await packCount(world.database.ownerUrl); now !== last;) {
+    await sleep(1000)
+    ;[last, now] = [now, await packCount(world.database.ownerUrl)]
+  }
   return result
 }
