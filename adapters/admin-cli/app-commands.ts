@@ -108,3 +108,20 @@ export const gcBlobsCommand = async (admin: AdminUseCases, flags: Flags, out: Ou
     out.progressDone()
   }
 }
+
+/**
+ * Without --grace-seconds the configured grace applies (SNAPSHOT_GC_GRACE_SECONDS), as for the schedule. A grace
+ * shorter than the longest running backup can collect objects that backup was told are stored.
+ */
+export const gcSnapshotsCommand = async (admin: AdminUseCases, flags: Flags, out: Output) => {
+  const { accounts, objects, packs } = await run(
+    admin.collectSnapshotGarbage(
+      flags.graceSeconds === undefined ? {} : { graceSeconds: flags.graceSeconds },
+    ),
+  )
+  out.result(
+    `collected ${objects} unreferenced snapshot objects and ${packs} empty packs (${accounts} accounts)`,
+    { accounts, objects, packs },
+  )
+  return ExitCode.ok
+}

@@ -14,6 +14,7 @@ import {
   expireUploadsCommand,
   type Flags,
   gcBlobsCommand,
+  gcSnapshotsCommand,
   purgeTrashCommand,
 } from './app-commands'
 import { maxAccountPage } from '../../application/admin'
@@ -27,6 +28,7 @@ const help = `usage: zkeb-admin COMMAND [--json]
   purge-trash
   expire-uploads
   gc-blobs [--grace-seconds N] [--dry-run]
+  gc-snapshots [--grace-seconds N]
   blobs migrate --to fs|postgres [--throttle-ms N]
   account list [--limit N] [--cursor USERNAME] [--all]
   account show|enable|disable|devices ACCOUNT         (ACCOUNT: id or username)
@@ -105,6 +107,7 @@ const dispatch = async (
     'purge-trash',
     'expire-uploads',
     'gc-blobs',
+    'gc-snapshots',
     'account',
     'stats',
   ]
@@ -133,6 +136,8 @@ const dispatch = async (
         return purgeTrashCommand(admin, output)
       case 'expire-uploads':
         return expireUploadsCommand(admin, output)
+      case 'gc-snapshots':
+        return gcSnapshotsCommand(admin, flags, output)
       default:
         return gcBlobsCommand(admin, flags, output)
     }

@@ -1,6 +1,8 @@
 import {
   type CollectGarbageBlobs,
   collectGarbageBlobs,
+  type CollectSnapshotGarbage,
+  collectSnapshotGarbage,
   type PurgeExpiredTrash,
   purgeExpiredTrash,
 } from '../maintenance'
@@ -38,6 +40,7 @@ export type AdminUseCases = Readonly<{
   listBackfills: ListBackfills
   purgeExpiredTrash: PurgeExpiredTrash
   collectGarbageBlobs: CollectGarbageBlobs
+  collectSnapshotGarbage: CollectSnapshotGarbage
   expireUploads: ExpireUploads
   getServiceStats: GetServiceStats
 }>
@@ -56,6 +59,7 @@ export const makeAdminUseCases = (ports: AdminPorts): AdminUseCases => ({
   listBackfills: listBackfills(ports),
   purgeExpiredTrash: purgeExpiredTrash(ports),
   collectGarbageBlobs: collectGarbageBlobs(ports),
+  collectSnapshotGarbage: collectSnapshotGarbage(ports),
   expireUploads: expireUploads(ports),
   getServiceStats: getServiceStats(ports),
 })

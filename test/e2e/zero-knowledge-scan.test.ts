@@ -4,7 +4,6 @@
  * and for the exact plaintext length of a padded file. A self-check first plants one canary in each source and
  * requires the scan to find it, so a scan that reads nothing cannot pass.
  */
-import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { appendFile, mkdtemp, rm, stat, truncate, writeFile } from 'node:fs/promises'
 import os from 'node:os'
@@ -15,35 +14,16 @@ import { createTestDatabase, type TestDatabase } from '../support/postgres'
 import { requireRedis, startRedisServer, type RedisServer } from '../support/redis'
 import { distinctiveLength, runJourney, type JourneyResult } from './support/journey'
 import { scan, sourcesWithNumber, type Secret, type Source } from './support/secret-scanner'
-import { blobChunks, pgDump, redisKeyspace, serverFiles, withPg } from './support/server-holdings'
+import {
+  blobChunks,
+  pgDump,
+  pgDumpUsable,
+  redisKeyspace,
+  serverFiles,
+  tableRows,
+  withPg,
+} from './support/server-holdings'
 import { startServerProcess, type ServerProcess } from './support/server-process'
-
-/** pg_dump refuses a server newer than itself (the embedded PostgreSQL 18 when TEST_DATABASE_URL is unset). */
-const pgDumpUsable = async (url: string): Promise<boolean> => {
-  const version = spawnSync('pg_dump', ['--version'], { encoding: 'utf8' })
-  const client = Number(/(\d+)\.\d+/.exec(version.stdout ?? '')?.[1] ?? 0)
-  const server = await withPg(url, async (c) =>
-    Number(
-      (await c.query<{ server_version_num: string }>('show server_version_num')).rows[0]?.server_version_num,
-    ),
-  )
-  return client > 0 && client * 10_000 >= server - (server % 10_000)
-}
-
-/** Every row of every table of the database as text (bytea as hex), whatever the server version. */
-const tableRows = (url: string): Promise<Source> =>
-  withPg(url, async (client) => {
-    const { rows: tables } = await client.query<{ name: string }>(
-      `select format('%I.%I', table_schema, table_name) as name from information_schema.tables
-       where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')`,
-    )
-    const parts: string[] = []
-    for (const { name } of tables) {
-      const { rows } = await client.query<{ row: string }>(`select t::text as row from ${name} t`)
-      parts.push(name, ...rows.map((r) => r.row))
-    }
-    return { name: 'table rows', bytes: Buffer.from(parts.join('\n')) }
-  })
 
 describe('zero knowledge: the server holds and writes nothing it could read', function () {
   this.timeout(240_000)

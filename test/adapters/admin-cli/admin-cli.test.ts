@@ -132,6 +132,15 @@ describe('zkeb-admin', function () {
     expect(await json(['stats'])).to.deep.include({ blobs: 1, liveBackups: 1, trashedBackups: 0 })
   })
 
+  it('gc-snapshots runs the snapshot collector (its work on real packs: test/e2e/snapshot-backup.test.ts)', async () => {
+    expect(await json(['gc-snapshots'])).to.deep.equal({ accounts: 0, objects: 0, packs: 0 })
+    expect(await json(['gc-snapshots', '--grace-seconds', '0'])).to.deep.equal({
+      accounts: 0,
+      objects: 0,
+      packs: 0,
+    })
+  })
+
   it('expire-uploads collects expired resumable uploads and their parts, keeps live ones', async () => {
     const uploads = knexUploadSessionRepository(db.appKnex)
     const expired = anUploadSession(alice.accountId, { expiresAt: daysAgo(1) })

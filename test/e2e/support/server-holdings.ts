@@ -4,7 +4,7 @@
  * boundary is still found), every Redis key with its value (read by type, and its DUMP serialisation), the
  * server's log file and every file in its DATA_DIR.
  */
-import { execFile } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -91,6 +91,15 @@ const filesUnder = async (dir: string): Promise<ReadonlyArray<string>> => {
   return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name))
 }
 
+/** Every file under `dir` (a blob folder), each a source named `prefix` and its relative path. */
+export const folderFiles = async (dir: string, prefix: string): Promise<ReadonlyArray<Source>> =>
+  Promise.all(
+    (await filesUnder(dir)).map(async (file) => ({
+      name: `${prefix} ${path.relative(dir, file)}`,
+      bytes: await readFile(file),
+    })),
+  )
+
 /** Every file of the server's DATA_DIR (generated secrets, lock file), and its log file. */
 export const serverFiles = async (dataDir: string, logFile: string): Promise<ReadonlyArray<Source>> =>
   Promise.all(
@@ -99,3 +108,30 @@ export const serverFiles = async (dataDir: string, logFile: string): Promise<Rea
       bytes: await readFile(file),
     })),
   )
+
+/** pg_dump refuses a server newer than itself (the embedded PostgreSQL 18 when TEST_DATABASE_URL is unset). */
+export const pgDumpUsable = async (url: string): Promise<boolean> => {
+  const version = spawnSync('pg_dump', ['--version'], { encoding: 'utf8' })
+  const client = Number(/(\d+)\.\d+/.exec(version.stdout ?? '')?.[1] ?? 0)
+  const server = await withPg(url, async (c) =>
+    Number(
+      (await c.query<{ server_version_num: string }>('show server_version_num')).rows[0]?.server_version_num,
+    ),
+  )
+  return client > 0 && client * 10_000 >= server - (server % 10_000)
+}
+
+/** Every row of every table of the database as text (bytea as hex), whatever the server version. */
+export const tableRows = (url: string): Promise<Source> =>
+  withPg(url, async (client) => {
+    const { rows: tables } = await client.query<{ name: string }>(
+      `select format('%I.%I', table_schema, table_name) as name from information_schema.tables
+       where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')`,
+    )
+    const parts: string[] = []
+    for (const { name } of tables) {
+      const { rows } = await client.query<{ row: string }>(`select t::text as row from ${name} t`)
+      parts.push(name, ...rows.map((r) => r.row))
+    }
+    return { name: 'table rows', bytes: Buffer.from(parts.join('\n')) }
+  })
