@@ -3,6 +3,7 @@
  * HTTP edge can map them exhaustively. No HTTP codes here, and never a submitted value: only ids and paths.
  */
 import type { BackupId, DeviceId } from './ids'
+import type { RotationDomainError } from './rotation-errors'
 import type { SnapshotDomainError } from './snapshot-errors'
 
 export type UsernameTaken = { readonly _tag: 'UsernameTaken' }
@@ -75,6 +76,7 @@ export type DomainError =
   | InvalidProtocolMessage
   | ResticTokenNotFound
   | SnapshotDomainError
+  | RotationDomainError
 
 export const usernameTaken: UsernameTaken = { _tag: 'UsernameTaken' }
 export const accountNotFound: AccountNotFound = { _tag: 'AccountNotFound' }
