@@ -36,6 +36,8 @@ export type NotInTrash = { readonly _tag: 'NotInTrash'; readonly backupId: Backu
 export type RotationIncomplete = {
   readonly _tag: 'RotationIncomplete'
   readonly missing: ReadonlyArray<BackupId>
+  /** Given when `missing` names only the first of them (a staged rotation's commit). */
+  readonly missingCount?: number
 }
 export type RotationUnknownBackups = {
   readonly _tag: 'RotationUnknownBackups'
@@ -118,6 +120,15 @@ export const notInTrash = (backupId: BackupId): NotInTrash => ({ _tag: 'NotInTra
 export const rotationIncomplete = (missing: ReadonlyArray<BackupId>): RotationIncomplete => ({
   _tag: 'RotationIncomplete',
   missing,
+})
+/** The first missing backups, and how many miss in all. */
+export const rotationIncompleteOf = (
+  missing: ReadonlyArray<BackupId>,
+  missingCount: number,
+): RotationIncomplete => ({
+  _tag: 'RotationIncomplete',
+  missing,
+  missingCount,
 })
 export const rotationUnknownBackups = (unknown: ReadonlyArray<BackupId>): RotationUnknownBackups => ({
   _tag: 'RotationUnknownBackups',

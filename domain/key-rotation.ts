@@ -4,18 +4,11 @@
  * left alone for the configured time.
  * SECURITY: the staged bundle and keys are ciphertext of the same kinds the account already stores.
  */
-import * as t from 'io-ts'
 import type { KeyBundle } from './account'
 import type { AccountId, BackupId } from './ids'
-import { Uuid } from './ids'
+import type { KeyRotationId } from './key-rotation-id'
 
-export type KeyRotationIdBrand = { readonly KeyRotationId: unique symbol }
-export const KeyRotationId = t.brand(
-  Uuid,
-  (_s): _s is t.Branded<Uuid, KeyRotationIdBrand> => true,
-  'KeyRotationId',
-)
-export type KeyRotationId = t.TypeOf<typeof KeyRotationId>
+export { KeyRotationId } from './key-rotation-id'
 
 export type StagedRotation = Readonly<{
   accountId: AccountId

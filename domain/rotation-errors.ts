@@ -3,7 +3,7 @@
  * tagged values mapped to HTTP at the edge. They carry field paths and the caller's own rotation id, never a
  * submitted key.
  */
-import type { KeyRotationId } from './key-rotation'
+import type { KeyRotationId } from './key-rotation-id'
 
 /** The same backup named twice in one request: `paths` are the later occurrences (`wrappedKeys.3.backupId`). */
 export type RotationDuplicateBackups = {

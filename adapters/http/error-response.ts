@@ -139,7 +139,10 @@ export const toHttpError = (e: ApplicationError): HttpError => {
       return httpError(409, 'not-in-trash', 'The backup is not in the trash.')
     case 'RotationIncomplete':
       return httpError(409, 'rotation-incomplete', 'The rotation misses backups (live or trashed).', {
-        details: { missing: e.missing },
+        details:
+          e.missingCount === undefined
+            ? { missing: e.missing }
+            : { missing: e.missing, missingCount: e.missingCount },
       })
     case 'RotationUnknownBackups':
       return httpError(409, 'rotation-unknown-backups', 'The rotation names backups that do not exist.', {

@@ -5,6 +5,7 @@
 import { defaultJsonBodyTimeoutMs } from './middleware/json-body'
 import type { RateLimitRules } from './middleware/rate-limit'
 import { backupPaths } from './openapi-paths-backups'
+import { keyRotationPaths, keyRotationSchemas } from './openapi-paths-key-rotation'
 import { accountPaths } from './openapi-paths'
 import { resticDecisions, resticSchemas, resticTokenPaths } from './openapi-paths-restic'
 import { schemas } from './openapi-schemas'
@@ -107,7 +108,7 @@ const header = (description: string, schema: Record<string, unknown> = { type: '
 })
 
 const components = {
-  schemas: { ...schemas, ...resticSchemas, ...snapshotSchemas },
+  schemas: { ...schemas, ...resticSchemas, ...snapshotSchemas, ...keyRotationSchemas },
   securitySchemes: {
     bearer: { type: 'http', scheme: 'bearer', description: 'The accessToken of a session.' },
   },
@@ -136,6 +137,13 @@ export const openApiDocument = (inputs: OpenApiInputs) => ({
       'for the choices api-v1 leaves to this document.',
   },
   'x-zkeb-decisions': decisions(inputs),
-  paths: { ...accountPaths, ...backupPaths, ...resticTokenPaths, ...uploadPaths, ...snapshotPaths },
+  paths: {
+    ...accountPaths,
+    ...backupPaths,
+    ...keyRotationPaths,
+    ...resticTokenPaths,
+    ...uploadPaths,
+    ...snapshotPaths,
+  },
   components,
 })

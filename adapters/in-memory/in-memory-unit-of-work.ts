@@ -18,6 +18,7 @@ import { inMemoryAuditRepository } from './in-memory-audit-repository'
 import { inMemoryBackupRepository } from './in-memory-backup-repository'
 import { inMemoryDatabase, type InMemoryDatabase, memoryFailure } from './in-memory-database'
 import { inMemoryDeviceRepository } from './in-memory-device-repository'
+import { inMemoryKeyRotationRepository } from './in-memory-key-rotation-repository'
 import { inMemoryQuotaLedger } from './in-memory-quota-ledger'
 import { inMemoryResticObjectRepository } from './in-memory-restic-object-repository'
 import { inMemorySnapshotKeyRepository } from './in-memory-snapshot-key-repository'
@@ -43,6 +44,8 @@ const owners: Readonly<Record<Table, (key: string, row: unknown) => string>> = {
   snapshotPacks: (_, row) => (row as Owned).accountId,
   snapshotObjects: (_, row) => (row as Owned).accountId,
   snapshots: (_, row) => (row as Owned).accountId,
+  keyRotations: (key) => key,
+  rotationKeys: (_, row) => (row as Owned).accountId,
 }
 const tables = Object.keys(owners) as ReadonlyArray<Table>
 const rowsOf = (db: InMemoryDatabase, table: Table): Rows => db[table]
@@ -101,6 +104,7 @@ const repositoriesOver = (
   snapshotObjects: inMemorySnapshotObjectIndex(view),
   snapshots: inMemorySnapshotRepository(view),
   resticTokens: inMemoryResticTokenRepository(view),
+  keyRotations: inMemoryKeyRotationRepository(view),
   quota: inMemoryQuotaLedger(view),
   sessions: {
     create: (session, refreshDigest) =>

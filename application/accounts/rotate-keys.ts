@@ -59,7 +59,7 @@ export type RotateKeys = (
 export type RotateKeysDeps = Pick<Ports, 'unitOfWork' | 'clock'>
 
 /** The snapshot key's new wrapping, given exactly when the account has a snapshot key (protocol v1.1 §2). */
-const rewrapSnapshotKey = (
+export const rewrapSnapshotKey = (
   tx: AccountTransaction,
   accountId: AccountId,
   snapshotKey: WrappedSnapshotKey | undefined,

@@ -15,6 +15,7 @@ import { accountsIn } from './knex-account-repository'
 import { auditIn } from './knex-audit-repository'
 import { backupsIn } from './knex-backup-repository'
 import { devicesIn } from './knex-device-repository'
+import { keyRotationsIn } from './knex-key-rotation-repository'
 import { quotaLedgerIn } from './knex-quota-ledger'
 import { resticObjectsIn } from './knex-restic-object-repository'
 import { resticTokensIn } from './knex-restic-token-repository'
@@ -59,6 +60,7 @@ const repositoriesIn = (
   snapshotObjects: snapshotObjectsIn(access),
   snapshots: snapshotsIn(access),
   resticTokens: resticTokensIn(access),
+  keyRotations: keyRotationsIn(access),
   quota: quotaLedgerIn(access),
   sessions,
 })

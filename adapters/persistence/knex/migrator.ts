@@ -22,6 +22,7 @@ import * as snapshotMaintenance from '../../../migrations/20261228000002_snapsho
 import * as uniqueDeviceKeys from '../../../migrations/20261228000100_unique_device_keys'
 import * as resticTokenScope from '../../../migrations/20261228000200_restic_token_scope'
 import * as adminAccountListing from '../../../migrations/20261228000300_admin_account_listing'
+import * as keyRotations from '../../../migrations/20261228000400_key_rotations'
 
 export type MigrationModule = Knex.Migration &
   Readonly<{
@@ -50,6 +51,7 @@ export const migrations: ReadonlyArray<Migration> = [
   { name: '20261228000100_unique_device_keys', module: uniqueDeviceKeys },
   { name: '20261228000200_restic_token_scope', module: resticTokenScope },
   { name: '20261228000300_admin_account_listing', module: adminAccountListing },
+  { name: '20261228000400_key_rotations', module: keyRotations },
 ]
 
 const schemaName = 'zkeb'
