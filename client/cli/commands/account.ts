@@ -26,6 +26,7 @@ import { newLocalKey } from '../kept-keys'
 import { withSession } from '../kept-session'
 import { endKeptSession, identityOf, keptTokensOf, writeKept } from '../kept-state'
 import { formatBytes } from '../progress'
+import { rotationProgress, rotationStoreFor } from '../rotation-state'
 import { readState, writeState, type AnyCliState, type CliState } from '../state'
 
 const usernameArg = (ctx: Ctx, fallback?: string): string =>
@@ -219,7 +220,19 @@ export const recoverCommand = async (ctx: Ctx): Promise<Output> => {
 export const rotateKeysCommand = (ctx: Ctx): Promise<Output> =>
   withSession(ctx, async (session, state, keeper) => {
     const recoveryKey = await secret(ctx, 'ZKEB_RECOVERY_KEY', 'recovery key')
-    const rotated = sdk(await rotateKeys(session, { recoveryKey }))
+    const kept = rotationStoreFor(ctx.io.env, session.accountId)
+    const resumeFrom = await kept.load()
+    const progress = rotationProgress(ctx.io.stderr, !ctx.json)
+    const rotated = sdk(
+      await rotateKeys(session, {
+        recoveryKey,
+        ...(resumeFrom === undefined ? {} : { resumeFrom }),
+        onProgress: (p) => progress(p.staged, p.total),
+        onCheckpoint: kept.save,
+      }),
+    )
+    await kept.clear()
+    if (!ctx.json && ctx.io.stderr.isTTY === true) ctx.io.stderr.write('\n')
     const wrapped = sdk(await rewrapDeviceKey(session, rotated, wrappedDeviceKeyOf(ctx, state)))
     await keeper.update({ session: rotated, wrappedDeviceKey: encodeBase64Url(wrapped) })
     const keyring = await saveKeyring(session, rotated)
