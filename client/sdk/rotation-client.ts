@@ -50,7 +50,7 @@ export const rotationClient = (send: Transport['send']) => ({
   pending: async (rotationId: string, after: string | null, limit: number) => {
     const q = new URLSearchParams({ limit: String(limit), ...(after === null ? {} : { after }) })
     return expectJson(
-      await send({ method: 'GET', path: `${at(rotationId)}/pending?${q}`, auth: true }),
+      await send({ method: 'GET', path: `${at(rotationId)}/pending?${q.toString()}`, auth: true }),
       200,
       Pending,
     )

@@ -148,10 +148,10 @@ describe(`key rotation at scale: ${count} backups, interrupted and resumed (Post
         expect(E.isLeft(await unwrapDek(oldKeys.bkk, row.wrapped_key, sample.backupId))).to.equal(true)
         expect(row.key_version).to.equal(2)
       }
-      const { rows: old } = await stored.query(
+      const { rows: old } = await stored.query<{ n: number }>(
         'select count(*)::int as n from zkeb.backups where key_version <> 2',
       )
-      expect(old[0].n).to.equal(0)
+      expect(old[0]?.n).to.equal(0)
     } finally {
       await stored.end()
     }
