@@ -82,4 +82,72 @@ describe('key rotation over HTTP (PostgreSQL)', function () {
     })
     expect(await jsonOf(both)).to.deep.equal({ keyBundleVersion: 2 })
   })
+
+  it('runs the staged rotation: begin, pending, pages, an incomplete commit, commit, one key-rotated', async () => {
+    const { user, ids } = await withBackups(3)
+    const t = user.token
+    const begun = await call('POST', '/api/v1/key-rotations/staged', {
+      token: t,
+      json: { expectedVersion: 1, keyBundle },
+    })
+    expect(begun.status).to.equal(201)
+    const { rotationId, backupCount } = await jsonOf<{ rotationId: string; backupCount: number }>(begun)
+    expect(backupCount).to.equal(3)
+    const twice = await call('POST', '/api/v1/key-rotations/staged', {
+      token: t,
+      json: { expectedVersion: 1, keyBundle },
+    })
+    expect((await expectError(twice, 409, 'key-rotation-in-progress')).details).to.deep.equal({ rotationId })
+    const at = `/api/v1/key-rotations/${rotationId}`
+    const pending = await jsonOf<{ items: Array<{ backupId: string }>; nextAfter: string | null }>(
+      await call('GET', `${at}/pending?limit=2`, { token: t }),
+    )
+    expect(pending.items).to.have.length(2)
+    const put = (wrappedKeys: unknown) => call('PUT', `${at}/keys`, { token: t, json: { wrappedKeys } })
+    const key = (backupId: string) => ({ backupId, wrappedKey: 'CCCC' })
+    await expectError(await put([key(ids[0]!), key(ids[0]!)]), 400, 'rotation-duplicate-backups')
+    await expectError(
+      await put([key('00000000-0000-4000-8000-000000000000')]),
+      409,
+      'rotation-unknown-backups',
+    )
+    expect(await jsonOf(await put(pending.items.map((i) => key(i.backupId))))).to.deep.equal({ staged: 2 })
+    const early = await call('POST', `${at}/commit`, { token: t, json: {} })
+    const missing = ids.filter((id) => !pending.items.some((i) => i.backupId === id))
+    expect((await expectError(early, 409, 'rotation-incomplete')).details).to.deep.equal({
+      missing,
+      missingCount: 1,
+    })
+    expect(await jsonOf(await put(missing.map(key)))).to.deep.equal({ staged: 1 })
+    const state = await jsonOf<{ stagedCount: number }>(
+      await call('GET', '/api/v1/key-rotations/current', { token: t }),
+    )
+    expect(state.stagedCount).to.equal(3)
+    expect(await jsonOf(await call('POST', `${at}/commit`, { token: t, json: {} }))).to.deep.equal({
+      keyBundleVersion: 2,
+    })
+    await expectError(
+      await call('POST', `${at}/commit`, { token: t, json: {} }),
+      404,
+      'key-rotation-not-found',
+    )
+    const audit = await jsonOf<{ items: Array<{ type: string }> }>(
+      await call('GET', '/api/v1/audit?limit=200', { token: t }),
+    )
+    expect(audit.items.filter((e) => e.type === 'key-rotated')).to.have.length(1)
+  })
+
+  it('aborts a staged rotation with 204 and leaves the keys as they were', async () => {
+    const { user } = await withBackups(1)
+    const begun = await jsonOf<{ rotationId: string }>(
+      await call('POST', '/api/v1/key-rotations/staged', {
+        token: user.token,
+        json: { expectedVersion: 1, keyBundle },
+      }),
+    )
+    const at = `/api/v1/key-rotations/${begun.rotationId}`
+    expect((await call('DELETE', at, { token: user.token })).status).to.equal(204)
+    await expectError(await call('DELETE', at, { token: user.token }), 404, 'key-rotation-not-found')
+    expect(await versionOf(user.token)).to.equal(1)
+  })
 })
