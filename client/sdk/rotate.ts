@@ -42,7 +42,7 @@ export type RotateKeysInput = Readonly<{
   /** Called after every acknowledged page, before the next one is sent. */
   onCheckpoint?: (checkpoint: RotationCheckpoint) => void | Promise<void>
   resumeFrom?: RotationCheckpoint
-  /** Keys per page (1–1,000; default 500). */
+  /** Keys per page (1–1,000; default 1,000). */
   pageSize?: number
   /** Stops between pages, rejecting with the signal's reason; the rotation stays open, to resume. */
   signal?: AbortSignal
@@ -95,7 +95,30 @@ const begin = async (client: RotationClient, session: Session, recoveryKey: Reco
   return { rotationId: started.rotationId, umk, keyBundle, staged: 0, total: started.backupCount }
 }
 
-/** Walks the backups whose key is not staged yet, page by page, staging each page re-wrapped. */
+const rewrapPage = (
+  from: BackupKeys,
+  to: BackupKeys,
+  items: ReadonlyArray<{ backupId: string; wrappedKey: string }>,
+) =>
+  Promise.all(
+    items.map(async (item) => {
+      const wrapped = await rewrapDek(
+        from.bkk,
+        to.bkk,
+        fromB64(item.wrappedKey, 'wrappedKey'),
+        item.backupId as BackupId,
+      )
+      return E.isRight(wrapped)
+        ? { backupId: item.backupId, wrappedKey: b64(wrapped.right) }
+        : fail(keysUnreadable('dek'))
+    }),
+  )
+
+/**
+ * Walks the backups whose key is not staged yet, page by page, staging each page re-wrapped. The next page is
+ * listed and re-wrapped while the previous one is being stored (at most one page in flight), and a checkpoint
+ * names only pages the server acknowledged.
+ */
 const stageAll = async (
   client: RotationClient,
   from: BackupKeys,
@@ -104,35 +127,32 @@ const stageAll = async (
   input: RotateKeysInput,
   progress: { staged: number },
 ): Promise<void> => {
-  const limit = input.pageSize ?? 500
+  const limit = input.pageSize ?? 1000
   let after = input.resumeFrom?.rotationId === opened.rotationId ? input.resumeFrom.after : null
-  for (;;) {
-    if (input.signal?.aborted === true) throw input.signal.reason
-    const page = await client.pending(opened.rotationId, after, limit)
-    if (page.items.length > 0) {
-      const keys = await Promise.all(
-        page.items.map(async (item) => {
-          const wrapped = await rewrapDek(
-            from.bkk,
-            to.bkk,
-            fromB64(item.wrappedKey, 'wrappedKey'),
-            item.backupId as BackupId,
-          )
-          return E.isRight(wrapped)
-            ? { backupId: item.backupId, wrappedKey: b64(wrapped.right) }
-            : fail(keysUnreadable('dek'))
-        }),
-      )
-      await client.stage(opened.rotationId, keys)
-      progress.staged += keys.length
+  let inFlight: Promise<void> = Promise.resolve()
+  const stage = async (
+    keys: ReadonlyArray<{ backupId: string; wrappedKey: string }>,
+    next: string | null,
+  ) => {
+    if (keys.length > 0) await client.stage(opened.rotationId, keys)
+    progress.staged += keys.length
+    if (keys.length > 0)
       input.onProgress?.({
         rotationId: opened.rotationId,
         staged: progress.staged,
         total: Math.max(opened.total, progress.staged),
       })
-    }
-    await input.onCheckpoint?.({ rotationId: opened.rotationId, after: page.nextAfter })
-    if (page.nextAfter === null) return
+    await input.onCheckpoint?.({ rotationId: opened.rotationId, after: next })
+  }
+  for (;;) {
+    const page = await client.pending(opened.rotationId, after, limit)
+    const keys = await rewrapPage(from, to, page.items)
+    await inFlight
+    if (input.signal?.aborted === true) throw input.signal.reason
+    const staging = stage(keys, page.nextAfter)
+    staging.catch(() => undefined) // awaited below; this only keeps a failure from counting as unhandled meanwhile
+    inFlight = staging
+    if (page.nextAfter === null) return inFlight
     after = page.nextAfter
   }
 }
