@@ -10,7 +10,8 @@ import type { RewrappedKey } from './backup-repository'
  * Scoped to one account like the other account tables (row-level security in PostgreSQL); reached only through
  * an account's transaction (UnitOfWork), where the use cases hold the account's lock.
  * Implementations: adapters/persistence/knex/knex-key-rotation-repository.ts,
- * adapters/in-memory/in-memory-key-rotation-repository.ts. Contract: test/contracts/key-rotation-repository.contract.ts.
+ * adapters/in-memory/in-memory-key-rotation-repository.ts. No contract suite of its own yet: the use-case suite
+ * test/application/key-rotation.test.ts runs against both.
  */
 export type KeyRotationRepository = {
   readonly find: (accountId: AccountId) => TE.TaskEither<Unavailable, O.Option<StagedRotation>>
