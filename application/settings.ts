@@ -30,6 +30,8 @@ export type Settings = Readonly<{
   failedLoginEventSeconds: number
   /** A resumable upload's lifetime from its creation (tus Upload-Expires); then it and its parts are collected. */
   uploadExpirySeconds: number
+  /** A staged key rotation left without activity (begin or a page of keys) this long expires. */
+  keyRotationTtlSeconds: number
 }>
 
 export const defaultSettings: Settings = {
@@ -44,4 +46,5 @@ export const defaultSettings: Settings = {
   freshLoginSeconds: 5 * 60,
   failedLoginEventSeconds: 15 * 60,
   uploadExpirySeconds: 24 * 60 * 60,
+  keyRotationTtlSeconds: 24 * 60 * 60,
 }

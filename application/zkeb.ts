@@ -6,6 +6,7 @@ import { makeAccountUseCases, type AccountUseCases } from './accounts'
 import { makeAuditUseCases, type AuditUseCases } from './audit'
 import { makeBackupUseCases, type BackupUseCases } from './backups'
 import { makeDeviceUseCases, type DeviceUseCases } from './devices'
+import { makeKeyRotationUseCases, type KeyRotationUseCases } from './key-rotation'
 import { makeMaintenanceUseCases, type MaintenanceUseCases } from './maintenance'
 import type { Ports } from './ports'
 import { makeResticUseCases, type ResticUseCases } from './restic'
@@ -15,6 +16,7 @@ import { makeSnapshotUseCases, type SnapshotUseCases } from './snapshots'
 import { makeUploadUseCases, type UploadUseCases } from './uploads'
 
 export type UseCases = AccountUseCases &
+  KeyRotationUseCases &
   SessionUseCases &
   SecondFactorUseCases &
   DeviceUseCases &
@@ -28,6 +30,7 @@ export type UseCases = AccountUseCases &
 /** Every use case wired from one set of ports. Each factory takes only the ports it declares. */
 export const makeUseCases = (ports: Ports): UseCases => ({
   ...makeAccountUseCases(ports),
+  ...makeKeyRotationUseCases(ports),
   ...makeSessionUseCases(ports),
   ...makeSecondFactorUseCases(ports),
   ...makeDeviceUseCases(ports),

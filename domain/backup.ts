@@ -62,8 +62,8 @@ export const isDueForPurge = (backup: Backup, now: Date, retentionDays: number):
 export const isSameContent = (backup: Backup, sha256: Sha256Hex): boolean => backup.sha256 === sha256
 
 /**
- * A rotation must re-wrap the key of every live backup and name no other (all-or-nothing, protocol-v1).
- * Trashed backups are re-wrapped too when supplied, so a later restore still decrypts.
+ * A rotation must re-wrap the key of every backup, live and trashed, and name no other (all-or-nothing): a
+ * trashed backup left under the old key would no longer decrypt once restored.
  */
 export const checkRotationCoverage = (
   liveIds: ReadonlyArray<BackupId>,
@@ -72,7 +72,7 @@ export const checkRotationCoverage = (
 ): E.Either<RotationIncomplete | RotationUnknownBackups, void> => {
   const given = new Set<string>(supplied)
   const known = new Set<string>([...liveIds, ...trashedIds])
-  const missing = liveIds.filter((id) => !given.has(id))
+  const missing = [...liveIds, ...trashedIds].filter((id) => !given.has(id))
   if (missing.length > 0) return E.left(rotationIncomplete(missing))
   const unknown = supplied.filter((id) => !known.has(id))
   return unknown.length > 0 ? E.left(rotationUnknownBackups(unknown)) : E.right(undefined)

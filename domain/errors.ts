@@ -3,6 +3,7 @@
  * HTTP edge can map them exhaustively. No HTTP codes here, and never a submitted value: only ids and paths.
  */
 import type { BackupId, DeviceId } from './ids'
+import type { RotationDomainError } from './rotation-errors'
 import type { SnapshotDomainError } from './snapshot-errors'
 
 export type UsernameTaken = { readonly _tag: 'UsernameTaken' }
@@ -35,6 +36,8 @@ export type NotInTrash = { readonly _tag: 'NotInTrash'; readonly backupId: Backu
 export type RotationIncomplete = {
   readonly _tag: 'RotationIncomplete'
   readonly missing: ReadonlyArray<BackupId>
+  /** Given when `missing` names only the first of them (a staged rotation's commit). */
+  readonly missingCount?: number
 }
 export type RotationUnknownBackups = {
   readonly _tag: 'RotationUnknownBackups'
@@ -85,6 +88,7 @@ export type DomainError =
   | SecondFactorInvalid
   | FactorNotFound
   | SnapshotDomainError
+  | RotationDomainError
 
 export const usernameTaken: UsernameTaken = { _tag: 'UsernameTaken' }
 export const accountNotFound: AccountNotFound = { _tag: 'AccountNotFound' }
@@ -132,6 +136,15 @@ export const notInTrash = (backupId: BackupId): NotInTrash => ({ _tag: 'NotInTra
 export const rotationIncomplete = (missing: ReadonlyArray<BackupId>): RotationIncomplete => ({
   _tag: 'RotationIncomplete',
   missing,
+})
+/** The first missing backups, and how many miss in all. */
+export const rotationIncompleteOf = (
+  missing: ReadonlyArray<BackupId>,
+  missingCount: number,
+): RotationIncomplete => ({
+  _tag: 'RotationIncomplete',
+  missing,
+  missingCount,
 })
 export const rotationUnknownBackups = (unknown: ReadonlyArray<BackupId>): RotationUnknownBackups => ({
   _tag: 'RotationUnknownBackups',

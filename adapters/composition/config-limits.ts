@@ -75,6 +75,13 @@ export const limitVariables = group('Limits', '', {
       'reservation.',
     inHours,
   ),
+  KEY_ROTATION_TTL_SECONDS: setting(
+    integer(60, 30 * 86_400, 'an integer from 60 to 2592000'),
+    defaultSettings.keyRotationTtlSeconds,
+    'A staged key rotation left without activity (its start or a page of keys) this long expires (60 to ' +
+      '2592000): the account may then start another, and the staged keys are dropped with it.',
+    inHours,
+  ),
   RATE_LIMIT_LOGIN_PER_MINUTE: setting(
     perMinute,
     defaultRateLimitRules.login.points,
@@ -109,6 +116,8 @@ export type LimitConfig = Readonly<{
   snapshotGcGraceSeconds: number
   /** Lifetime of a resumable (tus) upload from its creation. */
   uploadExpirySeconds: number
+  /** Idle lifetime of a staged key rotation. */
+  keyRotationTtlSeconds: number
   /** api-v1's rules, per 60 s window, with the points RATE_LIMIT_*_PER_MINUTE set. */
   rateLimits: RateLimitRules
 }>
@@ -124,6 +133,7 @@ export const limitConfig = (env: EnvOf<typeof limitVariables>): LimitConfig => (
   blobGcGraceSeconds: env.BLOB_GC_GRACE_SECONDS,
   snapshotGcGraceSeconds: env.SNAPSHOT_GC_GRACE_SECONDS,
   uploadExpirySeconds: env.UPLOAD_EXPIRY_SECONDS,
+  keyRotationTtlSeconds: env.KEY_ROTATION_TTL_SECONDS,
   rateLimits: {
     ...defaultRateLimitRules,
     login: { ...defaultRateLimitRules.login, points: env.RATE_LIMIT_LOGIN_PER_MINUTE },

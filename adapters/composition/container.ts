@@ -37,6 +37,7 @@ export const settingsFrom = (config: Config): Settings => ({
   blobGarbageGraceSeconds: config.blobGcGraceSeconds,
   snapshotGarbageGraceSeconds: config.snapshotGcGraceSeconds,
   uploadExpirySeconds: config.uploadExpirySeconds,
+  keyRotationTtlSeconds: config.keyRotationTtlSeconds,
 })
 
 const bindPersistence = (c: Container, persistence: PersistenceChoice, store: StoreChoice): void => {

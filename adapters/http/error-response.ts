@@ -145,12 +145,25 @@ export const toHttpError = (e: ApplicationError): HttpError => {
     case 'NotInTrash':
       return httpError(409, 'not-in-trash', 'The backup is not in the trash.')
     case 'RotationIncomplete':
-      return httpError(409, 'rotation-incomplete', 'The rotation misses live backups.', {
-        details: { missing: e.missing },
+      return httpError(409, 'rotation-incomplete', 'The rotation misses backups (live or trashed).', {
+        details:
+          e.missingCount === undefined
+            ? { missing: e.missing }
+            : { missing: e.missing, missingCount: e.missingCount },
       })
     case 'RotationUnknownBackups':
       return httpError(409, 'rotation-unknown-backups', 'The rotation names backups that do not exist.', {
         details: { unknown: e.unknown },
+      })
+    case 'RotationDuplicateBackups':
+      return httpError(400, 'rotation-duplicate-backups', 'The request names a backup more than once.', {
+        details: { paths: e.paths },
+      })
+    case 'KeyRotationNotFound':
+      return httpError(404, 'key-rotation-not-found', 'No such key rotation in progress.')
+    case 'KeyRotationInProgress':
+      return httpError(409, 'key-rotation-in-progress', 'Another key rotation is in progress.', {
+        details: { rotationId: e.rotationId },
       })
     case 'RangeNotSatisfiable':
       return httpError(416, 'range-not-satisfiable', 'The requested range is not satisfiable.', {

@@ -167,17 +167,21 @@ export const backupPaths = {
   },
   '/api/v1/key-rotations': {
     post: operation({
-      summary: 'Rotates the UMK: new key bundle and every live backup’s re-wrapped key, all or nothing',
+      summary:
+        'Rotates the UMK in one request: new key bundle and every backup’s re-wrapped key, all or nothing',
       tag: b,
       auth: true,
       description:
-        'Trashed backups may be included. Decision: ids that are not the account’s are 409. snapshotKey (the ' +
+        'Every backup, live and trashed, must be named once (a repeat: 400 rotation-duplicate-backups with ' +
+        'details.paths). Bounded by the 64 KiB body (about 400 backups): larger accounts use the staged ' +
+        'rotation. Decision: ids that are not the account’s are 409. snapshotKey (the ' +
         'snapshot repository key re-wrapped) is required exactly when the account has one: without it 409 ' +
         'rotation-incomplete with details.paths ["snapshotKey"]; with it and no stored key 409 ' +
         'snapshot-key-not-found. It is applied in the same transaction.',
       body: 'RotateKeysRequest',
       ok: [200, 'KeyBundleVersion', 'Applied.'],
       errors: {
+        400: ['rotation-duplicate-backups'],
         409: ['rotation-incomplete', 'rotation-unknown-backups', 'snapshot-key-not-found'],
         412: ['version-mismatch'],
       },

@@ -5,6 +5,7 @@
 import { defaultJsonBodyTimeoutMs } from './middleware/json-body'
 import type { RateLimitRules } from './middleware/rate-limit'
 import { backupPaths } from './openapi-paths-backups'
+import { keyRotationPaths, keyRotationSchemas } from './openapi-paths-key-rotation'
 import { accountPaths } from './openapi-paths'
 import { resticDecisions, resticSchemas, resticTokenPaths } from './openapi-paths-restic'
 import { secondFactorPaths, secondFactorSchemas } from './openapi-paths-second-factors'
@@ -108,7 +109,13 @@ const header = (description: string, schema: Record<string, unknown> = { type: '
 })
 
 const components = {
-  schemas: { ...schemas, ...resticSchemas, ...snapshotSchemas, ...secondFactorSchemas },
+  schemas: {
+    ...schemas,
+    ...resticSchemas,
+    ...snapshotSchemas,
+    ...secondFactorSchemas,
+    ...keyRotationSchemas,
+  },
   securitySchemes: {
     bearer: { type: 'http', scheme: 'bearer', description: 'The accessToken of a session.' },
   },
@@ -141,6 +148,7 @@ export const openApiDocument = (inputs: OpenApiInputs) => ({
     ...accountPaths,
     ...secondFactorPaths,
     ...backupPaths,
+    ...keyRotationPaths,
     ...resticTokenPaths,
     ...uploadPaths,
     ...snapshotPaths,

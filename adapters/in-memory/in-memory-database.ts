@@ -6,8 +6,9 @@
  */
 import type { Account } from '../../domain/account'
 import type { AuditEvent } from '../../domain/audit'
-import type { Backup } from '../../domain/backup'
+import type { Backup, WrappedKey } from '../../domain/backup'
 import type { Device } from '../../domain/device'
+import type { StagedRotation } from '../../domain/key-rotation'
 import type { AccountId, BackupId, DeviceId } from '../../domain/ids'
 import type { ResticObject, ResticToken, ResticTokenId } from '../../domain/restic'
 import type { ObjectId, PackId, SnapshotKey, SnapshotPack, SnapshotRecord } from '../../domain/snapshot'
@@ -38,7 +39,13 @@ export type InMemoryDatabase = {
   readonly secondFactors: Map<string, SecondFactor>
   /** Keyed by `snapshotKey(accountId, digest)`. */
   readonly recoveryCodes: Map<string, RecoveryCode>
+  readonly keyRotations: Map<AccountId, StagedRotation>
+  /** The staged rotation's keys, keyed by `backupKey`. */
+  readonly rotationKeys: Map<string, StagedKey>
 }
+
+/** One re-wrapped data key uploaded for the account's staged rotation. */
+export type StagedKey = Readonly<{ accountId: AccountId; backupId: BackupId; wrappedKey: WrappedKey }>
 
 /** One row of the object index: where the object lies, and when it was last claimed. */
 export type IndexedObject = Readonly<{
@@ -64,6 +71,8 @@ export const inMemoryDatabase = (): InMemoryDatabase => ({
   snapshots: new Map(),
   secondFactors: new Map(),
   recoveryCodes: new Map(),
+  keyRotations: new Map(),
+  rotationKeys: new Map(),
 })
 
 /** The key of a snapshot table's row: ids are unique per account only. */
@@ -86,6 +95,8 @@ export const cascadeDeleteAccount = (db: InMemoryDatabase, accountId: AccountId)
   for (const [key, o] of db.resticObjects) if (o.accountId === accountId) db.resticObjects.delete(key)
   for (const [key, u] of db.uploads) if (u.session.accountId === accountId) db.uploads.delete(key)
   db.snapshotKeys.delete(accountId)
+  db.keyRotations.delete(accountId)
+  for (const [key, k] of db.rotationKeys) if (k.accountId === accountId) db.rotationKeys.delete(key)
   for (const table of [
     db.snapshotPacks,
     db.snapshotObjects,

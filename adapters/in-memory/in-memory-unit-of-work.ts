@@ -18,6 +18,7 @@ import { inMemoryAuditRepository } from './in-memory-audit-repository'
 import { inMemoryBackupRepository } from './in-memory-backup-repository'
 import { inMemoryDatabase, type InMemoryDatabase, memoryFailure } from './in-memory-database'
 import { inMemoryDeviceRepository } from './in-memory-device-repository'
+import { inMemoryKeyRotationRepository } from './in-memory-key-rotation-repository'
 import { inMemoryQuotaLedger } from './in-memory-quota-ledger'
 import { inMemoryResticObjectRepository } from './in-memory-restic-object-repository'
 import { inMemorySecondFactorRepository } from './in-memory-second-factor-repository'
@@ -46,6 +47,8 @@ const owners: Readonly<Record<Table, (key: string, row: unknown) => string>> = {
   snapshots: (_, row) => (row as Owned).accountId,
   secondFactors: (_, row) => (row as Owned).accountId,
   recoveryCodes: (_, row) => (row as Owned).accountId,
+  keyRotations: (key) => key,
+  rotationKeys: (_, row) => (row as Owned).accountId,
 }
 const tables = Object.keys(owners) as ReadonlyArray<Table>
 const rowsOf = (db: InMemoryDatabase, table: Table): Rows => db[table]
@@ -105,6 +108,7 @@ const repositoriesOver = (
   snapshots: inMemorySnapshotRepository(view),
   resticTokens: inMemoryResticTokenRepository(view),
   secondFactors: inMemorySecondFactorRepository(view),
+  keyRotations: inMemoryKeyRotationRepository(view),
   quota: inMemoryQuotaLedger(view),
   sessions: {
     create: (session, refreshDigest) =>

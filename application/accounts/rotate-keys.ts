@@ -11,6 +11,8 @@ import {
   versionMismatch,
 } from '../../domain/errors'
 import { type AccountId, BackupId } from '../../domain/ids'
+import { duplicateBackupPaths } from '../../domain/key-rotation'
+import { type RotationDuplicateBackups, rotationDuplicateBackups } from '../../domain/rotation-errors'
 import { WrappedSnapshotKey } from '../../domain/snapshot'
 import {
   type SnapshotKeyNotRotated,
@@ -39,6 +41,7 @@ export const RotateKeysInput = t.exact(
 )
 export type RotateKeysInput = t.TypeOf<typeof RotateKeysInput>
 export type RotateKeysError =
+  | RotationDuplicateBackups
   | VersionMismatch
   | RotationIncomplete
   | RotationUnknownBackups
@@ -46,7 +49,7 @@ export type RotateKeysError =
   | SnapshotKeyNotStored
   | Unavailable
 /**
- * All-or-nothing re-wrap of every live backup's data key (and the snapshot key, if any) under a new UMK;
+ * All-or-nothing re-wrap of every backup's data key (live and trashed) (and the snapshot key, if any) under a new UMK;
  * records `key-rotated`.
  */
 export type RotateKeys = (
@@ -56,7 +59,7 @@ export type RotateKeys = (
 export type RotateKeysDeps = Pick<Ports, 'unitOfWork' | 'clock'>
 
 /** The snapshot key's new wrapping, given exactly when the account has a snapshot key (protocol v1.1 §2). */
-const rewrapSnapshotKey = (
+export const rewrapSnapshotKey = (
   tx: AccountTransaction,
   accountId: AccountId,
   snapshotKey: WrappedSnapshotKey | undefined,
@@ -78,8 +81,10 @@ const rewrapSnapshotKey = (
  */
 export const rotateKeys =
   (deps: RotateKeysDeps): RotateKeys =>
-  (input, caller) =>
-    deps.unitOfWork.inAccount(caller.accountId, (tx) =>
+  (input, caller) => {
+    const duplicates = duplicateBackupPaths(input.wrappedKeys)
+    if (duplicates.length > 0) return TE.left(rotationDuplicateBackups(duplicates))
+    return deps.unitOfWork.inAccount(caller.accountId, (tx) =>
       pipe(
         lockAccount(tx.quota, caller.accountId),
         TE.filterOrElseW(
@@ -110,3 +115,4 @@ export const rotateKeys =
         }),
       ),
     )
+  }

@@ -5,6 +5,7 @@ import type { AccountRepository } from './account-repository'
 import type { AuditRepository } from './audit-repository'
 import type { BackupRepository } from './backup-repository'
 import type { DeviceRepository } from './device-repository'
+import type { KeyRotationRepository } from './key-rotation-repository'
 import type { QuotaLedger } from './quota-ledger'
 import type { ResticObjectRepository } from './restic-object-repository'
 import type { ResticTokenRepository } from './restic-token-repository'
@@ -33,6 +34,8 @@ export type AccountTransaction = Readonly<{
   snapshots: SnapshotRepository
   resticTokens: Omit<ResticTokenRepository, 'findGrant'>
   secondFactors: SecondFactorRepository
+  /** Staged key rotations: begin, pages of re-wrapped keys, commit or abort. */
+  keyRotations: KeyRotationRepository
   quota: QuotaLedger
   /**
    * Opens login sessions with the rest: in the same transaction where sessions are kept in the same database,

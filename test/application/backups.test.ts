@@ -17,6 +17,7 @@ import {
   rotationUnknownBackups,
   versionMismatch,
 } from '../../domain/errors'
+import { rotationDuplicateBackups } from '../../domain/rotation-errors'
 import { aBackupId } from '../support/builders'
 import { days } from '../support/controllable-clock'
 import { type InMemoryZkeb, inMemoryZkeb } from '../support/in-memory-zkeb'
@@ -156,30 +157,61 @@ describe('backups after upload', () => {
     expect(await fails(z.useCases.purgeExpiredTrash())).to.deep.equal(down)
   })
 
-  it('rotates every live backup key at once, with trashed ones optional', async () => {
+  it('rotates every backup key at once, live and trashed', async () => {
     const a = await uploaded()
     const b = await uploaded()
     const trashed = await uploaded()
     await ok(z.useCases.trashBackup({ backupId: trashed.backupId }, caller))
     const newKey = wrapped()
+    const input = {
+      expectedVersion: 1 as Version,
+      keyBundle: aRandomKeyBundle(),
+      wrappedKeys: [
+        { backupId: a.backupId, wrappedKey: newKey },
+        { backupId: b.backupId, wrappedKey: wrapped() },
+      ],
+    }
+    expect(await fails(z.useCases.rotateKeys(input, caller))).to.deep.equal(
+      rotationIncomplete([trashed.backupId]),
+    )
+    const trashedKey = wrapped()
     const out = await ok(
       z.useCases.rotateKeys(
         {
-          expectedVersion: 1 as Version,
-          keyBundle: aRandomKeyBundle(),
-          wrappedKeys: [
-            { backupId: a.backupId, wrappedKey: newKey },
-            { backupId: b.backupId, wrappedKey: wrapped() },
-          ],
+          ...input,
+          wrappedKeys: [...input.wrappedKeys, { backupId: trashed.backupId, wrappedKey: trashedKey }],
         },
         caller,
       ),
     )
     expect(out).to.deep.equal({ keyBundleVersion: 2 })
     expect((await ok(z.useCases.getBackup({ backupId: a.backupId }, caller))).wrappedKey).to.equal(newKey)
+    await ok(z.useCases.restoreBackup({ backupId: trashed.backupId }, caller))
+    expect((await ok(z.useCases.getBackup({ backupId: trashed.backupId }, caller))).wrappedKey).to.equal(
+      trashedKey,
+    )
     expect((await ok(z.useCases.getAccount(caller))).keyBundleVersion).to.equal(2)
     const later = await uploaded()
     expect(later.keyVersion).to.equal(2)
+  })
+
+  it('refuses a rotation naming a backup twice with the paths of the repeats, and changes nothing', async () => {
+    const a = await uploaded()
+    const input = {
+      expectedVersion: 1 as Version,
+      keyBundle: aRandomKeyBundle(),
+      wrappedKeys: [
+        { backupId: a.backupId, wrappedKey: wrapped() },
+        { backupId: a.backupId, wrappedKey: wrapped() },
+      ],
+    }
+    expect(await fails(z.useCases.rotateKeys(input, caller))).to.deep.equal(
+      rotationDuplicateBackups(['wrappedKeys.1.backupId']),
+    )
+    expect((await ok(z.useCases.getBackup({ backupId: a.backupId }, caller))).wrappedKey).to.equal(
+      a.wrappedKey,
+    )
+    expect((await ok(z.useCases.getAccount(caller))).keyBundleVersion).to.equal(1)
   })
 
   it('refuses a rotation that misses a live backup or names a foreign one, and changes nothing', async () => {

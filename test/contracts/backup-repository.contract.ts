@@ -187,11 +187,12 @@ export const backupRepositoryContract = (
         }
       })
 
-      it('may leave trashed backups out', async () => {
+      it('refuses a rotation that leaves a trashed backup out and changes nothing', async () => {
         const { accountId, live, trashed } = await givenBackups()
-        const wrappedKeys = [rewrap(live)]
-        await right(h.backups.rewrapKeys(accountId, 2, wrappedKeys))
-        expect(await h.backups.find(accountId, trashed.backupId)()).to.deep.equal(E.right(O.some(trashed)))
+        expect(await left(h.backups.rewrapKeys(accountId, 2, [rewrap(live)]))).to.deep.equal(
+          rotationIncomplete([trashed.backupId]),
+        )
+        expect(await h.backups.find(accountId, live.backupId)()).to.deep.equal(E.right(O.some(live)))
       })
 
       it('refuses a rotation that misses a live backup and changes nothing', async () => {
@@ -203,10 +204,11 @@ export const backupRepositoryContract = (
       })
 
       it("refuses a rotation naming an unknown or another account's backup and changes nothing", async () => {
-        const { accountId, live } = await givenBackups()
+        const { accountId, live, trashed } = await givenBackups()
         const other = await givenAccount()
         const foreign = await committed(other.accountId, other.deviceId)
-        expect(await left(h.backups.rewrapKeys(accountId, 2, [rewrap(live), rewrap(foreign)]))).to.deep.equal(
+        const named = [rewrap(live), rewrap(trashed), rewrap(foreign)]
+        expect(await left(h.backups.rewrapKeys(accountId, 2, named))).to.deep.equal(
           rotationUnknownBackups([foreign.backupId]),
         )
         expect(await h.backups.find(accountId, live.backupId)()).to.deep.equal(E.right(O.some(live)))

@@ -51,9 +51,14 @@ describe('backup', () => {
   describe('rotation coverage', () => {
     const [a, b, trashed, stranger] = [aBackupId(), aBackupId(), aBackupId(), aBackupId()]
 
-    it('accepts every live backup, with or without trashed ones', () => {
-      expect(checkRotationCoverage([a, b], [trashed], [b, a])).to.deep.equal(E.right(undefined))
+    it('accepts every backup, live and trashed', () => {
       expect(checkRotationCoverage([a, b], [trashed], [a, b, trashed])).to.deep.equal(E.right(undefined))
+    })
+
+    it('names the trashed backups a rotation misses, so a restored one still decrypts', () => {
+      expect(checkRotationCoverage([a, b], [trashed], [b, a])).to.deep.equal(
+        E.left(rotationIncomplete([trashed])),
+      )
     })
 
     it('names the live backups a rotation misses', () => {

@@ -7,6 +7,7 @@ import { registerAuditRoutes } from './audit'
 import { registerBackupRoutes } from './backups'
 import { registerBackupContentRoutes } from './backups-content'
 import { registerDeviceRoutes } from './devices'
+import { registerKeyRotationRoutes } from './key-rotations'
 import { type HealthDeps, registerMaintenanceRoutes } from './maintenance'
 import { registerResticTokenRoutes } from './restic'
 import { type ApiRouter, newRouter, type RouteDeps } from './route-kit'
@@ -29,6 +30,7 @@ export const createApiRouter = (
   const router = newRouter()
   registerMaintenanceRoutes(router, { ...deps, checkReadiness: deps.useCases.checkReadiness })
   registerAccountRoutes(router, deps)
+  registerKeyRotationRoutes(router, deps)
   registerSessionRoutes(router, deps)
   registerSecondFactorRoutes(router, deps)
   registerDeviceRoutes(router, deps)

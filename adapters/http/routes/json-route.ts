@@ -8,7 +8,7 @@ import { pipe } from 'fp-ts/function'
 import type * as TE from 'fp-ts/TaskEither'
 import type * as t from 'io-ts'
 import type { Caller, RequestContext } from '../../../application/context'
-import { decodeExact } from '../decode'
+import { decodeExact, rootPath } from '../decode'
 import { type ApplicationError, type HttpError, invalidInput } from '../error-response'
 import { type AppContext, type AppMiddleware, callerOf, type HttpLogger } from '../http-types'
 import { type QueryParam, readQuery } from '../query'
@@ -32,6 +32,16 @@ export const fromPath =
   <A, O>(codec: t.Type<A, O, unknown>): RouteInput<A> =>
   (ctx) =>
     decoded(codec, { ...ctx.params })
+
+/** The path parameters and the JSON body's fields together (a body that is not an object: `(root)`). */
+export const fromPathAndBody =
+  <A, O>(codec: t.Type<A, O, unknown>): RouteInput<A> =>
+  (ctx) => {
+    const body: unknown = ctx.state.jsonBody
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      return E.left(invalidInput([rootPath]))
+    return decoded(codec, { ...body, ...ctx.params })
+  }
 
 /** The query string's named parameters, converted from text with `defaults` filled in, decoded by `codec`. */
 export const fromQuery =

@@ -15,6 +15,7 @@ import { accountsIn } from './knex-account-repository'
 import { auditIn } from './knex-audit-repository'
 import { backupsIn } from './knex-backup-repository'
 import { devicesIn } from './knex-device-repository'
+import { keyRotationsIn } from './knex-key-rotation-repository'
 import { quotaLedgerIn } from './knex-quota-ledger'
 import { resticObjectsIn } from './knex-restic-object-repository'
 import { resticTokensIn } from './knex-restic-token-repository'
@@ -61,6 +62,7 @@ const repositoriesIn = (
   snapshots: snapshotsIn(access),
   resticTokens: resticTokensIn(access),
   secondFactors: secondFactorsIn(access),
+  keyRotations: keyRotationsIn(access),
   quota: quotaLedgerIn(access),
   sessions,
 })

@@ -23,6 +23,7 @@ import * as uniqueDeviceKeys from '../../../migrations/20261228000100_unique_dev
 import * as resticTokenScope from '../../../migrations/20261228000200_restic_token_scope'
 import * as adminAccountListing from '../../../migrations/20261228000300_admin_account_listing'
 import * as secondFactors from '../../../migrations/20261228000400_second_factors'
+import * as keyRotations from '../../../migrations/20261228000500_key_rotations'
 
 export type MigrationModule = Knex.Migration &
   Readonly<{
@@ -52,6 +53,7 @@ export const migrations: ReadonlyArray<Migration> = [
   { name: '20261228000200_restic_token_scope', module: resticTokenScope },
   { name: '20261228000300_admin_account_listing', module: adminAccountListing },
   { name: '20261228000400_second_factors', module: secondFactors },
+  { name: '20261228000500_key_rotations', module: keyRotations },
 ]
 
 const schemaName = 'zkeb'

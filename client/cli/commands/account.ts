@@ -1,11 +1,10 @@
 /**
- * The account commands: register, login, logout, whoami, passwd, recover, rotate-keys, quota. register, login,
- * recover and passwd end logged in: they keep the session in the local state (state.ts).
+ * The account commands: register, login, logout, whoami, recover, quota. register, login and recover end logged
+ * in: they keep the session in the local state (state.ts). passwd and rotate-keys live in account-keys.ts.
  */
 import { hostname } from 'node:os'
 import { encodeBase64Url } from '../../../domain/base64url'
 import {
-  changePassword,
   getAccount,
   listDevices,
   loadDevice,
@@ -14,9 +13,6 @@ import {
   recover,
   register,
   registerDevice,
-  rewrapDeviceKey,
-  rotateKeys,
-  saveKeyring,
   type Session,
 } from '../../sdk'
 import { chooseServer, keepServer, sessionServer, sourceText } from '../config'
@@ -191,22 +187,6 @@ export const quotaCommand = (ctx: Ctx): Promise<Output> =>
     }
   })
 
-/** Sensitive: runs in a session that proved the password just now (the server wants a recent login). */
-export const passwdCommand = (ctx: Ctx): Promise<Output> =>
-  withSession(
-    ctx,
-    async (session, _state, keeper) => {
-      const newPassword = await secret(ctx, 'ZKEB_NEW_PASSWORD', 'new password', true)
-      const changed = sdk(await changePassword(session, newPassword))
-      await keeper.update({ session: changed, password: newPassword })
-      return {
-        json: { changed: true },
-        text: 'Password changed; other sessions and their restic tokens were ended.\n',
-      }
-    },
-    'fresh',
-  )
-
 export const recoverCommand = async (ctx: Ctx): Promise<Output> => {
   const existing = await readState(ctx.io.env).catch(() => undefined)
   const username = usernameArg(ctx, existing?.username)
@@ -229,21 +209,3 @@ export const recoverCommand = async (ctx: Ctx): Promise<Output> => {
     text: `Recovered ${username}: the new password is set, backups are untouched.\n`,
   }
 }
-
-export const rotateKeysCommand = (ctx: Ctx): Promise<Output> =>
-  withSession(ctx, async (session, state, keeper) => {
-    const recoveryKey = await secret(ctx, 'ZKEB_RECOVERY_KEY', 'recovery key')
-    const rotated = sdk(await rotateKeys(session, { recoveryKey }))
-    const wrapped = sdk(await rewrapDeviceKey(session, rotated, wrappedDeviceKeyOf(ctx, state)))
-    await keeper.update({ session: rotated, wrappedDeviceKey: encodeBase64Url(wrapped) })
-    const keyring = await saveKeyring(session, rotated)
-    const namesKept = keyring._tag === 'Right'
-    return {
-      json: { keyBundleVersion: rotated.keyBundleVersion, keyringSaved: namesKept },
-      text:
-        'Keys rotated: every backup’s data key is re-wrapped under the new master key.\n' +
-        (namesKept
-          ? 'Earlier names stay readable through the keyring backup (.zkeb-keyring): keep it.\n'
-          : 'Warning: the keyring could not be saved, so names written before the rotation no longer open.\n'),
-    }
-  })

@@ -3,6 +3,7 @@ import type { CommandSpec, OptionSpec } from '../command-spec'
 
 /* eslint-disable @typescript-eslint/no-require-imports -- a command's module is loaded only when it runs */
 const account = () => require('../commands/account') as typeof import('../commands/account')
+const accountKeys = () => require('../commands/account-keys') as typeof import('../commands/account-keys')
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const deviceName: OptionSpec = {
@@ -69,7 +70,7 @@ export const accountCommands: ReadonlyArray<CommandSpec> = [
       'Changes the password: the current one unlocks the session, the new one is typed twice (or read from ' +
       'ZKEB_NEW_PASSWORD). Other sessions are ended; backups are untouched.',
     env: ['ZKEB_PASSWORD', 'ZKEB_NEW_PASSWORD'],
-    load: () => account().passwdCommand,
+    load: () => accountKeys().passwdCommand,
   },
   {
     name: 'recover',
@@ -91,7 +92,7 @@ export const accountCommands: ReadonlyArray<CommandSpec> = [
       're-encrypted), and a keyring backup keeps earlier names readable. Asks for the recovery key: the new ' +
       'master key is wrapped under it too, so it stays the same.',
     env: ['ZKEB_PASSWORD', 'ZKEB_RECOVERY_KEY'],
-    load: () => account().rotateKeysCommand,
+    load: () => accountKeys().rotateKeysCommand,
   },
   {
     name: 'quota',

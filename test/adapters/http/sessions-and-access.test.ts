@@ -156,6 +156,31 @@ describe('HTTP api-v1: sessions and access control', () => {
     expect(await jsonOf(applied)).to.deep.equal({ keyBundleVersion: 2 })
   })
 
+  it('answers a rotation naming a backup twice with 400 rotation-duplicate-backups and the path only', async () => {
+    const user = await aUserWithDevice(server)
+    const upload = anUpload(user.device.deviceId, user.device.key)
+    expect((await uploadOverHttp(server, user.token, upload)).status).to.equal(201)
+    const keyBundle = { passwordWrappedUmk: 'AAAA', recoveryWrappedUmk: 'BBBB' }
+    const twice = await server.call('POST', '/api/v1/key-rotations', {
+      token: user.token,
+      json: {
+        expectedVersion: 1,
+        keyBundle,
+        wrappedKeys: [
+          { backupId: upload.input.backupId, wrappedKey: 'CCCC' },
+          { backupId: upload.input.backupId, wrappedKey: 'DDDD' },
+        ],
+      },
+    })
+    const error = await expectError(twice, 400, 'rotation-duplicate-backups')
+    expect(error.details).to.deep.equal({ paths: ['wrappedKeys.1.backupId'] })
+    expect(JSON.stringify(error)).not.to.include('DDDD')
+    const account = await jsonOf<{ keyBundleVersion: number }>(
+      await server.call('GET', '/api/v1/account', { token: user.token }),
+    )
+    expect(account.keyBundleVersion).to.equal(1)
+  })
+
   it('erases the account with 202 and its token stops working', async () => {
     const user = await aUserWithDevice(server)
     const res = await server.call('DELETE', '/api/v1/account', { token: user.token })
