@@ -29,14 +29,7 @@ import {
   type Umk,
 } from '../crypto'
 import { b64, fromB64 } from './encoding'
-import {
-  attempt,
-  badRecoveryKey,
-  fail,
-  isZkebError,
-  keysUnreadable,
-  type SdkError,
-} from './errors'
+import { attempt, badRecoveryKey, fail, isZkebError, keysUnreadable, type SdkError } from './errors'
 import { readRecoveryKey, umkFromRecoveryKey } from './recovery-key'
 import { rotationClient, type RotationClient } from './rotation-client'
 import { withUmk, type Session } from './session'
