@@ -37,6 +37,19 @@ export const AuditEventType = t.keyof({
 })
 export type AuditEventType = t.TypeOf<typeof AuditEventType>
 
+export type OtherReleaseEventTypeBrand = { readonly OtherReleaseEventType: unique symbol }
+/**
+ * A type this release does not record but another one did: during a blue-green overlap, or after a rollback,
+ * the older release still lists (and hash-checks) a trail holding a newer release's events. The set is open.
+ */
+export const OtherReleaseEventType = t.brand(
+  t.string,
+  (s): s is t.Branded<string, OtherReleaseEventTypeBrand> => /^[a-z][a-z0-9-]{0,63}$/.test(s),
+  'OtherReleaseEventType',
+)
+export const RecordedEventType = t.union([AuditEventType, OtherReleaseEventType])
+export type RecordedEventType = t.TypeOf<typeof RecordedEventType>
+
 /** What a use case asks to record; the log assigns id, time, and the chain. */
 export type AuditDraft = Readonly<{
   accountId: AccountId
@@ -48,7 +61,7 @@ export type AuditDraft = Readonly<{
 export type AuditEvent = Readonly<{
   eventId: EventId
   accountId: AccountId
-  type: AuditEventType
+  type: RecordedEventType
   at: Date
   deviceId: DeviceId | null
   requestId: string

@@ -9,7 +9,7 @@ import * as O from 'fp-ts/Option'
 import * as t from 'io-ts'
 import { unavailable, type Unavailable } from '../../../application/errors'
 import { type Account, OpaqueRecord, RecoveryVerifier, WrappedUmk } from '../../../domain/account'
-import { type AuditEvent, AuditEventType } from '../../../domain/audit'
+import { type AuditEvent, RecordedEventType } from '../../../domain/audit'
 import { type Device, EncryptedDeviceName } from '../../../domain/device'
 import {
   AccountId,
@@ -135,7 +135,7 @@ export const decodeAuditEvent = decodeWith(
   t.type({
     event_id: EventId,
     account_id: AccountId,
-    type: AuditEventType,
+    type: RecordedEventType,
     at: PgDate,
     device_id: t.union([DeviceId, t.null]),
     request_id: t.string,
