@@ -36,6 +36,7 @@ const loginFinish = [
   'BEGIN;',
   "select set_config('zkeb.account_id', $1, true)",
   'select * from "zkeb"."accounts" where "account_id" = $1 for no key update',
+  'select * from "zkeb"."second_factors" where "account_id" = $1 order by "created_at" asc, "factor_id" asc',
   'with expired as (delete from zkeb.sessions where account_id = $1 and expires_at <= $2), opened as (' +
     'insert into zkeb.sessions (session_id, account_id, device_id, created_at, expires_at)' +
     ' values ($3, $4, $5, $6, $7) returning session_id)' +
@@ -116,7 +117,7 @@ describe('statements sent to PostgreSQL', function () {
     expect(firstDrift(scriptStatements(readScript('list-backups')), list)).to.equal(undefined)
   })
 
-  it('finishes a login in one transaction: lock, session, the event linked to the chain', async () => {
+  it('finishes a login in one transaction: lock, second factors, session, the event linked to the chain', async () => {
     const { loginId, finishLoginRequest } = await startLogin(uc, who.username, who.password)
     const finish = { loginId, finishLoginRequest: finishLoginRequest as never }
     const sent = await statementsDuring(() => ok(uc.finishLogin(finish, { requestId: 'req-wire' })))
