@@ -4,7 +4,8 @@
  * references as users type them (`ID`, a unique id prefix, `ID:PATH`).
  */
 import { hostname } from 'node:os'
-import { snapshotStoreOf, type Session } from '../sdk'
+import type { Session } from '../sdk'
+import { snapshotStoreOf } from '../snapshot/http-store'
 import {
   findSnapshot,
   openRepository,

@@ -33,4 +33,3 @@ export type {
 } from './wire'
 export type { BackupMetadata, KeyStretching } from '../crypto'
 export * from './push-resumable'
-export { snapshotStoreOf, snapshotStoreOver } from './snapshot-store'

@@ -16,7 +16,7 @@ import {
 } from '../../client/snapshot/snapshot-record'
 import type { SnapshotStore } from '../../client/snapshot/store'
 import { createTransport } from '../../client/sdk/http-transport'
-import { snapshotStoreOver } from '../../client/sdk/snapshot-store'
+import { snapshotStoreOver } from '../../client/snapshot/http-store'
 import {
   aUserWithDevice,
   type CallOptions,

@@ -1,6 +1,6 @@
 /**
  * The real snapshot engine (client/snapshot) against a real server over PostgreSQL, through the SDK's HTTP
- * SnapshotStore (client/sdk/snapshot-store.ts): back up, restore, back up again, check, forget; then the
+ * SnapshotStore (client/snapshot/http-store.ts): back up, restore, back up again, check, forget; then the
  * server's logs hold none of what was sent.
  */
 import { join } from 'node:path'

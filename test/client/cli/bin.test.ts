@@ -100,7 +100,7 @@ describe('the zkeb executable', function () {
       expect(inputs).to.include.members([
         'client/cli/commands/snapshot-backup.ts',
         'client/cli/commands/snapshot-read.ts',
-        'client/sdk/snapshot-store.ts',
+        'client/snapshot/http-store.ts',
       ])
     } finally {
       await snapshots.close()

@@ -1,4 +1,4 @@
-/** The SnapshotStore contract against the SDK's HTTP store (client/sdk/snapshot-store.ts) and a real server. */
+/** The SnapshotStore contract against the SDK's HTTP store (client/snapshot/http-store.ts) and a real server. */
 import { httpCaller } from '../../adapters/http/http-test-kit'
 import { aSnapshotUser } from '../../support/snapshot-http-kit'
 import { startSnapshotServer } from '../../support/snapshot-server'

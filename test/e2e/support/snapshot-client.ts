@@ -4,7 +4,8 @@
  */
 import * as E from 'fp-ts/Either'
 import { asBufferSource } from '../../../client/crypto/bytes'
-import { login, registerDevice, snapshotStoreOf } from '../../../client/sdk'
+import { login, registerDevice } from '../../../client/sdk'
+import { snapshotStoreOf } from '../../../client/snapshot/http-store'
 import { openRepository, type Repository } from '../../../client/snapshot'
 
 export type Credentials = Readonly<{ base: string; username: string; password: string }>

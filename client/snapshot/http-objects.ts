@@ -3,9 +3,9 @@
  * Parsed as it streams in, holding one object at a time: the chunks of the object being read are gathered and
  * joined once, never re-copied per network chunk.
  */
-import { raise, SnapshotFailure, storeUnavailable } from '../snapshot/errors'
-import { MAX_OBJECT_BYTES, type ObjectId } from '../snapshot/object'
-import type { StoredObject } from '../snapshot/store'
+import { raise, SnapshotFailure, storeUnavailable } from './errors'
+import { MAX_OBJECT_BYTES, type ObjectId } from './object'
+import type { StoredObject } from './store'
 
 const HEAD = 36
 

@@ -1,5 +1,5 @@
 /**
- * The SDK's SnapshotStore (client/snapshot/store.ts) over protocol v1.1's HTTP routes (docs/api.md,
+ * The snapshot engine's SnapshotStore (store.ts) over protocol v1.1's HTTP routes (docs/api.md,
  * Snapshots), through the session's transport: bearer auth, one refresh on 401, retries of 429/503. Packs are
  * streamed from a body factory (so a retried attempt sends them again from the start); object reads are parsed
  * as they arrive. The server's refusals become the engine's errors; any other answer is StoreUnavailable with
@@ -18,16 +18,16 @@ import {
   type QuotaExceeded,
   type StoreUnavailable,
   storeUnavailable,
-} from '../snapshot/errors'
-import type { ObjectId } from '../snapshot/object'
-import { encodeCreateSnapshotBody, type SnapshotId } from '../snapshot/snapshot-record'
-import type { SnapshotRecord, SnapshotStore } from '../snapshot/store'
-import { b64, fromB64 } from './encoding'
-import { describeError, isZkebError } from './errors'
-import type { RequestSpec, Transport } from './http-transport'
-import type { Session } from './session'
-import { objectsOf } from './snapshot-objects'
-import { fromReadableStream } from './streams'
+} from './errors'
+import type { ObjectId } from './object'
+import { encodeCreateSnapshotBody, type SnapshotId } from './snapshot-record'
+import type { SnapshotRecord, SnapshotStore } from './store'
+import { b64, fromB64 } from '../sdk/encoding'
+import { describeError, isZkebError } from '../sdk/errors'
+import type { RequestSpec, Transport } from '../sdk/http-transport'
+import type { Session } from '../sdk/session'
+import { objectsOf } from './http-objects'
+import { fromReadableStream } from '../sdk/streams'
 
 type Send = Transport['send']
 type ErrorBody = Readonly<{ error?: { code?: string; details?: { ids?: unknown } } }>
