@@ -1,5 +1,4 @@
 import { pipe } from 'fp-ts/function'
-import * as O from 'fp-ts/Option'
 import * as t from 'io-ts'
 import * as TE from 'fp-ts/TaskEither'
 import { KeyBundle } from '../../domain/account'
@@ -10,23 +9,17 @@ import {
   type VersionMismatch,
   versionMismatch,
 } from '../../domain/errors'
-import { type AccountId, BackupId } from '../../domain/ids'
+import { BackupId } from '../../domain/ids'
 import { duplicateBackupPaths } from '../../domain/key-rotation'
 import { type RotationDuplicateBackups, rotationDuplicateBackups } from '../../domain/rotation-errors'
 import { WrappedSnapshotKey } from '../../domain/snapshot'
-import {
-  type SnapshotKeyNotRotated,
-  snapshotKeyNotRotated,
-  type SnapshotKeyNotStored,
-  snapshotKeyNotStored,
-} from '../../domain/snapshot-errors'
+import type { SnapshotKeyNotRotated, SnapshotKeyNotStored } from '../../domain/snapshot-errors'
 import type { Caller } from '../context'
 import type { Unavailable } from '../errors'
 import type { Ports } from '../ports/index'
-import type { AccountTransaction } from '../ports/unit-of-work'
 import { Version } from '../shared/codecs'
 import { lockAccount } from '../shared/quota'
-import { recordEvent } from '../shared/steps'
+import { installKeyBundle, rewrapSnapshotKey } from './rotation-steps'
 
 export const RotateKeysInput = t.exact(
   t.intersection([
@@ -58,23 +51,6 @@ export type RotateKeys = (
 ) => TE.TaskEither<RotateKeysError, { readonly keyBundleVersion: number }>
 export type RotateKeysDeps = Pick<Ports, 'unitOfWork' | 'clock'>
 
-/** The snapshot key's new wrapping, given exactly when the account has a snapshot key (protocol v1.1 §2). */
-export const rewrapSnapshotKey = (
-  tx: AccountTransaction,
-  accountId: AccountId,
-  snapshotKey: WrappedSnapshotKey | undefined,
-): TE.TaskEither<SnapshotKeyNotRotated | SnapshotKeyNotStored | Unavailable, void> =>
-  pipe(
-    tx.snapshotKeys.find(accountId),
-    TE.flatMap((stored): TE.TaskEither<SnapshotKeyNotRotated | SnapshotKeyNotStored | Unavailable, void> => {
-      if (O.isSome(stored) && snapshotKey === undefined) return TE.left(snapshotKeyNotRotated)
-      if (O.isNone(stored) && snapshotKey !== undefined) return TE.left(snapshotKeyNotStored)
-      return snapshotKey === undefined
-        ? TE.right(undefined)
-        : TE.asUnit(tx.snapshotKeys.rewrap(accountId, snapshotKey))
-    }),
-  )
-
 /**
  * One transaction under the account's lock: the version, the coverage of the wrapped keys, the key bundle and
  * the `key-rotated` event, so nothing is half-rotated and no event is missing.
@@ -96,21 +72,7 @@ export const rotateKeys =
           return pipe(
             tx.backups.rewrapKeys(caller.accountId, keyBundleVersion, input.wrappedKeys),
             TE.flatMap(() => rewrapSnapshotKey(tx, caller.accountId, input.snapshotKey)),
-            TE.flatMap(() =>
-              tx.accounts.save(
-                { ...account, keyBundle: input.keyBundle, keyBundleVersion },
-                input.expectedVersion,
-              ),
-            ),
-            TE.flatMap(() =>
-              recordEvent({ audit: tx.audit, clock: deps.clock })(
-                caller.accountId,
-                'key-rotated',
-                caller,
-                caller.deviceId,
-              ),
-            ),
-            TE.as({ keyBundleVersion }),
+            TE.flatMap(() => installKeyBundle(tx, deps.clock, caller, account, input.keyBundle)),
           )
         }),
       ),

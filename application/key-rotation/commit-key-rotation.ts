@@ -12,13 +12,12 @@ import { KeyRotationId } from '../../domain/key-rotation'
 import type { KeyRotationNotFound } from '../../domain/rotation-errors'
 import { WrappedSnapshotKey } from '../../domain/snapshot'
 import type { SnapshotKeyNotRotated, SnapshotKeyNotStored } from '../../domain/snapshot-errors'
-import { rewrapSnapshotKey } from '../accounts/rotate-keys'
+import { installKeyBundle, rewrapSnapshotKey } from '../accounts/rotation-steps'
 import type { Caller } from '../context'
 import type { Unavailable } from '../errors'
 import type { Ports } from '../ports/index'
 import type { AccountTransaction } from '../ports/unit-of-work'
 import { lockAccount } from '../shared/quota'
-import { recordEvent } from '../shared/steps'
 import { openRotation } from './open-rotation'
 
 /** How many missing backups a refused commit names (`missingCount` tells how many miss in all). */
@@ -88,27 +87,12 @@ export const commitKeyRotation =
             ),
             TE.tap(ensureComplete(tx, caller)),
             TE.tap(() => rewrapSnapshotKey(tx, caller.accountId, input.snapshotKey)),
-            TE.flatMap((rotation) => {
-              const keyBundleVersion = account.keyBundleVersion + 1
-              return pipe(
-                tx.keyRotations.apply(caller.accountId, keyBundleVersion),
-                TE.flatMap(() =>
-                  tx.accounts.save(
-                    { ...account, keyBundle: rotation.keyBundle, keyBundleVersion },
-                    rotation.expectedVersion,
-                  ),
-                ),
-                TE.flatMap(() =>
-                  recordEvent({ audit: tx.audit, clock: deps.clock })(
-                    caller.accountId,
-                    'key-rotated',
-                    caller,
-                    caller.deviceId,
-                  ),
-                ),
-                TE.as({ keyBundleVersion }),
-              )
-            }),
+            TE.flatMap((rotation) =>
+              pipe(
+                tx.keyRotations.apply(caller.accountId, account.keyBundleVersion + 1),
+                TE.flatMap(() => installKeyBundle(tx, deps.clock, caller, account, rotation.keyBundle)),
+              ),
+            ),
           ),
         ),
       ),
